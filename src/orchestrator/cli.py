@@ -1,0 +1,165 @@
+"""The ``autoscalper`` command line. Thin: each command imports what it needs when it runs.
+
+Exit codes, in one place: 0 ok, 1 a command failed, 2 bad usage or a bad setting.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+EXIT_BAD_SETTING = 2
+
+
+def _message_time(value: str | None) -> datetime:
+    """``--at`` as an aware UTC datetime; a value without a zone is taken as UTC."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time", param_hint="--at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="autoscalper")
+def main() -> None:
+    """autoscalper: copies Discord trade alerts into risk-checked bracket orders.
+
+    Paper trading on the built-in simulator is the default; live trading needs PAPER_MODE=false,
+    BROKER=ib and LIVE_CONFIRM set to the live account id.
+    """
+
+
+# ---------------------------------------------------------------- parse
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the intent as one JSON object.")
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.File("r", encoding="utf-8"),
+    help='Read JSON lines {"text": ..., "at": ...} from FILE (or - for stdin); write one JSON object each.',
+)
+@click.option("--at", "at", help="Message time, ISO-8601 (default: now). Resolves 0DTE, 3/21, weeklies.")
+@click.option("--table", is_flag=True, help="With --jsonl: print a readable table instead of JSON lines.")
+def parse(text: str | None, as_json: bool, jsonl: IO[str] | None, at: str | None, table: bool) -> None:
+    """Show how an alert is understood: `autoscalper parse "BTO SPY 3/21 580C @ 1.25 SL .90"`."""
+    if (text is None) == (jsonl is None):
+        raise click.UsageError("give either TEXT or --jsonl FILE")
+    default_time = _message_time(at)
+    if jsonl is not None:
+        _parse_lines(jsonl, default_time, table)
+        return
+    assert text is not None
+    from parser import parse as parse_alert
+
+    intent = parse_alert(text, default_time)
+    if as_json:
+        click.echo(json.dumps(intent.to_contract(), ensure_ascii=False))
+        return
+    _print_readable(text, intent)
+
+
+def _print_readable(text: str, intent: Any) -> None:
+    from parser.describe import describe
+    from parser.normalize import normalize
+
+    click.echo(f"message : {text}")
+    click.echo(f"read as : {normalize(text)}")
+    click.echo(f"intent  : {describe(intent)}")
+
+
+def _read_lines(stream: IO[str], default_time: datetime) -> Iterator[tuple[int, str, datetime] | tuple[int, str]]:
+    """Yield (line number, text, time) per input line, or (line number, problem) for a bad line."""
+    for number, raw in enumerate(stream, 1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise ValueError('expected an object with a string "text"')
+            moment = _message_time(row["at"]) if row.get("at") else default_time
+        except (ValueError, click.BadParameter) as exc:
+            yield number, str(exc)[:200]
+            continue
+        yield number, row["text"], moment
+
+
+def _parse_lines(stream: IO[str], default_time: datetime, table: bool) -> None:
+    from parser import NotASignal
+    from parser import parse as parse_alert
+
+    rows = []
+    for item in _read_lines(stream, default_time):
+        if len(item) == 2:
+            number, problem = item
+            click.echo(f"line {number}: skipped, {problem}", err=True)
+            intent: Any = NotASignal(reason="bad_input", detail=problem)
+            text = ""
+        else:
+            number, text, moment = item
+            intent = parse_alert(text, moment)
+        if table:
+            rows.append((number, text, intent))
+        else:
+            click.echo(json.dumps(intent.to_contract(), ensure_ascii=False))
+    if table:
+        _print_table(rows)
+
+
+def _print_table(rows: list[tuple[int, str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from parser.describe import describe
+
+    grid = Table(title="How each message is understood", show_lines=False, expand=True)
+    grid.add_column("#", justify="right", style="dim", no_wrap=True)
+    grid.add_column("message", ratio=3, overflow="fold")
+    grid.add_column("understood as", ratio=4, overflow="fold")
+    counts: dict[str, int] = {}
+    for number, text, intent in rows:
+        kind = intent.kind
+        counts[kind] = counts.get(kind, 0) + 1
+        style = "dim" if kind == "none" else "bold"
+        grid.add_row(str(number), text, describe(intent), style=style)
+    console = Console()
+    console.print(grid)
+    console.print("  ".join(f"{kind}: {n}" for kind, n in sorted(counts.items())))
+
+
+# ---------------------------------------------------------------- settings
+
+
+@main.command("settings")
+@click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True)
+def show_settings(env_file: Path) -> None:
+    """Check the settings (environment and .env) and print them, secrets hidden."""
+    for key, value in _load_settings(env_file).redacted().items():
+        click.echo(f"{key}={'' if value is None else _display(value)}")
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _load_settings(env_file: Path) -> Any:
+    from .settings import SettingsError, load_settings
+
+    try:
+        return load_settings(env_file)
+    except SettingsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_SETTING)

@@ -1,0 +1,164 @@
+"""Settings: environment variables and an optional ``.env`` file, with the names IB-bot users know.
+
+Frozen, validated, and strict: an unknown key in ``.env`` or a misspelt variable in the environment
+(one that is a near miss of a real setting name) is an error, and every error names its key. Secrets
+are ``SecretStr``: they never appear in ``repr``, logs or the journal.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Ids = Annotated[tuple[int, ...], NoDecode]
+Symbols = Annotated[tuple[str, ...], NoDecode]
+_HOURS = re.compile(r"^(regular|extended|\d{2}:\d{2}-\d{2}:\d{2})$")
+_PLACEHOLDERS = frozenset({"changeme", "your-token-here", "xxx", "todo", "<token>"})
+
+
+class SettingsError(Exception):
+    """A setting is missing, misspelt or invalid. ``str()`` is the one line shown to the user."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"setting {key}: {problem}")
+        self.key = key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", case_sensitive=True)
+
+    PAPER_MODE: bool = True
+    BROKER: Literal["paper", "ib"] = "paper"
+    IBKR_HOST: str = "127.0.0.1"
+    IBKR_PORT: int = Field(7497, ge=1, le=65535)
+    IBKR_CLIENT_ID: int = Field(1, ge=0)
+    IBKR_ACCOUNT: SecretStr | None = None
+    LIVE_CONFIRM: SecretStr | None = None
+    DISCORD_TOKEN: SecretStr | None = None
+    DISCORD_CHANNEL_IDS: Ids = ()
+    DISCORD_AUTHOR_IDS: Ids = ()
+    DISCORD_CONTROL_USER_IDS: Ids = ()
+    DISCORD_NOTIFY_CHANNEL_ID: int | None = None
+    DEFAULT_CONTRACTS: int = Field(1, ge=1)
+    MAX_CONTRACTS: int = Field(2, ge=1)
+    MAX_OPEN_POSITIONS: int = Field(3, ge=1)
+    DAILY_LOSS_LIMIT: Decimal = Field(Decimal("300"), gt=0)
+    MAX_TRADES_PER_DAY: int = Field(10, ge=1)
+    MAX_RISK_PER_TRADE: Decimal = Field(Decimal("150"), gt=0)
+    MAX_SIGNAL_AGE_SECONDS: int = Field(30, ge=1)
+    MAX_PRICE_DRIFT_PCT: Decimal = Field(Decimal("10"), gt=0, le=100)
+    DEFAULT_STOP_PCT: Decimal = Field(Decimal("30"), gt=0, lt=100)
+    DEFAULT_TARGET_PCT: Decimal = Field(Decimal("50"), gt=0)
+    ALLOWED_SYMBOLS: Symbols = ()
+    TRADING_HOURS: str = "regular"
+    JOURNAL_PATH: Path | None = None
+
+    @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("ALLOWED_SYMBOLS", mode="before")
+    @classmethod
+    def _split_symbols(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip().upper().lstrip("$/") for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("TRADING_HOURS")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not _HOURS.match(value):
+            raise ValueError("use regular, extended or HH:MM-HH:MM (New York time)")
+        return value
+
+    @field_validator("DISCORD_TOKEN", "LIVE_CONFIRM", "IBKR_ACCOUNT")
+    @classmethod
+    def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError("still holds the placeholder from .env.example")
+        return value
+
+    @model_validator(mode="after")
+    def _live_needs_confirmation(self) -> Settings:
+        if self.MAX_CONTRACTS < self.DEFAULT_CONTRACTS:
+            raise _keyed("MAX_CONTRACTS", "must be at least DEFAULT_CONTRACTS")
+        if self.PAPER_MODE:
+            return self
+        if self.BROKER != "ib":
+            raise _keyed("BROKER", "live trading (PAPER_MODE=false) needs BROKER=ib")
+        if self.LIVE_CONFIRM is None:
+            raise _keyed("LIVE_CONFIRM", "live trading needs LIVE_CONFIRM set to the live account id")
+        return self
+
+    @property
+    def mode(self) -> str:
+        return "paper" if self.PAPER_MODE else "live"
+
+    def journal_path(self) -> Path:
+        """Paper and live never share a journal file."""
+        return self.JOURNAL_PATH or Path(f"autoscalper-{self.mode}.db")
+
+    def redacted(self) -> dict[str, Any]:
+        """Every setting with secrets shown as ``**********`` (or unset), for display and journaling."""
+        out: dict[str, Any] = {}
+        for key, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                value = "**********"
+            out[key] = value
+        return out
+
+
+class _KeyedValueError(ValueError):
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
+
+
+def _keyed(key: str, problem: str) -> _KeyedValueError:
+    return _KeyedValueError(key, problem)
+
+
+def _misspelt_environment() -> None:
+    """A near miss of a setting name in the environment is a typo, not an unrelated variable."""
+    names = list(Settings.model_fields)
+    for key in os.environ:
+        if key in Settings.model_fields:
+            continue
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.88)
+        if close:
+            raise SettingsError(key, f"unknown setting (did you mean {close[0]}?)")
+
+
+def _first_error(exc: ValidationError) -> SettingsError:
+    error = exc.errors()[0]
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, _KeyedValueError):
+        return SettingsError(cause.key, str(cause))
+    key = ".".join(str(part) for part in error["loc"]) or "settings"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, list(Settings.model_fields), n=1, cutoff=0.6)
+        message = "unknown setting" + (f" (did you mean {close[0]}?)" if close else "")
+    return SettingsError(key, message)
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings from the environment and ``env_file``; raise ``SettingsError`` naming the key."""
+    _misspelt_environment()
+    kwargs: dict[str, Any] = {}
+    if env_file is not None and env_file.exists():
+        kwargs["_env_file"] = env_file
+    try:
+        return Settings(**kwargs)
+    except ValidationError as exc:
+        raise _first_error(exc) from None
