@@ -79,6 +79,11 @@ _NOT_SYMBOLS = frozenset(
     """.split()
 )
 
+_SKIPPED = frozenset({"number", "qty", "loose", "fraction"})
+_SKIPPED_WORDS = frozenset({"all", "rest", "remaining", "remainder", "runners", "runner", "more", "on", "in"})
+_FOLLOWERS = frozenset(
+    {"calls", "puts", "call", "put", "shares", "order", "orders", "limit", "position", "here", "now", "too"}
+)
 _BUY_SIDES = {(True, Side.LONG), (False, Side.SHORT)}
 
 
@@ -138,16 +143,14 @@ def _global_refusal(msg: _Message) -> NotASignal | None:
 def _veto(msg: _Message, action: int) -> NotASignal | None:
     """Refuse when the action is asked about, hedged, conditional or left to the reader."""
     start, end = msg.sentence_span(action)
+    if any(f.tag == "marker" and f.value == "qmark" for _, f in msg.tags(start, end)):
+        return refuse("question", "the alert is a question")
     first_level = next(
         (i for i, f in msg.tags(action + 1, end) if f.tag in ("stop", "targets", "move", "points")), end
     )
     for i, fact in msg.tags(start, end):
-        if fact.tag == "loose" and fact.value == "QMARK":
-            return refuse("question", "the alert is a question")
         if fact.tag != "marker":
             continue
-        if fact.value == "qmark":
-            return refuse("question", "the alert is a question")
         if fact.value == "discretionary":
             return refuse("discretionary", "left to the follower's discretion")
         before = i < action
@@ -156,6 +159,8 @@ def _veto(msg: _Message, action: int) -> NotASignal | None:
             return refuse("conditional", "the action depends on a condition that has not happened")
         if fact.value == "intent" and before:
             return refuse("commentary", "talks about a possible trade, not an instruction")
+        if fact.value == "neg" and before:
+            return refuse("negated", "says not to do it")
         if fact.value == "watch" and before:
             return refuse("watchlist", "a watchlist mention, not an instruction")
     return None
@@ -166,6 +171,13 @@ def _veto(msg: _Message, action: int) -> NotASignal | None:
 
 def _symbol_like(word: str) -> bool:
     return 1 <= len(word) <= 5 and word.isalnum() and word[0].isalpha() and word not in _NOT_SYMBOLS
+
+
+def _skippable(fact: Fact) -> bool:
+    """Words between a verb and its ticker: ``sold all NVDA``, ``adding short ES``."""
+    if fact.tag == "verb":
+        return bool(fact.value[0] in ("long", "short"))
+    return fact.tag == "word" and fact.value in _SKIPPED_WORDS
 
 
 def _next_tag(msg: _Message, i: int) -> str | None:
@@ -181,10 +193,12 @@ def _bare_symbol(msg: _Message, action: int, start: int) -> str | None:
         if fact.tag == "ticker" and _symbol_like(fact.value):
             return str(fact.value)
     j = action + 1
-    while j < end and msg.facts[j].tag in ("number", "qty", "loose"):
+    while j < end and (msg.facts[j].tag in _SKIPPED or _skippable(msg.facts[j])):
         j += 1
     if j < end and msg.facts[j].tag == "word" and _symbol_like(msg.facts[j].value):
-        if _next_tag(msg, j) != "word" or msg.facts[j].value in FUTURES_ROOTS:
+        follower = msg.facts[j + 1] if j + 1 < len(msg.facts) else None
+        prose = follower is not None and follower.tag == "word" and follower.value not in _FOLLOWERS
+        if not prose or msg.facts[j].value in FUTURES_ROOTS:
             return str(msg.facts[j].value)
     before = [f for _, f in msg.tags(start, action) if f.tag not in ("loose", "comma")]
     if len(before) == 1 and before[0].tag == "word" and _symbol_like(before[0].value):
@@ -222,7 +236,7 @@ def _find_contract(msg: _Message, action: int, kind: str) -> _Contract:
     for i, fact in msg.tags(start):
         if fact.tag == "option":
             return _option_contract(msg, i, fact.value)
-        if fact.tag == "dated" and fact.value.symbol:
+        if fact.tag == "dated" and (fact.value.symbol or kind in ("open", "add")):
             return _dated_contract(msg, i, fact.value, kind)
     symbol = _bare_symbol(msg, action, start)
     if symbol is None:
@@ -230,7 +244,23 @@ def _find_contract(msg: _Message, action: int, kind: str) -> _Contract:
     return _symbol_contract(msg, action, symbol, kind)
 
 
-def _option_contract(msg: _Message, at: int, option: OptionFact) -> _Contract:
+def _loose_expiry(msg: _Message, at: int, option: OptionFact) -> OptionFact | NotASignal:
+    """``SPY 580C, 3/20`` or ``SPY 582C @ 0DTE``: one expiry written apart from its option joins it."""
+    if option.expiry is not None:
+        return option
+    start, end = msg.sentence_span(at)
+    dated = [f.value for _, f in msg.tags(start, end) if f.tag == "dated"]
+    if not dated:
+        return option
+    if len(dated) > 1:
+        return refuse("ambiguous", "several expiries written for one option")
+    return option._replace(expiry=dated[0].expiry, symbol=option.symbol or dated[0].symbol)
+
+
+def _option_contract(msg: _Message, at: int, option_as_written: OptionFact) -> _Contract:
+    option = _loose_expiry(msg, at, option_as_written)
+    if isinstance(option, NotASignal):
+        return _Contract(None, at, option)
     symbol = _option_symbol(msg, at, option)
     if symbol is None:
         return _Contract(None, at, refuse("missing_symbol", "an option with no underlying named"))
@@ -244,10 +274,10 @@ def _option_contract(msg: _Message, at: int, option: OptionFact) -> _Contract:
 
 
 def _dated_contract(msg: _Message, at: int, dated: DatedFact, kind: str) -> _Contract:
-    symbol = str(dated.symbol)
     if kind in ("open", "add"):
-        return _Contract(None, at, refuse("missing_right", f"{symbol.upper()} {dated.expiry}: no call or put"))
-    return _Contract(Instrument(asset=None, symbol=symbol.upper()), at)
+        named = f"{(dated.symbol or '').upper()} {dated.expiry}".strip()
+        return _Contract(None, at, refuse("missing_right", f"{named}: an option with no call or put"))
+    return _Contract(Instrument(asset=None, symbol=str(dated.symbol).upper()), at)
 
 
 def _symbol_contract(msg: _Message, action: int, symbol: str, kind: str) -> _Contract:
@@ -304,6 +334,8 @@ def _price(msg: _Message, action: int, contract: _Contract, buying: bool) -> Dec
     for i, fact in msg.tags(action + 1, end):
         if fact.tag == "number" and i != skip:
             return _decimal(fact.value)
+        if fact.tag == "range" and fact.value is not None:
+            return _range_bound(fact.value, buying)
     return None
 
 
@@ -356,8 +388,28 @@ class _Action:
     has_stop: bool = False
 
 
+_ENTRY_FOLLOWERS = frozenset(
+    {"price", "number", "range", "option", "dated", "ticker", "word", "loose", "verb", "marker"}
+)
+
+
+def _is_action(msg: _Message, i: int) -> bool:
+    """``entry`` is a verb where it opens a sentence or heads a price; "from entry" is a noun."""
+    fact = msg.facts[i]
+    if fact.tag == "move":
+        return True
+    if fact.tag != "verb":
+        return False
+    if fact.value[0] != "entry":
+        return True
+    start, _ = msg.sentence_span(i)
+    opens_sentence = all(f.tag in ("loose", "marker", "comma") for _, f in msg.tags(start, i))
+    follower = _next_tag(msg, i)
+    return opens_sentence and follower is not None and follower in _ENTRY_FOLLOWERS or follower == "price"
+
+
 def _first_action(msg: _Message) -> int | None:
-    return next((i for i, f in enumerate(msg.facts) if f.tag in ("verb", "move")), None)
+    return next((i for i in range(len(msg.facts)) if _is_action(msg, i)), None)
 
 
 def _later_add(msg: _Message, action: int) -> bool:
@@ -453,6 +505,8 @@ def _build(msg: _Message, action: int, act: _Action) -> Open | Add | Exit | Trim
         return refuse("missing_symbol", "an entry that names no contract")
     buying = (act.kind in ("open", "add"), act.side or Side.LONG) in _BUY_SIDES
     price = _price(msg, action, contract, buying)
+    if act.kind in ("open", "add") and price is not None and _underlying_level(price, inst):
+        return refuse("ambiguous", f"price {price} looks like the underlying's, not the option's premium")
     fields: dict[str, Any] = {"side": act.side, "instrument": inst, "price": price}
     fields["quantity"] = _quantity(msg, action)
     if act.kind == "cancel":
@@ -471,25 +525,40 @@ def _build(msg: _Message, action: int, act: _Action) -> Open | Add | Exit | Trim
     return model(**fields)  # type: ignore[no-any-return]
 
 
+def _underlying_level(value: Decimal, inst: Instrument | None) -> bool:
+    """On an option, a level at half the strike or more is the underlying's price, not a premium."""
+    return inst is not None and inst.asset == Asset.OPTION and inst.strike is not None and value * 2 >= inst.strike
+
+
 def _check_stop(stop: Stop | None, act: _Action, inst: Instrument | None, price: Decimal | None) -> Any:
     """``"drop"`` for an underlying-level stop on an option, a refusal for a stop on the wrong side."""
-    if not isinstance(stop, PriceStop) or price is None or act.kind not in ("open", "add"):
+    if not isinstance(stop, PriceStop) or act.kind not in ("open", "add"):
+        return None
+    if _underlying_level(stop.price, inst):
+        return "drop"
+    if price is None:
         return None
     wrong_side = stop.price >= price if act.side != Side.SHORT else stop.price <= price
-    if not wrong_side:
-        return None
-    if inst is not None and inst.asset == Asset.OPTION:
-        return "drop"
-    return refuse("ambiguous", f"stop {stop.price} is on the wrong side of the entry {price}")
+    if wrong_side:
+        return refuse("ambiguous", f"stop {stop.price} is on the wrong side of the entry {price}")
+    return None
 
 
 def _option_targets(msg: _Message, act: _Action, inst: Instrument | None, price: Decimal | None) -> list[Target]:
+    """Targets as written; on options, underlying-level or wrong-side levels are dropped."""
     levels = [level for _, f in msg.tags() if f.tag == "targets" for level in f.value]
     targets = _targets(levels, act.side, price)
-    if inst is None or inst.asset != Asset.OPTION or price is None:
+    if inst is None or inst.asset != Asset.OPTION:
         return targets
-    beyond = (lambda t: t > price) if act.side != Side.SHORT else (lambda t: t < price)
-    return [t for t in targets if not isinstance(t, PriceTarget) or beyond(t.price)]
+    kept: list[Target] = []
+    for target in targets:
+        if isinstance(target, PriceTarget):
+            if _underlying_level(target.price, inst):
+                continue
+            if price is not None and (target.price <= price if act.side != Side.SHORT else target.price >= price):
+                continue
+        kept.append(target)
+    return kept
 
 
 # ---------------------------------------------------------------- messages with no verb
@@ -497,12 +566,14 @@ def _option_targets(msg: _Message, act: _Action, inst: Instrument | None, price:
 
 def _without_verb(msg: _Message) -> Open | MoveStop | NotASignal:
     markers = {f.value for f in msg.facts if f.tag == "marker"}
-    for marker, reason in (("qmark", "question"), ("discretionary", "discretionary")):
+    for marker, reason in (("qmark", "question"), ("discretionary", "discretionary"), ("neg", "negated")):
         if marker in markers:
             return refuse(reason, "not an instruction")
-    if markers & _CONDITIONAL:
+    if "if" in markers:
         return refuse("conditional", "the message depends on a condition")
-    entry = _verbless_entry(msg, markers)
+    if markers:  # a verbless message that hedges, reports or talks about levels is never an order
+        return _chatter(msg, markers)
+    entry = _verbless_entry(msg)
     if entry is not None:
         return entry
     has_stop, level = _message_stop(msg, ("stop",))
@@ -513,10 +584,8 @@ def _without_verb(msg: _Message) -> Open | MoveStop | NotASignal:
     return _chatter(msg, markers)
 
 
-def _verbless_entry(msg: _Message, markers: set[str]) -> Open | NotASignal | None:
+def _verbless_entry(msg: _Message) -> Open | NotASignal | None:
     """``$AI 29c 10/18 at 0.16``: a contract and a price with no verb is an entry."""
-    if markers & {"intent", "watch", "recap", "info"}:
-        return None
     at = next((i for i, f in enumerate(msg.facts) if f.tag == "option"), None)
     if at is None:
         return None

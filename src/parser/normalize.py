@@ -113,6 +113,22 @@ def _futures_root(match: Match[str]) -> str:
     return f" {root} " if root in FUTURES_ROOTS else " unsupported "
 
 
+_TEMPLATE_KEY = re.compile(
+    r"^\s*(?:ticker|symbol|strike|exp\w*|entry|price|stop(?:\s*loss)?|sl|targets?|tp\d?|pt\d?|qty|"
+    r"quantity|contracts?|size|side|direction|action)\s*[:=-]",
+    re.MULTILINE,
+)
+
+
+def _join_template(text: str) -> str:
+    """An embed-style template (one ``Key: value`` per line) is one sentence, not several."""
+    if len(_TEMPLATE_KEY.findall(text)) < 2:
+        return text
+    text = re.sub(r"\b(?:ticker|symbol)\s*[:=-]\s*\$?", " $", text)
+    text = re.sub(r"\b(?:strike|side|direction|action|size)\s*[:=-]", " ", text)
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
 def _rules(*pairs: tuple[str, str | Callable[[Match[str]], str]]) -> list[Rule]:
     return [(re.compile(p, re.MULTILINE), r) for p, r in pairs]
 
@@ -154,6 +170,7 @@ _NUMBERS = _rules(
     (r"\b(\d+(?:\.\d+)?)\s*(?:pts?|points?|handles?)\b(?!\s*[:=]?\s*\.?\d)", r"\1pts"),
     (r"\b(\d+(?:\.\d+)?)\s*%", r"\1%"),
     (r"(?:(?<=\d)|\b)ts\s*(\d+(?:\.\d+)?%)", r" trail \1"),
+    (r"\bup\s+\d+(?:\.\d+)?\s*%", " recap "),
     (r"\b\d+(?:\.\d+)?%\s*(?:sz|size|pos|position|of\s+(?:port|portfolio|account))\b", " "),
     (r"(\d\.\d+)\s*/\s*(?=\d)", r"\1 "),
 )
@@ -162,12 +179,12 @@ _NUMBERS = _rules(
 _CONTRACTS = _rules(
     (
         r"\b(?P<day1>\d{1,2})(?:st|nd|rd|th)?\s*" + _MONTH_RE.replace("(jan", "(?P<mon1>jan") + r"(?!\w)"
-        r"(?:\s*(?P<year1>'\d{2}|\d{4}|\d{2}(?=\s+\d+(?:\.\d+)?\s*[cp]\b)))?",
+        r"(?:\s*(?P<year1>'\d{2}|(?:19|20)\d{2}(?!\d)|\d{2}(?=\s+\d+(?:\.\d+)?\s*[cp]\b)))?",
         _month_day,
     ),
     (
         r"\b" + _MONTH_RE.replace("(jan", "(?P<mon2>jan") + r"\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?![\d.])"
-        r"(?:,?\s*(?P<year2>'\d{2}|\d{4}(?!\d)))?",
+        r"(?:,?\s*(?P<year2>'\d{2}|(?:19|20)\d{2}(?!\d)))?",
         _month_day,
     ),
     (r"\b(\d{1,2}/\d{1,2}(?:/\d{2,4})?)[cp](?=\s+\d+(?:\.\d+)?\s*[cp]\b)", r"\1"),
@@ -180,6 +197,7 @@ _CONTRACTS = _rules(
     (r"\b(?:exp|expiration|expiring|expiry|expires)\b|\bcontract\s*:", " "),
     (r"(?<![\w/])/([a-z][a-z0-9]{0,3})\b", _futures_root),
     (r"\b" + _CURRENCIES + _CURRENCIES + r"\b", " unsupported "),
+    (r"\b[a-z]{2,6}\s*/\s*usdt?\b", " unsupported "),
     (r"\b(?:us30|nas100|ger30|ger40|spx500|us500|us100|uk100|btcusdt?|ethusdt?|\w+usdt)\b", " unsupported "),
     (r"\$(?:btc|eth|sol|xrp|doge)\b", " unsupported "),
 )
@@ -198,6 +216,10 @@ _PHRASES = _rules(
     (r"\bwatch\s+out\b", " watch "),
     (r"\bif\s+(?:you'?d\s+like|you\s+want|you\s+like)\b|\bup\s+to\s+you\b|\byour\s+call\b", " discretionary "),
     (r"\b(?:in\s+case|incase)\b", " "),
+    (r"\bfeel\s+free\b", " discretionary "),
+    (r"\b(?:i'?m|im|i\s+am|we'?re|we\s+are|still|remain|remaining|staying|stay|holding|been|am)\s+(?:long|short)\b",
+     " holding "),
+    (r"\btake[\s-]*profits?\s*(?:@|at|:|=)?\s*(?=\.?\d)", " pt "),
     (r"\b(?:sold|sell|selling)\s+(?:what\s+(?:i|we)\s+added|the\s+adds?)\b", " trim "),
     (r"\b(?:stop(?:ped)?\s+out|stopped|(?:stop|sl|stop\s*loss)\s+(?:hit|triggered|got\s+hit))\b", " exit "),
     (r"\bflat\s+stopped\b|\bstopped\s+flat\b", " exit "),
@@ -213,7 +235,7 @@ _PHRASES = _rules(
     (r"\b(?:risk[\s-]*free|zero\s+risk|0%\s+risk|no\s+risk)\b", " sl to be "),
     (r"\b(?:break[\s-]*even|b/e|b\.e\.?)(?!\w)", " be "),
     (r"\bsl\s*be\b|\bslbe\b", " sl be "),
-    (r"\bto\s+(?:entry|flat|flt|cost|even)\b", " to be "),
+    (r"\b(?:to|at|@)\s+(?:entry|flat|flt|cost|even)\b", " to be "),
     (r"\b(?:stop[\s-]*loss(?:es)?|stoploss|stops?|s/l|sl)\b", " sl "),
     (r"\bset\s+be\b", " sl to be "),
     (r"\b(?:make|set|put)\s+sl\b", " move sl "),
@@ -230,7 +252,7 @@ _PHRASES = _rules(
     (r"\b(?:at|for|around|near|here|price\s*:?|filled\s+at|fill)\s*(?=\d)", " @ "),
     (r"\b(sl|pt)\s*@\s*", r" \1 "),
     (r"@\s*(?:m|mkt|market)\b|\b(?:at|@)\s+(?:the\s+)?(?:market|mkt)\b|\bmarket\s+order\b", " @ mkt "),
-    (r"\b(\d+)\s*(?:x\b|contracts?|cons|cts|lots?|shares?|kontrakty?)", r" qty \1 "),
+    (r"\b(\d+)\s*(?:x|contracts?|cons|cts|lots?|shares?|kontrakty?)\b", r" qty \1 "),
     (r"\b(?:x|qty)\s*(\d+)\b", r" qty \1 "),
     (r"\b(?:half|small|smaller|full|starter)\s+(?:size|sz|pos|position|sizing)\b", " "),
     (r"\b(?:1/2|one\s+half)\b(?!/)", " half "),
@@ -238,6 +260,7 @@ _PHRASES = _rules(
     (r"\b(?:1/4(?:th)?|one\s+quarter|a\s+quarter)\b(?!/)", " quarter "),
     (r"\b(\d)/(\d)(?:rd|th|nd)\b", r" \1of\2 "),
     (r"(?<=\d)\s*-\s*(?=\d)(?![\d.]+pts)", "-"),
+    (r"\b(?:not|don'?t|dont|won'?t|wont|never|no\s+longer|shouldn'?t|avoid)\b", " neg "),
 )
 
 # -- 5. Single words -> canonical vocabulary.
@@ -267,7 +290,7 @@ for _canon, _words in {
 }.items():
     for _w in _words.split():
         _WORDS[_w] = _canon
-_WORD_RE = re.compile(r"[a-z][a-z']*")
+_WORD_RE = re.compile(r"(?<![$a-z])[a-z][a-z']*")
 
 # -- 6. Final tokenisation: sentence ends, clause marks, stray punctuation.
 _TOKENS = _rules(
@@ -285,6 +308,23 @@ _TOKENS = _rules(
     (r"\$(?![a-z])", " "),
 )
 _SPACES = re.compile(r"\s+")
+_SLASHED = re.compile(r"\S*/\S*")
+_DATE_OR_FRACTION = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")
+_STRAY = re.compile(r"[^a-z0-9.,@$%?/ -]")
+_PERCENTISH = re.compile(r"\S*%\S*")
+_PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+
+
+def _keep_percents(match: Match[str]) -> str:
+    """Only a number keeps its percent sign (``ta6%`` is noise, not 6 %)."""
+    token = match.group(0)
+    return token if _PERCENT.fullmatch(token) else token.replace("%", " ")
+
+
+def _keep_dates(match: Match[str]) -> str:
+    """Only a date keeps its slashes; any other slash (5800/5780, a/b) separates words."""
+    token = match.group(0)
+    return token if _DATE_OR_FRACTION.fullmatch(token) else token.replace("/", " ")
 
 
 def _apply(rules: list[Rule], text: str) -> str:
@@ -307,9 +347,11 @@ def fold_unicode(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Return the canonical token text for ``text`` (tokens separated by single spaces)."""
-    text = fold_unicode(text)
+    text = _join_template(fold_unicode(text))
     for group in (_DISCORD, _NUMBERS, _CONTRACTS, _PHRASES):
         text = _apply(group, text)
     text = _apply(_TOKENS, text)
+    text = _SLASHED.sub(_keep_dates, _STRAY.sub(" ", text))
+    text = _PERCENTISH.sub(_keep_percents, text)
     text = _WORD_RE.sub(_map_word, text)
     return _SPACES.sub(" ", text).strip(" .,")

@@ -139,6 +139,9 @@ class FactBuilder(Transformer[Token, list[Fact]]):
     def ticker(self, tokens: list[Token]) -> Fact:
         return Fact("ticker", _symbol(tokens[0]))
 
+    def bare_range(self, tokens: list[Token]) -> Fact:
+        return Fact("range", _level(tokens))
+
     def sentence_end(self, tokens: list[Token]) -> Fact:
         return Fact("sep")
 

@@ -1,0 +1,39 @@
+"""Shared fixtures: paths and the golden alert corpus."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ALERTS = ROOT / "tests" / "fixtures" / "alerts"
+
+
+@dataclass(frozen=True)
+class GoldenCase:
+    """One golden alert: ``NAME.txt`` holds the message, ``NAME.json`` its time and expected parse."""
+
+    name: str
+    text: str
+    at: datetime
+    expected: dict[str, Any]
+
+
+def golden_cases() -> list[GoldenCase]:
+    cases = []
+    for txt in sorted(ALERTS.rglob("*.txt")):
+        spec = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
+        at = datetime.fromisoformat(spec["at"].replace("Z", "+00:00"))
+        name = str(txt.relative_to(ALERTS).with_suffix(""))
+        cases.append(GoldenCase(name, txt.read_text(encoding="utf-8"), at, spec["expected"]))
+    return cases
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
