@@ -32,7 +32,7 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, extra="forbid", case_sensitive=True)
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", case_sensitive=True, env_ignore_empty=True)
 
     PAPER_MODE: bool = True
     BROKER: Literal["paper", "ib"] = "paper"
@@ -64,7 +64,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("use comma-separated numeric Discord ids")
+            return tuple(int(part) for part in parts)
         return value
 
     @field_validator("ALLOWED_SYMBOLS", mode="before")

@@ -520,6 +520,8 @@ def _build(msg: _Message, action: int, act: _Action) -> Open | Add | Exit | Trim
     if act.kind in ("open", "add", "move_stop"):
         fields["targets"] = tuple(_option_targets(msg, act, inst, price))
     if act.kind == "trim":
+        if act.fraction is not None and act.fraction <= 0:
+            return refuse("ambiguous", "a trim of nothing (0%)")
         fields["fraction"] = act.fraction
     model = _MODELS[act.kind]
     return model(**fields)  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from parser import NotASignal, Open, parse
@@ -22,7 +22,6 @@ VOCABULARY = (
     "third quarter weekly if break above below over under intent watch recap info discretionary spread "
     "unsupported neg @ - . , ? 580c 3/20 0dte 25% 10pts 1.20-1.30 1of3 1.25 5 spy $qqq es"
 ).split()
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -44,33 +43,28 @@ def mutated_corpus_message(draw: st.DrawFn) -> str:
     return text
 
 
-@FAST
 @given(st.text(max_size=300))
 def test_parse_never_raises_on_arbitrary_text(text: str) -> None:
     result = parse(text, NOW)
     assert result.kind in {"open", "add", "exit", "trim", "move_stop", "cancel", "none"}
 
 
-@FAST
 @given(mutated_corpus_message())
 def test_parse_never_raises_on_mutated_corpus_messages(text: str) -> None:
     result = parse(text, NOW)
     assert not (isinstance(result, NotASignal) and result.reason == "unparsed"), result.detail
 
 
-@FAST
 @given(st.lists(st.sampled_from(VOCABULARY), max_size=25))
 def test_grammar_accepts_every_sequence_of_its_vocabulary(words: list[str]) -> None:
     grammar().parse(" ".join(words))
 
 
-@FAST
 @given(st.one_of(st.text(max_size=200), mutated_corpus_message()))
 def test_normalised_text_always_lexes(text: str) -> None:
     grammar().parse(normalize(text))
 
 
-@FAST
 @given(st.one_of(st.text(alphabet=st.characters(codec="ascii"), max_size=120), mutated_corpus_message()))
 def test_prefilter_never_rejects_a_message_the_grammar_would_act_on(text: str) -> None:
     if could_be_signal(text):
@@ -81,7 +75,6 @@ def test_prefilter_never_rejects_a_message_the_grammar_would_act_on(text: str) -
 _DATE_TOKEN = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b0dte\b|\bweekly\b")
 
 
-@FAST
 @given(mutated_corpus_message())
 def test_every_option_entry_has_right_and_strike_and_any_written_expiry(text: str) -> None:
     result = parse(text, NOW)
@@ -93,7 +86,6 @@ def test_every_option_entry_has_right_and_strike_and_any_written_expiry(text: st
         assert not _DATE_TOKEN.search(normalize(text)), "an expiry was written but dropped"
 
 
-@FAST
 @given(mutated_corpus_message())
 def test_parse_is_deterministic(text: str) -> None:
     assert parse(text, NOW) == parse(text, NOW)

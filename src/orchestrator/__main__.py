@@ -1,0 +1,5 @@
+"""``python -m orchestrator`` runs the ``autoscalper`` command line."""
+
+from .cli import main
+
+main()

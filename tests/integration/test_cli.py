@@ -1,0 +1,105 @@
+"""The ``autoscalper`` command, run as a real process the way a trader runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestrator.settings import Settings
+
+EXE = str(Path(sys.executable).with_name("autoscalper"))
+
+
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in Settings.model_fields}
+    return subprocess.run(
+        [EXE, *args], input=stdin, capture_output=True, text=True, timeout=60, env={**clean, **(env or {})}
+    )
+
+
+def test_parse_json_prints_the_contract_object() -> None:
+    done = run("parse", "--json", "--at", "2026-03-02T14:31:00Z", "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "kind": "open",
+        "side": "long",
+        "instrument": {"asset": "option", "symbol": "SPY", "right": "C", "strike": "580", "expiry": "2026-03-20"},
+        "price": "1.25",
+        "stop": {"price": "0.9"},
+        "targets": [{"price": "1.8"}],
+        "quantity": None,
+        "fraction": None,
+        "reason": None,
+    }
+
+
+def test_parse_readable_output_shows_how_the_message_was_read() -> None:
+    done = run("parse", "--at", "2026-03-02T14:31:00Z", "SPX 0DTE 5800P @ 4.10")
+    assert done.returncode == 0
+    assert "read as : spx 0dte 5800p @ 4.10" in done.stdout
+    assert "OPEN long SPX 2026-03-02 5800P @ 4.1" in done.stdout
+
+
+def test_parse_jsonl_keeps_order_and_reports_bad_lines_by_number(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": "trim half"}),
+        "{not json",
+        json.dumps({"text": "BTO SPY 0DTE 580C @ 1", "at": "2026-03-03T15:00:00Z"}),
+        json.dumps({"text": 42}),
+        "",
+        json.dumps({"text": "gm"}),
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    done = run("parse", "--jsonl", str(source))
+    assert done.returncode == 0
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["kind"] for o in out] == ["trim", "none", "open", "none", "none"]
+    assert out[1]["reason"] == out[3]["reason"] == "bad_input"
+    assert out[2]["instrument"]["expiry"] == "2026-03-03"
+    assert "line 2:" in done.stderr and "line 4:" in done.stderr
+
+
+def test_parse_jsonl_reads_standard_input() -> None:
+    done = run("parse", "--jsonl", "-", stdin=json.dumps({"text": "stop to BE"}) + "\n")
+    assert json.loads(done.stdout)["stop"] == {"breakeven": True}
+
+
+@pytest.mark.parametrize("args", [["parse"], ["parse", "--at", "yesterday", "out"]])
+def test_parse_usage_errors_exit_2(args: list[str]) -> None:
+    assert run(*args).returncode == 2
+
+
+def test_bad_setting_is_one_line_naming_the_key_and_exit_2() -> None:
+    done = run("settings", "--env-file", "/nonexistent", env={"MAX_CONTRACT": "3"})
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: setting MAX_CONTRACT: unknown setting (did you mean MAX_CONTRACTS?)"
+    assert "Traceback" not in done.stderr
+
+
+def test_settings_prints_the_effective_values_with_secrets_hidden() -> None:
+    done = run("settings", "--env-file", "/nonexistent", env={"DISCORD_TOKEN": "abc.def.secret"})
+    assert done.returncode == 0
+    assert "PAPER_MODE=True" in done.stdout
+    assert "DISCORD_TOKEN=**********" in done.stdout
+    assert "secret" not in done.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["parse"], ["settings"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    done = run(*command, "--help")
+    assert done.returncode == 0
+    assert "Usage:" in done.stdout
+
+
+def test_readme_documents_every_command(root: Path) -> None:
+    from orchestrator.cli import main
+
+    readme = (root / "README.md").read_text()
+    for name in main.commands:
+        assert f"autoscalper {name}" in readme, f"README does not show `autoscalper {name}`"

@@ -1,0 +1,109 @@
+"""Settings: safe paper defaults, strict keys, one error naming the key, secrets hidden."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestrator.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in Settings.model_fields:
+        monkeypatch.delenv(key, raising=False)
+
+
+def test_settings_default_to_paper_on_the_simulator() -> None:
+    settings = load_settings(None)
+    assert settings.PAPER_MODE is True
+    assert settings.BROKER == "paper"
+    assert settings.mode == "paper"
+    assert settings.journal_path() == Path("autoscalper-paper.db")
+
+
+def test_settings_read_lists_of_ids_and_symbols(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_CHANNEL_IDS", "111, 222")
+    monkeypatch.setenv("ALLOWED_SYMBOLS", "spy,$qqq, /ES")
+    settings = load_settings(None)
+    assert settings.DISCORD_CHANNEL_IDS == (111, 222)
+    assert settings.ALLOWED_SYMBOLS == ("SPY", "QQQ", "ES")
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"MAX_CONTRACT": "3"}, "MAX_CONTRACT"),
+        ({"DAILY_LOS_LIMIT": "100"}, "DAILY_LOS_LIMIT"),
+        ({"MAX_CONTRACTS": "lots"}, "MAX_CONTRACTS"),
+        ({"MAX_CONTRACTS": "0"}, "MAX_CONTRACTS"),
+        ({"DEFAULT_CONTRACTS": "3", "MAX_CONTRACTS": "2"}, "MAX_CONTRACTS"),
+        ({"BROKER": "robinhood"}, "BROKER"),
+        ({"TRADING_HOURS": "lunch"}, "TRADING_HOURS"),
+        ({"DISCORD_CHANNEL_IDS": "general"}, "DISCORD_CHANNEL_IDS"),
+        ({"DISCORD_TOKEN": "changeme"}, "DISCORD_TOKEN"),
+        ({"PAPER_MODE": "false"}, "BROKER"),
+        ({"PAPER_MODE": "false", "BROKER": "ib"}, "LIVE_CONFIRM"),
+    ],
+)
+def test_bad_setting_is_one_error_naming_the_key(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], key: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(None)
+    assert caught.value.key == key
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_key_in_env_file_is_rejected(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PAPER_MODE=true\nMAX_POSITIONS=4\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env_file)
+    assert caught.value.key == "MAX_POSITIONS"
+
+
+def test_env_file_values_are_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("MAX_CONTRACTS=4\nJOURNAL_PATH=/tmp/j.db\n")
+    settings = load_settings(env_file)
+    assert settings.MAX_CONTRACTS == 4
+    assert settings.journal_path() == Path("/tmp/j.db")
+
+
+def test_live_settings_need_ib_and_confirmation_and_use_their_own_journal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAPER_MODE", "false")
+    monkeypatch.setenv("BROKER", "ib")
+    monkeypatch.setenv("LIVE_CONFIRM", "U1234567")
+    settings = load_settings(None)
+    assert settings.mode == "live"
+    assert settings.journal_path() == Path("autoscalper-live.db")
+
+
+def test_redacted_settings_never_show_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.secret-token-value")
+    monkeypatch.setenv("IBKR_ACCOUNT", "U7654321")
+    settings = load_settings(None)
+    shown = str(settings.redacted()) + repr(settings)
+    assert "secret-token-value" not in shown
+    assert "U7654321" not in shown
+
+
+def test_env_example_lists_every_setting_and_loads_as_safe_paper_defaults(root: Path) -> None:
+    example = root / ".env.example"
+    keys = {line.split("=", 1)[0] for line in example.read_text().splitlines() if "=" in line and line[0] != "#"}
+    assert keys == set(Settings.model_fields)
+    settings = load_settings(example)
+    assert settings.mode == "paper"
+    assert settings == load_settings(None)
+
+
+def test_readme_configuration_table_lists_every_setting(root: Path) -> None:
+    readme = (root / "README.md").read_text()
+    for key in Settings.model_fields:
+        assert f"| `{key}` |" in readme, key
