@@ -92,6 +92,7 @@ class _Message:
     facts: list[Fact]
     sentence: list[int]
     clause: list[int]
+    spans: list[tuple[int, int]]  # (start, end) of each sentence
     now: datetime
 
     def tags(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, Fact]]:
@@ -100,28 +101,24 @@ class _Message:
             yield i, self.facts[i]
 
     def sentence_span(self, i: int) -> tuple[int, int]:
-        s = self.sentence[i]
-        start = i
-        while start > 0 and self.sentence[start - 1] == s:
-            start -= 1
-        end = i
-        while end < len(self.facts) and self.sentence[end] == s:
-            end += 1
-        return start, end
+        return self.spans[self.sentence[i]]
 
 
 def _index(facts: list[Fact], now: datetime) -> _Message:
-    sentence, clause = [], []
-    s = c = 0
-    for fact in facts:
+    sentence, clause, spans = [], [], []
+    s = c = start = 0
+    for i, fact in enumerate(facts):
         sentence.append(s)
         clause.append(c)
         if fact.tag == "sep":
+            spans.append((start, i + 1))
+            start = i + 1
             s += 1
             c += 1
         elif fact.tag == "comma":
             c += 1
-    return _Message(facts, sentence, clause, now)
+    spans.append((start, len(facts)))
+    return _Message(facts, sentence, clause, spans, now)
 
 
 def refuse(reason: str, detail: str) -> NotASignal:
@@ -251,6 +248,8 @@ def _loose_expiry(msg: _Message, at: int, option: OptionFact) -> OptionFact | No
     start, end = msg.sentence_span(at)
     dated = [f.value for _, f in msg.tags(start, end) if f.tag == "dated"]
     if not dated:
+        if any(f.tag == "dated" for f in msg.facts):
+            return refuse("ambiguous", "an expiry is written apart from the contract it belongs to")
         return option
     if len(dated) > 1:
         return refuse("ambiguous", "several expiries written for one option")

@@ -18,10 +18,10 @@ from .transform import FactBuilder
 ParseOutcome = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
 
 # Cheap gate in front of the grammar. Most channel messages are chatter; a message containing none of
-# these can not produce an intent (tests/unit/test_prefilter.py checks that against the full parser),
+# these (a verb, a stop or target word, a strike with its right) can not produce an intent (tests/unit/test_prefilter.py checks that against the full parser),
 # so it is refused without normalising or parsing it.
 _TRIGGER = re.compile(
-    r"\d|\b(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos"
+    r"\d\s*[cp]|[cp]\s*-\s*\d|\b(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos"
     r"|cover|trim|partial|scal|add|avg|averag|accumulat|dca|cancel|stop|sl|s/l|risk|set|move|moving"
     r"|raise|adj|bump|lower|tighten|tp|pt|target|take|taking|took|fill)"
 )

@@ -30,7 +30,10 @@ import unicodedata
 from collections.abc import Callable
 from re import Match
 
-Rule = tuple[re.Pattern[str], str | Callable[[Match[str]], str]]
+Replacement = str | Callable[[Match[str]], str]
+# (pattern, replacement, guards): the rule runs only when one of its guard substrings is in the text.
+# A guard is a literal the pattern cannot match without; it saves most of the regex passes.
+Rule = tuple[re.Pattern[str], Replacement, re.Pattern[str] | None]
 
 _MONTHS = {
     "jan": 1,
@@ -50,6 +53,7 @@ _MONTH_RE = (
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\.?"
 )
+_MONTH_GUARD = "jan feb mar apr may jun jul aug sep oct nov dec"
 FUTURES_ROOTS = frozenset({"es", "mes", "nq", "mnq", "rty", "m2k", "ym", "cl", "gc"})
 _CURRENCIES = r"(?:eur|usd|gbp|jpy|aud|nzd|cad|chf|xau|xag)"
 
@@ -129,50 +133,54 @@ def _join_template(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text)
 
 
-def _rules(*pairs: tuple[str, str | Callable[[Match[str]], str]]) -> list[Rule]:
-    return [(re.compile(p, re.MULTILINE), r) for p, r in pairs]
+def _rules(*specs: tuple[str, Replacement] | tuple[str, Replacement, str]) -> list[Rule]:
+    rules = []
+    for spec in specs:
+        guard = re.compile("|".join(map(re.escape, spec[2].split(" ")))) if len(spec) == 3 else None
+        rules.append((re.compile(spec[0], re.MULTILINE), spec[1], guard))
+    return rules
 
 
 # -- 1. Discord syntax, links, times and ids: noise that would otherwise look like numbers or words.
 _DISCORD = _rules(
-    (r"<a?:\w+:\d+>", " "),
-    (r"<[@#][!&]?\d+>", " "),
-    (r"&\d{6,}", " "),
-    (r"@(?:everyone|here)\b", " "),
-    (r"https?://\S+|\w+\.(?:com|gg|io)/\S*", " "),
-    (r"(?<!\w):[a-z0-9_+-]{2,40}:(?!\w)", " "),
-    (r"^\s*[\w.]+#\d{4}\s*:", " "),
+    (r"<a?:\w+:\d+>", " ", "<"),
+    (r"<[@#][!&]?\d+>", " ", "<"),
+    (r"&\d{6,}", " ", "&"),
+    (r"@(?:everyone|here)\b", " ", "@"),
+    (r"https?://\S+|\w+\.(?:com|gg|io)/\S*", " ", "http .com .gg .io"),
+    (r"(?<!\w):[a-z0-9_+-]{2,40}:(?!\w)", " ", ":"),
+    (r"^\s*[\w.]+#\d{4}\s*:", " ", "#"),
     (r"\b\d{15,21}\b", " "),
-    (r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?z?", " "),
-    (r"\b\d{1,2}:\d{2}\s*(?:[ap]m|et|est|edt)?\b", " "),
-    (r"\b\d{1,2}\s*[ap]m\b", " "),
-    (r"\*\*|__|~~|`+|\|\|", " "),
-    (r"^\s*>+ ?", " "),
-    (r"[*_]", " "),
-    (r"@(?!\s*(?:\$?\d|\.\d|m\b|mkt\b|market\b|c\d|c\.\d|\$|hk\b))[a-z][\w.]*", " "),
-    (r"\b(?:per|via|from)\s*@\S*", " "),
+    (r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?z?", " ", ":"),
+    (r"\b\d{1,2}:\d{2}\s*(?:[ap]m|et|est|edt)?\b", " ", ":"),
+    (r"\b\d{1,2}\s*[ap]m\b", " ", "am pm"),
+    (r"\*\*|__|~~|`+|\|\|", " ", "** __ ~~ ` ||"),
+    (r"^\s*>+ ?", " ", ">"),
+    (r"[*_]", " ", "* _"),
+    (r"@(?!\s*(?:\$?\d|\.\d|m\b|mkt\b|market\b|c\d|c\.\d|\$|hk\b))[a-z][\w.]*", " ", "@"),
+    (r"\b(?:per|via|from)\s*@\S*", " ", "@"),
 )
 
 # -- 2. Numbers: fix the typos traders make before anything reads a price.
 _NUMBERS = _rules(
-    (r"\$\s*(?=[\d.])", ""),
-    (r"(?<![\w.%-])[+-]\d+(?:\.\d+)?%?(?![\w./%-])", " "),
-    (r"\bin\s*:?\s*\d+(?:\.\d+)?\s+out\s*:?\s*(\d+(?:\.\d+)?)", r" @ \1 "),
-    (r"@\s*c(?=\.?\d)", "@ "),
-    (r"@\s*hk\s+", "@ "),
-    (r"@\s*\.(\d+\.\d+)", r"@ \1"),
-    (r"(\d),(\d{3})(?!\d)", r"\1\2"),
-    (r"(\d),(\d{1,2})(?!\d)", r"\1.\2"),
-    (r"(\d+)\s+\.(\d{2})\b", r"\1.\2"),
-    (r"(?<![\w.])\.(\d)", r"0.\1"),
-    (r"(?<=\s)/(\d{2})(?![\d/])", r"0.\1"),
-    (r"\bza\s+(\d{3,5})\b", _cents),
-    (r"\b(\d+(?:\.\d+)?)\s*(?:pts?|points?|handles?)\b(?!\s*[:=]?\s*\.?\d)", r"\1pts"),
-    (r"\b(\d+(?:\.\d+)?)\s*%", r"\1%"),
-    (r"(?:(?<=\d)|\b)ts\s*(\d+(?:\.\d+)?%)", r" trail \1"),
-    (r"\bup\s+\d+(?:\.\d+)?\s*%", " recap "),
-    (r"\b\d+(?:\.\d+)?%\s*(?:sz|size|pos|position|of\s+(?:port|portfolio|account))\b", " "),
-    (r"(\d\.\d+)\s*/\s*(?=\d)", r"\1 "),
+    (r"\$\s*(?=[\d.])", "", "$"),
+    (r"(?<![\w.%-])[+-]\d+(?:\.\d+)?%?(?![\w./%-])", " ", "+ -"),
+    (r"\bin\s*:?\s*\d+(?:\.\d+)?\s+out\s*:?\s*(\d+(?:\.\d+)?)", r" @ \1 ", "out"),
+    (r"@\s*c(?=\.?\d)", "@ ", "@"),
+    (r"@\s*hk\s+", "@ ", "@"),
+    (r"@\s*\.(\d+\.\d+)", r"@ \1", "@"),
+    (r"(\d),(\d{3})(?!\d)", r"\1\2", ","),
+    (r"(\d),(\d{1,2})(?!\d)", r"\1.\2", ","),
+    (r"(\d+)\s+\.(\d{2})\b", r"\1.\2", "."),
+    (r"(?<![\w.])\.(\d)", r"0.\1", "."),
+    (r"(?<=\s)/(\d{2})(?![\d/])", r"0.\1", "/"),
+    (r"\bza\s+(\d{3,5})\b", _cents, "za"),
+    (r"\b(\d+(?:\.\d+)?)\s*(?:pts?|points?|handles?)\b(?!\s*[:=]?\s*\.?\d)", r"\1pts", "pt point handle"),
+    (r"\b(\d+(?:\.\d+)?)\s*%", r"\1%", "%"),
+    (r"(?:(?<=\d)|\b)ts\s*(\d+(?:\.\d+)?%)", r" trail \1", "%"),
+    (r"\bup\s+\d+(?:\.\d+)?\s*%", " recap ", "%"),
+    (r"\b\d+(?:\.\d+)?%\s*(?:sz|size|pos|position|of\s+(?:port|portfolio|account))\b", " ", "%"),
+    (r"(\d\.\d+)\s*/\s*(?=\d)", r"\1 ", "/"),
 )
 
 # -- 3. Contracts: dates, strikes with their right, futures roots, unsupported assets.
@@ -181,86 +189,88 @@ _CONTRACTS = _rules(
         r"\b(?P<day1>\d{1,2})(?:st|nd|rd|th)?\s*" + _MONTH_RE.replace("(jan", "(?P<mon1>jan") + r"(?!\w)"
         r"(?:\s*(?P<year1>'\d{2}|(?:19|20)\d{2}(?!\d)|\d{2}(?=\s+\d+(?:\.\d+)?\s*[cp]\b)))?",
         _month_day,
+        _MONTH_GUARD,
     ),
     (
         r"\b" + _MONTH_RE.replace("(jan", "(?P<mon2>jan") + r"\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?![\d.])"
         r"(?:,?\s*(?P<year2>'\d{2}|(?:19|20)\d{2}(?!\d)))?",
         _month_day,
+        _MONTH_GUARD,
     ),
-    (r"\b(\d{1,2}/\d{1,2}(?:/\d{2,4})?)[cp](?=\s+\d+(?:\.\d+)?\s*[cp]\b)", r"\1"),
-    (r"\b([cp])\s*-\s*(\d+(?:\.\d+)?)\b", r"\2\1"),
-    (r"\b(\d+(?:\.\d+)?)([cp]?)\s*/\s*(\d+(?:\.\d+)?)\s*[cp]\b", _spread_or_date),
-    (r"\b(?:spreads?|verticals?|iron\s+condors?|condors?|straddles?|strangles?|butterfly|flies)\b", " spread "),
+    (r"\b(\d{1,2}/\d{1,2}(?:/\d{2,4})?)[cp](?=\s+\d+(?:\.\d+)?\s*[cp]\b)", r"\1", "/"),
+    (r"\b([cp])\s*-\s*(\d+(?:\.\d+)?)\b", r"\2\1", "-"),
+    (r"\b(\d+(?:\.\d+)?)([cp]?)\s*/\s*(\d+(?:\.\d+)?)\s*[cp]\b", _spread_or_date, "/"),
+    (r"\b(?:spreads?|verticals?|iron\s+condors?|condors?|straddles?|strangles?|butterfly|flies)\b", " spread ", "spread vertical condor straddle strangle butterfl flies"),
     (r"(?<![\w/.])(\d+(?:\.\d+)?)\s*(calls?|puts?|c|p)\b", _strike),
-    (r"\b(?:weeklies|weekly|weeklys|this\s+week'?s?|eow)\b", " weekly "),
-    (r"\b(?:0\s*dte|zero\s*dte|odte|same\s+day)\b", " 0dte "),
-    (r"\b(?:exp|expiration|expiring|expiry|expires)\b|\bcontract\s*:", " "),
-    (r"(?<![\w/])/([a-z][a-z0-9]{0,3})\b", _futures_root),
+    (r"\b(?:weeklies|weekly|weeklys|this\s+week'?s?|eow)\b", " weekly ", "week eow"),
+    (r"\b(?:0\s*dte|zero\s*dte|odte|same\s+day)\b", " 0dte ", "dte same"),
+    (r"\b(?:exp|expiration|expiring|expiry|expires)\b|\bcontract\s*:", " ", "exp contract"),
+    (r"(?<![\w/])/([a-z][a-z0-9]{0,3})\b", _futures_root, "/"),
     (r"\b" + _CURRENCIES + _CURRENCIES + r"\b", " unsupported "),
-    (r"\b[a-z]{2,6}\s*/\s*usdt?\b", " unsupported "),
-    (r"\b(?:us30|nas100|ger30|ger40|spx500|us500|us100|uk100|btcusdt?|ethusdt?|\w+usdt)\b", " unsupported "),
-    (r"\$(?:btc|eth|sol|xrp|doge)\b", " unsupported "),
+    (r"\b[a-z]{2,6}\s*/\s*usdt?\b", " unsupported ", "usd"),
+    (r"\b(?:us30|nas100|ger30|ger40|spx500|us500|us100|uk100|btcusdt?|ethusdt?|\w+usdt)\b", " unsupported ", "us30 nas100 ger30 ger40 spx500 us500 us100 uk100 usd"),
+    (r"\$(?:btc|eth|sol|xrp|doge)\b", " unsupported ", "$"),
 )
 
 # -- 4. Phrases that must be read before single words are mapped (order: longest meaning first).
 _PHRASES = _rules(
-    (r"\bsell(?:ing)?\s+to\s+open\b", " sto "),
-    (r"\bbuy(?:ing)?\s+to\s+open\b", " bto "),
-    (r"\bsell(?:ing)?\s+to\s+close\b", " stc "),
-    (r"\bbuy(?:ing)?\s+to\s+close\b", " btc "),
-    (r"\b(?:closed|closing|close|exit(?:ed|ing)?)\s+(?:the\s+|my\s+|our\s+)?short\b", " btc "),
-    (r"\b(?:covered|covering|cover)\b", " btc "),
-    (r"\b(?:closed|closing|close)\s+(?:the\s+|my\s+)?long\b", " stc "),
-    (r"\b(?:short|long)[\s-]+term\b", " term "),
-    (r"\bout\s+of\s+the\s+money\b|\botm\b", " otm "),
-    (r"\bwatch\s+out\b", " watch "),
-    (r"\bif\s+(?:you'?d\s+like|you\s+want|you\s+like)\b|\bup\s+to\s+you\b|\byour\s+call\b", " discretionary "),
-    (r"\b(?:in\s+case|incase)\b", " "),
-    (r"\bfeel\s+free\b", " discretionary "),
+    (r"\bsell(?:ing)?\s+to\s+open\b", " sto ", "open"),
+    (r"\bbuy(?:ing)?\s+to\s+open\b", " bto ", "open"),
+    (r"\bsell(?:ing)?\s+to\s+close\b", " stc ", "close"),
+    (r"\bbuy(?:ing)?\s+to\s+close\b", " btc ", "close"),
+    (r"\b(?:closed|closing|close|exit(?:ed|ing)?)\s+(?:the\s+|my\s+|our\s+)?short\b", " btc ", "short"),
+    (r"\b(?:covered|covering|cover)\b", " btc ", "cover"),
+    (r"\b(?:closed|closing|close)\s+(?:the\s+|my\s+)?long\b", " stc ", "long"),
+    (r"\b(?:short|long)[\s-]+term\b", " term ", "term"),
+    (r"\bout\s+of\s+the\s+money\b|\botm\b", " otm ", "otm money"),
+    (r"\bwatch\s+out\b", " watch ", "watch"),
+    (r"\bif\s+(?:you'?d\s+like|you\s+want|you\s+like)\b|\bup\s+to\s+you\b|\byour\s+call\b", " discretionary ", "you"),
+    (r"\b(?:in\s+case|incase)\b", " ", "case"),
+    (r"\bfeel\s+free\b", " discretionary ", "free"),
     (r"\b(?:i'?m|im|i\s+am|we'?re|we\s+are|still|remain|remaining|staying|stay|holding|been|am)\s+(?:long|short)\b",
-     " holding "),
-    (r"\btake[\s-]*profits?\s*(?:@|at|:|=)?\s*(?=\.?\d)", " pt "),
-    (r"\b(?:sold|sell|selling)\s+(?:what\s+(?:i|we)\s+added|the\s+adds?)\b", " trim "),
-    (r"\b(?:stop(?:ped)?\s+out|stopped|(?:stop|sl|stop\s*loss)\s+(?:hit|triggered|got\s+hit))\b", " exit "),
-    (r"\bflat\s+stopped\b|\bstopped\s+flat\b", " exit "),
-    (r"\b(?:i'?m|im|i\s+am|all|we'?re|we\s+are|sold|got|get|getting|and)\s+out\b", " exit "),
-    (r"(?:^|(?<=\.\s))\s*out\b", " exit "),
-    (r"\b(?:close|closing|take|taking|took)\s+(?:tp|pt|target)\s*1\b", " trim "),
-    (r"\b(?:close|closing)\s+(?:your\s+|the\s+)?(?:first|oldest|1st)\b", " trim "),
-    (r"\b(?:take|taking|took|takin)\s+(?:some\s+)?(?:partials?|profits?|gains?|some)\b", " trim "),
-    (r"\b(?:take|taking|took)\s+(\d+(?:\.\d+)?%)\s+off\b", r" trim \1 "),
-    (r"\b(?:scal(?:e|ed|ing)\s+out|closed\s+\d?\w*\s+scale|scale)\b", " trim "),
-    (r"\b(?:averag(?:e|ed|ing)|avg'?d?|dca)\s+down\b|\baveraging\b|\baccumulating\b|\badd-on\b", " add "),
-    (r"\b(?:no\s+fill|not\s+filled|didn'?t\s+fill|unfilled)\b", " cancel "),
-    (r"\b(?:risk[\s-]*free|zero\s+risk|0%\s+risk|no\s+risk)\b", " sl to be "),
-    (r"\b(?:break[\s-]*even|b/e|b\.e\.?)(?!\w)", " be "),
-    (r"\bsl\s*be\b|\bslbe\b", " sl be "),
-    (r"\b(?:to|at|@)\s+(?:entry|flat|flt|cost|even)\b", " to be "),
-    (r"\b(?:stop[\s-]*loss(?:es)?|stoploss|stops?|s/l|sl)\b", " sl "),
-    (r"\bset\s+be\b", " sl to be "),
-    (r"\b(?:make|set|put)\s+sl\b", " move sl "),
-    (r"\b(?:daily|weekly|hourly|candle|\d+\s*m(?:in)?|\d+\s*h)\s+close\b", " barclose "),
-    (r"\b(?:take|took)\s+profits?\b", " pt "),
-    (r"\b(?:profit|price)\s+targets?\b", " pt "),
-    (r"\b(?:pt|tp|targets?|tgts?)\s*(?:\d(?=\s*[:=]|\s+\d))?\s*[:=]?\s*(?=\d)", " pt "),
-    (r"\b(?:pt|tp|targets?|tgts?)\d?\b", " pt "),
-    (r"\b(?:best|better|my|your|our|avg|average|the|same)\s+entr(?:y|ies)\b", " cost "),
-    (r"\b(?:new|long|re-?)\s*entry\b", " entry "),
-    (r"\bentry\s+(long|short)\b", r" \1 "),
-    (r"\b(?:in|entry|entered)\s*:?\s*(?=@|\d)", " entry @ "),
-    (r"(?:^|(?<=\.\s))\s*in\s*:", " entry "),
+     " holding ", "long short"),
+    (r"\btake[\s-]*profits?\s*(?:@|at|:|=)?\s*(?=\.?\d)", " pt ", "take"),
+    (r"\b(?:sold|sell|selling)\s+(?:what\s+(?:i|we)\s+added|the\s+adds?)\b", " trim ", "add"),
+    (r"\b(?:stop(?:ped)?\s+out|stopped|(?:stop|sl|stop\s*loss)\s+(?:hit|triggered|got\s+hit))\b", " exit ", "stop sl"),
+    (r"\bflat\s+stopped\b|\bstopped\s+flat\b", " exit ", "stopped"),
+    (r"\b(?:i'?m|im|i\s+am|all|we'?re|we\s+are|sold|got|get|getting|and)\s+out\b", " exit ", "out"),
+    (r"(?:^|(?<=\.\s))\s*out\b", " exit ", "out"),
+    (r"\b(?:close|closing|take|taking|took)\s+(?:tp|pt|target)\s*1\b", " trim ", "tp pt target"),
+    (r"\b(?:close|closing)\s+(?:your\s+|the\s+)?(?:first|oldest|1st)\b", " trim ", "first oldest 1st"),
+    (r"\b(?:take|taking|took|takin)\s+(?:some\s+)?(?:partials?|profits?|gains?|some)\b", " trim ", "tak took"),
+    (r"\b(?:take|taking|took)\s+(\d+(?:\.\d+)?%)\s+off\b", r" trim \1 ", "off"),
+    (r"\b(?:scal(?:e|ed|ing)\s+out|closed\s+\d?\w*\s+scale|scale)\b", " trim ", "scal"),
+    (r"\b(?:averag(?:e|ed|ing)|avg'?d?|dca)\s+down\b|\baveraging\b|\baccumulating\b|\badd-on\b", " add ", "averag avg dca accumulat add-on"),
+    (r"\b(?:no\s+fill|not\s+filled|didn'?t\s+fill|unfilled)\b", " cancel ", "fill"),
+    (r"\b(?:risk[\s-]*free|zero\s+risk|0%\s+risk|no\s+risk)\b", " sl to be ", "risk"),
+    (r"\b(?:break[\s-]*even|b/e|b\.e\.?)(?!\w)", " be ", "break b/e b.e"),
+    (r"\bsl\s*be\b|\bslbe\b", " sl be ", "sl"),
+    (r"\b(?:to|at|@)\s+(?:entry|flat|flt|cost|even)\b", " to be ", "entry flat flt cost even"),
+    (r"\b(?:stop[\s-]*loss(?:es)?|stoploss|stops?|s/l|sl)\b", " sl ", "stop sl s/l"),
+    (r"\bset\s+be\b", " sl to be ", "set"),
+    (r"\b(?:make|set|put)\s+sl\b", " move sl ", "sl"),
+    (r"\b(?:daily|weekly|hourly|candle|\d+\s*m(?:in)?|\d+\s*h)\s+close\b", " barclose ", "close"),
+    (r"\b(?:take|took)\s+profits?\b", " pt ", "profit"),
+    (r"\b(?:profit|price)\s+targets?\b", " pt ", "target"),
+    (r"\b(?:pt|tp|targets?|tgts?)\s*(?:\d(?=\s*[:=]|\s+\d))?\s*[:=]?\s*(?=\d)", " pt ", "pt tp target tgt"),
+    (r"\b(?:pt|tp|targets?|tgts?)\d?\b", " pt ", "pt tp target tgt"),
+    (r"\b(?:best|better|my|your|our|avg|average|the|same)\s+entr(?:y|ies)\b", " cost ", "entr"),
+    (r"\b(?:new|long|re-?)\s*entry\b", " entry ", "entry"),
+    (r"\bentry\s+(long|short)\b", r" \1 ", "entry"),
+    (r"\b(?:in|entry|entered)\s*:?\s*(?=@|\d)", " entry @ ", "in entr"),
+    (r"(?:^|(?<=\.\s))\s*in\s*:", " entry ", "in"),
     (r"\b(?:at|for|around|near|here|price\s*:?|filled\s+at|fill)\s*(?=\d)", " @ "),
-    (r"\b(sl|pt)\s*@\s*", r" \1 "),
-    (r"@\s*(?:m|mkt|market)\b|\b(?:at|@)\s+(?:the\s+)?(?:market|mkt)\b|\bmarket\s+order\b", " @ mkt "),
-    (r"\b(\d+)\s*(?:x|contracts?|cons|cts|lots?|shares?|kontrakty?)\b", r" qty \1 "),
-    (r"\b(?:x|qty)\s*(\d+)\b", r" qty \1 "),
-    (r"\b(?:half|small|smaller|full|starter)\s+(?:size|sz|pos|position|sizing)\b", " "),
-    (r"\b(?:1/2|one\s+half)\b(?!/)", " half "),
-    (r"\b(?:1/3(?:rd)?|one\s+third|a\s+third)\b(?!/)", " third "),
-    (r"\b(?:1/4(?:th)?|one\s+quarter|a\s+quarter)\b(?!/)", " quarter "),
-    (r"\b(\d)/(\d)(?:rd|th|nd)\b", r" \1of\2 "),
-    (r"(?<=\d)\s*-\s*(?=\d)(?![\d.]+pts)", "-"),
-    (r"\b(?:not|don'?t|dont|won'?t|wont|never|no\s+longer|shouldn'?t|avoid)\b", " neg "),
+    (r"\b(sl|pt)\s*@\s*", r" \1 ", "@"),
+    (r"@\s*(?:m|mkt|market)\b|\b(?:at|@)\s+(?:the\s+)?(?:market|mkt)\b|\bmarket\s+order\b", " @ mkt ", "@ market mkt"),
+    (r"\b(\d+)\s*(?:x|contracts?|cons|cts|lots?|shares?|kontrakty?)\b", r" qty \1 ", "x con ct lot share kontrakt"),
+    (r"\b(?:x|qty)\s*(\d+)\b", r" qty \1 ", "x qty"),
+    (r"\b(?:half|small|smaller|full|starter)\s+(?:size|sz|pos|position|sizing)\b", " ", "size sz pos sizing"),
+    (r"\b(?:1/2|one\s+half)\b(?!/)", " half ", "1/2 half"),
+    (r"\b(?:1/3(?:rd)?|one\s+third|a\s+third)\b(?!/)", " third ", "1/3 third"),
+    (r"\b(?:1/4(?:th)?|one\s+quarter|a\s+quarter)\b(?!/)", " quarter ", "1/4 quarter"),
+    (r"\b(\d)/(\d)(?:rd|th|nd)\b", r" \1of\2 ", "/"),
+    (r"(?<=\d)\s*-\s*(?=\d)(?![\d.]+pts)", "-", "-"),
+    (r"\b(?:not|don'?t|dont|won'?t|wont|never|no\s+longer|shouldn'?t|avoid)\b", " neg ", "not don won never no longer shouldn avoid"),
 )
 
 # -- 5. Single words -> canonical vocabulary.
@@ -294,18 +304,18 @@ _WORD_RE = re.compile(r"(?<![$a-z])[a-z][a-z']*")
 
 # -- 6. Final tokenisation: sentence ends, clause marks, stray punctuation.
 _TOKENS = _rules(
-    (r"\s*\n\s*|\|", " . "),
-    (r"([a-z%)\]'\"])[.!]+(?=\s+[a-z(\"]|\s*$)", r"\1 . "),
-    (r"(\d)[.!]+(?=\s+[a-z(]|\s*$)", r"\1 . "),
-    (r"[!;]+", " . "),
-    (r"\?+", " ? "),
-    (r"[,()\[\]{}]", " , "),
-    (r"(?<![\d\s])\.(?!\d)|(?<=\s)\.(?=[a-z])", " "),
+    (r"\s*\n\s*|\|", " . ", "\n |"),
+    (r"([a-z%)\]'\"])[.!]+(?=\s+[a-z(\"]|\s*$)", r"\1 . ", ". !"),
+    (r"(\d)[.!]+(?=\s+[a-z(]|\s*$)", r"\1 . ", ". !"),
+    (r"[!;]+", " . ", "! ;"),
+    (r"\?+", " ? ", "?"),
+    (r"[,()\[\]{}]", " , ", ", ( ) [ ] { }"),
+    (r"(?<![\d\s])\.(?!\d)|(?<=\s)\.(?=[a-z])", " ", "."),
     (r"[:=+#~^\"'<>\\]", " "),
-    (r"(?<![\d\s])/|/(?![\d])", " "),
-    (r"(?<=\s)-(?=[a-z])|(?<=[a-z])-(?=\s)", " - "),
-    (r"(?<=[a-z])-(?=[a-z])", ""),
-    (r"\$(?![a-z])", " "),
+    (r"(?<![\d\s])/|/(?![\d])", " ", "/"),
+    (r"(?<=\s)-(?=[a-z])|(?<=[a-z])-(?=\s)", " - ", "-"),
+    (r"(?<=[a-z])-(?=[a-z])", "", "-"),
+    (r"\$(?![a-z])", " ", "$"),
 )
 _SPACES = re.compile(r"\s+")
 _SLASHED = re.compile(r"\S*/\S*")
@@ -328,8 +338,9 @@ def _keep_dates(match: Match[str]) -> str:
 
 
 def _apply(rules: list[Rule], text: str) -> str:
-    for pattern, replacement in rules:
-        text = pattern.sub(replacement, text)
+    for pattern, replacement, guard in rules:
+        if guard is None or guard.search(text):
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -341,6 +352,8 @@ def _map_word(match: Match[str]) -> str:
 
 def fold_unicode(text: str) -> str:
     """NFKC (folds fancy letters), ASCII dashes and quotes, no zero-width marks, lower case."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).lower()
     return text.encode("ascii", "ignore").decode("ascii")
 
