@@ -79,7 +79,9 @@ def _print_readable(text: str, intent: Any) -> None:
     click.echo(f"intent  : {describe(intent)}")
 
 
-def _read_lines(stream: IO[str], default_time: datetime) -> Iterator[tuple[int, str, datetime] | tuple[int, str]]:
+def _read_lines(
+    stream: IO[str], default_time: datetime
+) -> Iterator[tuple[int, str, datetime] | tuple[int, str]]:
     """Yield (line number, text, time) per input line, or (line number, problem) for a bad line."""
     for number, raw in enumerate(stream, 1):
         if not raw.strip():

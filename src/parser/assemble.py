@@ -268,7 +268,9 @@ def _option_contract(msg: _Message, at: int, option_as_written: OptionFact) -> _
     except ValueError:
         return _Contract(None, at, refuse("ambiguous", f"impossible expiry date {option.expiry}"))
     right = Right.CALL if option.right == "C" else Right.PUT
-    inst = Instrument(asset=Asset.OPTION, symbol=symbol.upper(), right=right, strike=option.strike, expiry=expiry)
+    inst = Instrument(
+        asset=Asset.OPTION, symbol=symbol.upper(), right=right, strike=option.strike, expiry=expiry
+    )
     return _Contract(inst, at)
 
 
@@ -285,7 +287,9 @@ def _symbol_contract(msg: _Message, action: int, symbol: str, kind: str) -> _Con
         return _Contract(Instrument(asset=Asset.FUTURE, symbol=symbol.upper()), at)
     if kind == "open":
         if symbol in INDEX_SYMBOLS:
-            return _Contract(None, at, refuse("unsupported_asset", f"{symbol.upper()} is an index, not tradable"))
+            return _Contract(
+                None, at, refuse("unsupported_asset", f"{symbol.upper()} is an index, not tradable")
+            )
         return _Contract(Instrument(asset=Asset.STOCK, symbol=symbol.upper()), at)
     return _Contract(Instrument(asset=None, symbol=symbol.upper()), at)
 
@@ -300,10 +304,8 @@ def _decimal(text: str) -> Decimal:
 def _quantity_index(msg: _Message, action: int) -> int | None:
     """``BTO 5 QQQ ...``: a whole number right after the verb and before the contract is a size."""
     nxt = action + 1
-    if nxt < len(msg.facts) and msg.facts[nxt].tag == "number" and "." not in msg.facts[nxt].value:
-        if _next_tag(msg, nxt) in ("word", "ticker", "option", "dated"):
-            return nxt
-    return None
+    whole = nxt < len(msg.facts) and msg.facts[nxt].tag == "number" and "." not in msg.facts[nxt].value
+    return nxt if whole and _next_tag(msg, nxt) in ("word", "ticker", "option", "dated") else None
 
 
 def _quantity(msg: _Message, action: int) -> int | None:
@@ -404,7 +406,7 @@ def _is_action(msg: _Message, i: int) -> bool:
     start, _ = msg.sentence_span(i)
     opens_sentence = all(f.tag in ("loose", "marker", "comma") for _, f in msg.tags(start, i))
     follower = _next_tag(msg, i)
-    return opens_sentence and follower is not None and follower in _ENTRY_FOLLOWERS or follower == "price"
+    return (opens_sentence and follower is not None and follower in _ENTRY_FOLLOWERS) or follower == "price"
 
 
 def _first_action(msg: _Message) -> int | None:
@@ -424,7 +426,7 @@ def _later_add(msg: _Message, action: int) -> bool:
 def _fraction(msg: _Message, action: int) -> Decimal | None:
     verb = msg.facts[action]
     if verb.tag == "verb" and verb.value[1] is not None:
-        return min(verb.value[1] / 100, Decimal(1))
+        return min(Decimal(verb.value[1]) / 100, Decimal(1))
     start, end = msg.sentence_span(action)
     for _, fact in msg.tags(start, end):
         if fact.tag == "fraction":
@@ -471,7 +473,7 @@ def _classify_exit(msg: _Message, action: int, verb: str) -> _Action:
     if not partial:
         return _Action("exit", side)
     if fraction is None:
-        fraction = next((f.value for _, f in msg.tags(action) if f.tag == "fraction"), None)
+        fraction = next((Decimal(f.value) for _, f in msg.tags(action) if f.tag == "fraction"), None)
     has_stop, level = _message_stop(msg, ("move", "stop"))
     return _Action("trim", side, fraction=fraction, stop_level=level, has_stop=has_stop)
 
@@ -495,7 +497,9 @@ def _classify_move(msg: _Message, action: int) -> _Action:
 _MODELS: dict[str, Any] = {"open": Open, "add": Add, "exit": Exit, "trim": Trim, "move_stop": MoveStop}
 
 
-def _build(msg: _Message, action: int, act: _Action) -> Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal:
+def _build(
+    msg: _Message, action: int, act: _Action
+) -> Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal:
     contract = _find_contract(msg, action, act.kind)
     if contract.refusal is not None:
         return contract.refusal
@@ -528,7 +532,12 @@ def _build(msg: _Message, action: int, act: _Action) -> Open | Add | Exit | Trim
 
 def _underlying_level(value: Decimal, inst: Instrument | None) -> bool:
     """On an option, a level at half the strike or more is the underlying's price, not a premium."""
-    return inst is not None and inst.asset == Asset.OPTION and inst.strike is not None and value * 2 >= inst.strike
+    return (
+        inst is not None
+        and inst.asset == Asset.OPTION
+        and inst.strike is not None
+        and value * 2 >= inst.strike
+    )
 
 
 def _check_stop(stop: Stop | None, act: _Action, inst: Instrument | None, price: Decimal | None) -> Any:
@@ -545,7 +554,9 @@ def _check_stop(stop: Stop | None, act: _Action, inst: Instrument | None, price:
     return None
 
 
-def _option_targets(msg: _Message, act: _Action, inst: Instrument | None, price: Decimal | None) -> list[Target]:
+def _option_targets(
+    msg: _Message, act: _Action, inst: Instrument | None, price: Decimal | None
+) -> list[Target]:
     """Targets as written; on options, underlying-level or wrong-side levels are dropped."""
     levels = [level for _, f in msg.tags() if f.tag == "targets" for level in f.value]
     targets = _targets(levels, act.side, price)
@@ -556,7 +567,9 @@ def _option_targets(msg: _Message, act: _Action, inst: Instrument | None, price:
         if isinstance(target, PriceTarget):
             if _underlying_level(target.price, inst):
                 continue
-            if price is not None and (target.price <= price if act.side != Side.SHORT else target.price >= price):
+            if price is not None and (
+                target.price <= price if act.side != Side.SHORT else target.price >= price
+            ):
                 continue
         kept.append(target)
     return kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cache
+from typing import cast
 
 from lark import Lark
 from lark.exceptions import LarkError, VisitError
@@ -13,16 +14,18 @@ from pydantic import ValidationError
 from .assemble import assemble
 from .models import Add, Cancel, Exit, MoveStop, NotASignal, Open, Trim
 from .normalize import fold_unicode, normalize
-from .transform import FactBuilder
+from .transform import Fact, FactBuilder
 
 ParseOutcome = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
 
 # Cheap gate in front of the grammar. Most channel messages are chatter; a message containing none of
-# these (a verb, a stop or target word, a strike with its right) can not produce an intent (tests/unit/test_prefilter.py checks that against the full parser),
-# so it is refused without normalising or parsing it.
+# these (a verb, a stop or target word, a strike with its right) cannot produce an intent, so it is
+# refused without normalising or parsing it. A property test (test_parse_properties.py) checks that
+# against the full parser.
 _TRIGGER = re.compile(
-    r"\d\s*[cp]|[cp]\s*-\s*\d|\b(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos"
-    r"|cover|trim|partial|scal|add|avg|averag|accumulat|dca|cancel|stop|sl|s/l|risk|set|move|moving"
+    r"\d\s*[cp]|[cp]\s*-\s*\d"
+    r"|\b(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos|cover"
+    r"|trim|partial|scal|add|avg|averag|accumulat|dca|cancel|stop|sl|s/l|risk|set|move|moving"
     r"|raise|adj|bump|lower|tighten|tp|pt|target|take|taking|took|fill)"
 )
 _CHATTER = NotASignal(reason="commentary", detail="no trade vocabulary in the message")
@@ -60,7 +63,7 @@ def parse(text: str, now: datetime) -> ParseOutcome:
     if not could_be_signal(text):
         return _CHATTER
     try:
-        facts = grammar().parse(normalize(text))
+        facts = cast(list[Fact], grammar().parse(normalize(text)))  # the inline transformer's output
         return assemble(facts, now)
     except VisitError as exc:  # a Transformer method failed: unwrap what really happened
         return NotASignal(reason="unparsed", detail=f"{type(exc.orig_exc).__name__}: {exc.orig_exc}")

@@ -200,7 +200,11 @@ _CONTRACTS = _rules(
     (r"\b(\d{1,2}/\d{1,2}(?:/\d{2,4})?)[cp](?=\s+\d+(?:\.\d+)?\s*[cp]\b)", r"\1", "/"),
     (r"\b([cp])\s*-\s*(\d+(?:\.\d+)?)\b", r"\2\1", "-"),
     (r"\b(\d+(?:\.\d+)?)([cp]?)\s*/\s*(\d+(?:\.\d+)?)\s*[cp]\b", _spread_or_date, "/"),
-    (r"\b(?:spreads?|verticals?|iron\s+condors?|condors?|straddles?|strangles?|butterfly|flies)\b", " spread ", "spread vertical condor straddle strangle butterfl flies"),
+    (
+        r"\b(?:spreads?|verticals?|iron\s+condors?|condors?|straddles?|strangles?|butterfly|flies)\b",
+        " spread ",
+        "spread vertical condor straddle strangle butterfl flies",
+    ),
     (r"(?<![\w/.])(\d+(?:\.\d+)?)\s*(calls?|puts?|c|p)\b", _strike),
     (r"\b(?:weeklies|weekly|weeklys|this\s+week'?s?|eow)\b", " weekly ", "week eow"),
     (r"\b(?:0\s*dte|zero\s*dte|odte|same\s+day)\b", " 0dte ", "dte same"),
@@ -208,7 +212,11 @@ _CONTRACTS = _rules(
     (r"(?<![\w/])/([a-z][a-z0-9]{0,3})\b", _futures_root, "/"),
     (r"\b" + _CURRENCIES + _CURRENCIES + r"\b", " unsupported "),
     (r"\b[a-z]{2,6}\s*/\s*usdt?\b", " unsupported ", "usd"),
-    (r"\b(?:us30|nas100|ger30|ger40|spx500|us500|us100|uk100|btcusdt?|ethusdt?|\w+usdt)\b", " unsupported ", "us30 nas100 ger30 ger40 spx500 us500 us100 uk100 usd"),
+    (
+        r"\b(?:us30|nas100|ger30|ger40|spx500|us500|us100|uk100|btcusdt?|ethusdt?|\w+usdt)\b",
+        " unsupported ",
+        "us30 nas100 ger30 ger40 spx500 us500 us100 uk100 usd",
+    ),
     (r"\$(?:btc|eth|sol|xrp|doge)\b", " unsupported ", "$"),
 )
 
@@ -224,23 +232,42 @@ _PHRASES = _rules(
     (r"\b(?:short|long)[\s-]+term\b", " term ", "term"),
     (r"\bout\s+of\s+the\s+money\b|\botm\b", " otm ", "otm money"),
     (r"\bwatch\s+out\b", " watch ", "watch"),
-    (r"\bif\s+(?:you'?d\s+like|you\s+want|you\s+like)\b|\bup\s+to\s+you\b|\byour\s+call\b", " discretionary ", "you"),
+    (
+        r"\bif\s+(?:you'?d\s+like|you\s+want|you\s+like)\b|\bup\s+to\s+you\b|\byour\s+call\b",
+        " discretionary ",
+        "you",
+    ),
     (r"\b(?:in\s+case|incase)\b", " ", "case"),
     (r"\bfeel\s+free\b", " discretionary ", "free"),
-    (r"\b(?:i'?m|im|i\s+am|we'?re|we\s+are|still|remain|remaining|staying|stay|holding|been|am)\s+(?:long|short)\b",
-     " holding ", "long short"),
+    (
+        r"\b(?:i'?m|im|i\s+am|we'?re|we\s+are|still|remain|remaining|staying|stay|holding|been|am)\s+(?:long|short)\b",
+        " holding ",
+        "long short",
+    ),
     (r"\btake[\s-]*profits?\s*(?:@|at|:|=)?\s*(?=\.?\d)", " pt ", "take"),
     (r"\b(?:sold|sell|selling)\s+(?:what\s+(?:i|we)\s+added|the\s+adds?)\b", " trim ", "add"),
-    (r"\b(?:stop(?:ped)?\s+out|stopped|(?:stop|sl|stop\s*loss)\s+(?:hit|triggered|got\s+hit))\b", " exit ", "stop sl"),
+    (
+        r"\b(?:stop(?:ped)?\s+out|stopped|(?:stop|sl|stop\s*loss)\s+(?:hit|triggered|got\s+hit))\b",
+        " exit ",
+        "stop sl",
+    ),
     (r"\bflat\s+stopped\b|\bstopped\s+flat\b", " exit ", "stopped"),
     (r"\b(?:i'?m|im|i\s+am|all|we'?re|we\s+are|sold|got|get|getting|and)\s+out\b", " exit ", "out"),
     (r"(?:^|(?<=\.\s))\s*out\b", " exit ", "out"),
     (r"\b(?:close|closing|take|taking|took)\s+(?:tp|pt|target)\s*1\b", " trim ", "tp pt target"),
     (r"\b(?:close|closing)\s+(?:your\s+|the\s+)?(?:first|oldest|1st)\b", " trim ", "first oldest 1st"),
-    (r"\b(?:take|taking|took|takin)\s+(?:some\s+)?(?:partials?|profits?|gains?|some)\b", " trim ", "tak took"),
+    (
+        r"\b(?:take|taking|took|takin)\s+(?:some\s+)?(?:partials?|profits?|gains?|some)\b",
+        " trim ",
+        "tak took",
+    ),
     (r"\b(?:take|taking|took)\s+(\d+(?:\.\d+)?%)\s+off\b", r" trim \1 ", "off"),
     (r"\b(?:scal(?:e|ed|ing)\s+out|closed\s+\d?\w*\s+scale|scale)\b", " trim ", "scal"),
-    (r"\b(?:averag(?:e|ed|ing)|avg'?d?|dca)\s+down\b|\baveraging\b|\baccumulating\b|\badd-on\b", " add ", "averag avg dca accumulat add-on"),
+    (
+        r"\b(?:averag(?:e|ed|ing)|avg'?d?|dca)\s+down\b|\baveraging\b|\baccumulating\b|\badd-on\b",
+        " add ",
+        "averag avg dca accumulat add-on",
+    ),
     (r"\b(?:no\s+fill|not\s+filled|didn'?t\s+fill|unfilled)\b", " cancel ", "fill"),
     (r"\b(?:risk[\s-]*free|zero\s+risk|0%\s+risk|no\s+risk)\b", " sl to be ", "risk"),
     (r"\b(?:break[\s-]*even|b/e|b\.e\.?)(?!\w)", " be ", "break b/e b.e"),
@@ -261,8 +288,16 @@ _PHRASES = _rules(
     (r"(?:^|(?<=\.\s))\s*in\s*:", " entry ", "in"),
     (r"\b(?:at|for|around|near|here|price\s*:?|filled\s+at|fill)\s*(?=\d)", " @ "),
     (r"\b(sl|pt)\s*@\s*", r" \1 ", "@"),
-    (r"@\s*(?:m|mkt|market)\b|\b(?:at|@)\s+(?:the\s+)?(?:market|mkt)\b|\bmarket\s+order\b", " @ mkt ", "@ market mkt"),
-    (r"\b(\d+)\s*(?:x|contracts?|cons|cts|lots?|shares?|kontrakty?)\b", r" qty \1 ", "x con ct lot share kontrakt"),
+    (
+        r"@\s*(?:m|mkt|market)\b|\b(?:at|@)\s+(?:the\s+)?(?:market|mkt)\b|\bmarket\s+order\b",
+        " @ mkt ",
+        "@ market mkt",
+    ),
+    (
+        r"\b(\d+)\s*(?:x|contracts?|cons|cts|lots?|shares?|kontrakty?)\b",
+        r" qty \1 ",
+        "x con ct lot share kontrakt",
+    ),
     (r"\b(?:x|qty)\s*(\d+)\b", r" qty \1 ", "x qty"),
     (r"\b(?:half|small|smaller|full|starter)\s+(?:size|sz|pos|position|sizing)\b", " ", "size sz pos sizing"),
     (r"\b(?:1/2|one\s+half)\b(?!/)", " half ", "1/2 half"),
@@ -270,7 +305,11 @@ _PHRASES = _rules(
     (r"\b(?:1/4(?:th)?|one\s+quarter|a\s+quarter)\b(?!/)", " quarter ", "1/4 quarter"),
     (r"\b(\d)/(\d)(?:rd|th|nd)\b", r" \1of\2 ", "/"),
     (r"(?<=\d)\s*-\s*(?=\d)(?![\d.]+pts)", "-", "-"),
-    (r"\b(?:not|don'?t|dont|won'?t|wont|never|no\s+longer|shouldn'?t|avoid)\b", " neg ", "not don won never no longer shouldn avoid"),
+    (
+        r"\b(?:not|don'?t|dont|won'?t|wont|never|no\s+longer|shouldn'?t|avoid)\b",
+        " neg ",
+        "not don won never no longer shouldn avoid",
+    ),
 )
 
 # -- 5. Single words -> canonical vocabulary.
@@ -289,8 +328,7 @@ for _canon, _words in {
     "intent": "may might could would should maybe possibly potential potentially looking plan "
     "planning thinking considering wanna gonna eyeing",
     "watch": "watch watching watchlist wl radar",
-    "recap": "paid printed gains flawless nice congrats congratulations winner winners banked booked "
-    "recap",
+    "recap": "paid printed gains flawless nice congrats congratulations winner winners banked booked recap",
     "info": "hit smashed secured running edited",
     "half": "half",
     "third": "third",

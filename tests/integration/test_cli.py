@@ -15,7 +15,9 @@ from orchestrator.settings import Settings
 EXE = str(Path(sys.executable).with_name("autoscalper"))
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in Settings.model_fields}
     return subprocess.run(
         [EXE, *args], input=stdin, capture_output=True, text=True, timeout=60, env={**clean, **(env or {})}
@@ -28,7 +30,13 @@ def test_parse_json_prints_the_contract_object() -> None:
     assert json.loads(done.stdout) == {
         "kind": "open",
         "side": "long",
-        "instrument": {"asset": "option", "symbol": "SPY", "right": "C", "strike": "580", "expiry": "2026-03-20"},
+        "instrument": {
+            "asset": "option",
+            "symbol": "SPY",
+            "right": "C",
+            "strike": "580",
+            "expiry": "2026-03-20",
+        },
         "price": "1.25",
         "stop": {"price": "0.9"},
         "targets": [{"price": "1.8"}],

@@ -11,7 +11,18 @@ from pathlib import Path
 
 def test_installed_wheel_carries_and_loads_the_grammar(root: Path, tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(root)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
         check=True,
         timeout=300,
     )
@@ -33,6 +44,8 @@ def test_installed_wheel_carries_and_loads_the_grammar(root: Path, tmp_path: Pat
         "print(json.dumps(parser.parse('BTO SPY 3/20 580C @ 1.25', at).to_contract()))\n"
     )
     # -I: isolated mode, so neither the source tree nor the editable install is on the path.
-    done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert '"strike": "580"' in done.stdout

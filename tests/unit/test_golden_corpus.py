@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.conftest import ALERTS, GoldenCase, golden_cases
 
 from parser import parse
-from tests.conftest import ALERTS, GoldenCase, golden_cases
 
 CASES = golden_cases()
 

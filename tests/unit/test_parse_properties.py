@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import golden_cases
 
 from parser import NotASignal, Open, parse
 from parser.assemble import assemble
 from parser.core import could_be_signal, grammar
 from parser.normalize import normalize
-from tests.conftest import golden_cases
 
 NOW = datetime(2026, 3, 2, 14, 31, tzinfo=UTC)
 TEXTS = [c.text for c in golden_cases()]

@@ -96,7 +96,9 @@ def test_redacted_settings_never_show_secrets(monkeypatch: pytest.MonkeyPatch) -
 
 def test_env_example_lists_every_setting_and_loads_as_safe_paper_defaults(root: Path) -> None:
     example = root / ".env.example"
-    keys = {line.split("=", 1)[0] for line in example.read_text().splitlines() if "=" in line and line[0] != "#"}
+    keys = {
+        line.split("=", 1)[0] for line in example.read_text().splitlines() if "=" in line and line[0] != "#"
+    }
     assert keys == set(Settings.model_fields)
     settings = load_settings(example)
     assert settings.mode == "paper"
