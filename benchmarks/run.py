@@ -27,9 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.conftest import golden_cases  # noqa: E402
+
 from parser import parse  # noqa: E402
 from parser.core import grammar  # noqa: E402
-from tests.conftest import golden_cases  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 15, tzinfo=UTC)
 PASSES = 7

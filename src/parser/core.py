@@ -12,6 +12,7 @@ from lark.exceptions import LarkError, VisitError
 from pydantic import ValidationError
 
 from .assemble import assemble
+from .lexer import AlertLexer
 from .models import Add, Cancel, Exit, MoveStop, NotASignal, Open, Trim
 from .normalize import fold_unicode, normalize
 from .transform import Fact, FactBuilder
@@ -24,7 +25,7 @@ ParseOutcome = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
 # against the full parser.
 _TRIGGER = re.compile(
     r"\d\s*[cp]|[cp]\s*-\s*\d"
-    r"|\b(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos|cover"
+    r"|(?<![a-z])(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos|cover"
     r"|trim|partial|scal|add|avg|averag|accumulat|dca|cancel|stop|sl|s/l|risk|set|move|moving"
     r"|raise|adj|bump|lower|tighten|tp|pt|target|take|taking|took|fill)"
 )
@@ -40,6 +41,7 @@ def grammar() -> Lark:
         "alerts.lark",
         rel_to=__file__,
         parser="lalr",
+        lexer=AlertLexer,
         transformer=FactBuilder(),
         cache=True,
     )
