@@ -79,10 +79,11 @@ def _print_readable(text: str, intent: Any) -> None:
     click.echo(f"intent  : {describe(intent)}")
 
 
-def _read_lines(
-    stream: IO[str], default_time: datetime
-) -> Iterator[tuple[int, str, datetime] | tuple[int, str]]:
-    """Yield (line number, text, time) per input line, or (line number, problem) for a bad line."""
+def _line_intents(stream: IO[str], default_time: datetime) -> Iterator[tuple[int, str, Any]]:
+    """(line number, text, intent) per non-blank input line; a malformed line becomes ``bad_input``."""
+    from parser import NotASignal
+    from parser import parse as parse_alert
+
     for number, raw in enumerate(stream, 1):
         if not raw.strip():
             continue
@@ -92,31 +93,19 @@ def _read_lines(
                 raise ValueError('expected an object with a string "text"')
             moment = _message_time(row["at"]) if row.get("at") else default_time
         except (ValueError, click.BadParameter) as exc:
-            yield number, str(exc)[:200]
+            problem = str(exc)[:200]
+            click.echo(f"line {number}: skipped, {problem}", err=True)
+            yield number, "", NotASignal(reason="bad_input", detail=problem)
             continue
-        yield number, row["text"], moment
+        yield number, row["text"], parse_alert(row["text"], moment)
 
 
 def _parse_lines(stream: IO[str], default_time: datetime, table: bool) -> None:
-    from parser import NotASignal
-    from parser import parse as parse_alert
-
-    rows = []
-    for item in _read_lines(stream, default_time):
-        if len(item) == 2:
-            number, problem = item
-            click.echo(f"line {number}: skipped, {problem}", err=True)
-            intent: Any = NotASignal(reason="bad_input", detail=problem)
-            text = ""
-        else:
-            number, text, moment = item
-            intent = parse_alert(text, moment)
-        if table:
-            rows.append((number, text, intent))
-        else:
-            click.echo(json.dumps(intent.to_contract(), ensure_ascii=False))
     if table:
-        _print_table(rows)
+        _print_table(list(_line_intents(stream, default_time)))
+        return
+    for _, _, intent in _line_intents(stream, default_time):
+        click.echo(json.dumps(intent.to_contract(), ensure_ascii=False))
 
 
 def _print_table(rows: list[tuple[int, str, Any]]) -> None:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from .assemble import assemble
 from .lexer import AlertLexer
 from .models import Add, Cancel, Exit, MoveStop, NotASignal, Open, Trim
-from .normalize import fold_unicode, normalize
+from .normalize import fold_unicode, normalize_folded
 from .transform import Fact, FactBuilder
 
 ParseOutcome = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
@@ -62,10 +62,11 @@ def parse(text: str, now: datetime) -> ParseOutcome:
         return _EMPTY
     if len(text) > _MAX_CHARS:
         return NotASignal(reason="too_long", detail=f"longer than {_MAX_CHARS} characters")
-    if not could_be_signal(text):
+    folded = fold_unicode(text)  # once: the prefilter and the normaliser both read the folded text
+    if _TRIGGER.search(folded) is None:
         return _CHATTER
     try:
-        facts = cast(list[Fact], grammar().parse(normalize(text)))  # the inline transformer's output
+        facts = cast(list[Fact], grammar().parse(normalize_folded(folded)))  # the inline transformer's output
         return assemble(facts, now)
     except VisitError as exc:  # a Transformer method failed: unwrap what really happened
         return NotASignal(reason="unparsed", detail=f"{type(exc.orig_exc).__name__}: {exc.orig_exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .models import (
     BreakevenStop,
     Instrument,
+    IntentBase,
     NotASignal,
     PercentStop,
     PercentTarget,
@@ -13,7 +14,6 @@ from .models import (
     Target,
     Trim,
 )
-from .models import _Intent as IntentBase
 
 
 def describe_instrument(inst: Instrument | None) -> str:

@@ -75,7 +75,7 @@ class PercentTarget(_Frozen):
 Target = PriceTarget | PercentTarget
 
 
-class _Intent(_Frozen):
+class IntentBase(_Frozen):
     side: Side | None = None
     instrument: Instrument | None = None
     price: Decimal | None = None
@@ -87,38 +87,38 @@ class _Intent(_Frozen):
         return _contract_dict(self)
 
 
-class Open(_Intent):
+class Open(IntentBase):
     """Open a new position. ``price`` None means a market entry."""
 
     kind: Literal["open"] = "open"
 
 
-class Add(_Intent):
+class Add(IntentBase):
     """Add to (average) an existing position."""
 
     kind: Literal["add"] = "add"
 
 
-class Exit(_Intent):
+class Exit(IntentBase):
     """Close the whole position (or ``quantity`` of it when the alert names a size)."""
 
     kind: Literal["exit"] = "exit"
 
 
-class Trim(_Intent):
+class Trim(IntentBase):
     """Close part of a position. ``fraction`` None means unquantified; ``stop`` applies to the rest."""
 
     kind: Literal["trim"] = "trim"
     fraction: Decimal | None = Field(default=None, gt=0, le=1)
 
 
-class MoveStop(_Intent):
+class MoveStop(IntentBase):
     """Move the stop (and, when given, the targets) of an open position."""
 
     kind: Literal["move_stop"] = "move_stop"
 
 
-class Cancel(_Intent):
+class Cancel(IntentBase):
     """Cancel a working entry that has not filled."""
 
     kind: Literal["cancel"] = "cancel"
@@ -157,8 +157,7 @@ def _decimal_text(value: Decimal | None) -> str | None:
     """Canonical decimal text: "2.5" not "2.50", "4500" not "4.5E+3"."""
     if value is None:
         return None
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _instrument_dict(inst: Instrument | None) -> dict[str, Any] | None:
@@ -183,7 +182,7 @@ def _level_dict(level: Stop | Target | None) -> dict[str, Any] | None:
     return {"percent": _decimal_text(level.percent)}
 
 
-def _contract_dict(intent: _Intent) -> dict[str, Any]:
+def _contract_dict(intent: IntentBase) -> dict[str, Any]:
     fraction = getattr(intent, "fraction", None)
     return {
         "kind": getattr(intent, "kind", "none"),

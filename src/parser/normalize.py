@@ -398,7 +398,12 @@ def fold_unicode(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Return the canonical token text for ``text`` (tokens separated by single spaces)."""
-    text = _join_template(fold_unicode(text))
+    return normalize_folded(fold_unicode(text))
+
+
+def normalize_folded(text: str) -> str:
+    """``normalize`` for text already passed through ``fold_unicode`` (the parser folds once)."""
+    text = _join_template(text)
     for group in (_DISCORD, _NUMBERS, _CONTRACTS, _PHRASES):
         text = _apply(group, text)
     text = _apply(_TOKENS, text)
