@@ -1,0 +1,104 @@
+"""The account snapshot risk decides on, filled by the orchestrator from its journal and broker.
+
+Everything risk needs about the world comes in here, so ``evaluate`` stays pure: positions (with
+their working entries and stops), closing P&L, approved entries, the messages that already yielded a
+plan, the latest quotes, and the latched trading state. Decimals must be finite: a NaN P&L cannot be
+built into a snapshot, so a loss cap can never be disabled by bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from parser import Instrument, Side
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class TradingState(StrEnum):
+    """ARCHITECTURE.md: active (normal), reducing (no new entries), halted (cancels and flattening only)."""
+
+    ACTIVE = "active"
+    REDUCING = "reducing"
+    HALTED = "halted"
+
+
+class TradingStatus(_Frozen):
+    """The latched state, why it was entered (a stable code) and when."""
+
+    state: TradingState = TradingState.ACTIVE
+    cause: str = "start"
+    detail: str = ""
+    since: AwareDatetime | None = None
+
+
+class Quote(_Frozen):
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    last: Decimal | None = None
+    at: AwareDatetime
+
+
+class Position(_Frozen):
+    """The bot's position opened by one alert: filled contracts plus an entry still working."""
+
+    opened_by: str
+    author_id: str | None = None
+    instrument: Instrument
+    side: Side
+    quantity: int = Field(ge=0)
+    pending: int = Field(default=0, ge=0)
+    avg_price: Decimal = Field(gt=0)
+    stop: Decimal | None = None
+
+    @property
+    def exposure(self) -> int:
+        """Contracts held or that may still be bought by the working entry."""
+        return self.quantity + self.pending
+
+
+class Realized(_Frozen):
+    """A closing fill's P&L, net of commissions, in account currency."""
+
+    at: AwareDatetime
+    pnl: Decimal
+    position: str | None = None
+
+
+class EntryRecord(_Frozen):
+    """An entry that was approved and handed to the broker."""
+
+    message_id: str
+    instrument: Instrument
+    side: Side
+    at: AwareDatetime
+    add: bool = False
+
+
+class AccountSnapshot(_Frozen):
+    status: TradingStatus = TradingStatus()
+    positions: tuple[Position, ...] = ()
+    realized: tuple[Realized, ...] = ()
+    entries: tuple[EntryRecord, ...] = ()
+    planned_message_ids: frozenset[str] = frozenset()
+    quotes: Mapping[str, Quote] = Field(default_factory=dict)
+
+
+class Alert(_Frozen):
+    """Risk's view of the message an intent came from."""
+
+    message_id: str
+    author_id: str | None = None
+    sent_at: AwareDatetime
+    received_at: AwareDatetime
+
+    @property
+    def age_seconds(self) -> float:
+        """Seconds between posting and receipt; clock skew that makes it negative counts as zero."""
+        return max(0.0, (self.received_at - self.sent_at).total_seconds())

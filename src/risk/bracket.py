@@ -1,0 +1,217 @@
+"""An entry turned into a complete bracket: entry, stop, target legs and a size within every limit.
+
+Sizing (ARCHITECTURE.md): the smallest of the alert's quantity (or DEFAULT_CONTRACTS), MAX_CONTRACTS
+(for an add: what the position still has room for), the room left under MAX_TOTAL_CONTRACTS, and
+what MAX_RISK_PER_TRADE allows at the distance to the stop. Zero is a denial. Target legs: the
+quantity is split as evenly as possible, nearest target first, the remainder going to the nearest
+legs; with more targets than contracts the nearest targets are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from parser import Add, Instrument, Open, PercentStop, PercentTarget, Side
+
+from .account import AccountSnapshot, Position, Quote
+from .gates import fresh_quote
+from .limits import Limits
+from .loss import loss_per_contract, money, open_risk, realized_today, worst_case
+from .plan import BracketPlan, Reason, TargetLeg
+from .prices import entry_limit, stop_price, stop_side_reasons, target_price, target_side_reasons
+from .specs import instrument_key, multiplier
+
+
+@dataclass
+class Draft:
+    """A bracket being built: the reasons it cannot be placed and the notes on what was decided."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
+    plan: BracketPlan | None = None
+
+
+@dataclass(frozen=True)
+class EntryContext:
+    intent: Open | Add
+    instrument: Instrument
+    side: Side
+    account: AccountSnapshot
+    limits: Limits
+    now: datetime
+    message_id: str
+    target: Position | None = None
+
+
+def build_bracket(ctx: EntryContext) -> Draft:
+    draft = Draft()
+    quote = fresh_quote(ctx.account, ctx.instrument, ctx.limits, ctx.now)
+    reference = _reference(ctx, quote, draft)
+    if reference is None:
+        return draft
+    stop = _stop(ctx, reference, draft)
+    targets = _targets(ctx, reference, draft)
+    if stop is None or draft.reasons:
+        return draft
+    per_contract = loss_per_contract(ctx.side, reference, stop, multiplier(ctx.instrument))
+    quantity = _size(ctx, per_contract, draft)
+    if quantity > 0:
+        _within_loss_cap(ctx, quantity * per_contract, draft)
+    if draft.reasons:
+        return draft
+    draft.plan = BracketPlan(
+        message_id=ctx.message_id,
+        instrument=ctx.instrument,
+        side=ctx.side,
+        quantity=quantity,
+        entry_price=reference if ctx.intent.price is not None else None,
+        reference_price=reference,
+        stop_price=stop,
+        targets=_legs(quantity, targets, draft),
+        add_to=ctx.target.opened_by if ctx.target is not None else None,
+        max_loss=quantity * per_contract,
+    )
+    return draft
+
+
+def _reference(ctx: EntryContext, quote: Quote | None, draft: Draft) -> Decimal | None:
+    """The entry limit (drift-checked against a fresh quote), or for a market entry the quote's side."""
+    if ctx.intent.price is not None:
+        limit = entry_limit(ctx.instrument, ctx.side, ctx.intent.price)
+        if limit <= 0:
+            draft.reasons.append(
+                Reason(code="invalid_price", detail=f"the entry {limit} is not a positive price")
+            )
+            return None
+        _drift(ctx, limit, quote, draft)
+        return limit
+    if not ctx.limits.allow_market_entry:
+        detail = "the alert gives no entry price and market entries are off (ALLOW_MARKET_ENTRY)"
+        draft.reasons.append(Reason(code="market_entry_disabled", detail=detail))
+        return None
+    market = _market_side(ctx.side, quote)
+    if market is None:
+        detail = f"a market entry needs a fresh quote for {instrument_key(ctx.instrument)} to size it"
+        draft.reasons.append(Reason(code="no_reference_price", detail=detail))
+        return None
+    draft.notes.append(Reason(code="market_entry", detail=f"market entry, sized at the quote {market}"))
+    return market
+
+
+def _market_side(side: Side, quote: Quote | None) -> Decimal | None:
+    """What an entry would pay: the ask for a buy, the bid for a sell; the last trade otherwise."""
+    if quote is None:
+        return None
+    price = quote.ask if side is Side.LONG else quote.bid
+    price = price if price is not None else quote.last
+    return price if price is not None and price > 0 else None
+
+
+def _drift(ctx: EntryContext, limit: Decimal, quote: Quote | None, draft: Draft) -> None:
+    market = _market_side(ctx.side, quote)
+    if market is None:
+        detail = f"price drift not checked: no fresh quote for {instrument_key(ctx.instrument)}"
+        draft.notes.append(Reason(code="drift_unchecked", detail=detail))
+        return
+    drift = abs(limit - market) / market * 100
+    if drift > ctx.limits.max_price_drift_pct:
+        detail = (
+            f"the entry {limit} is {drift:.1f}% from the market {market} "
+            f"(MAX_PRICE_DRIFT_PCT {ctx.limits.max_price_drift_pct})"
+        )
+        draft.reasons.append(Reason(code="price_drift", detail=detail))
+
+
+def _stop(ctx: EntryContext, reference: Decimal, draft: Draft) -> Decimal | None:
+    if ctx.intent.stop is not None:
+        stop = stop_price(ctx.instrument, ctx.side, ctx.intent.stop, reference)
+    elif ctx.target is not None and ctx.target.stop is not None:
+        stop = ctx.target.stop
+        draft.notes.append(Reason(code="position_stop", detail=f"the add uses the position's stop {stop}"))
+    else:
+        default = PercentStop(percent=ctx.limits.default_stop_pct)
+        stop = stop_price(ctx.instrument, ctx.side, default, reference)
+        detail = f"no stop in the alert: DEFAULT_STOP_PCT {ctx.limits.default_stop_pct}% gives {stop}"
+        draft.notes.append(Reason(code="default_stop", detail=detail))
+    problems = stop_side_reasons(ctx.instrument, ctx.side, stop, reference)
+    draft.reasons.extend(problems)
+    return None if problems else stop
+
+
+def _targets(ctx: EntryContext, reference: Decimal, draft: Draft) -> list[Decimal]:
+    levels = ctx.intent.targets
+    if not levels:
+        levels = (PercentTarget(percent=ctx.limits.default_target_pct),)
+        detail = f"no target in the alert: DEFAULT_TARGET_PCT {ctx.limits.default_target_pct}%"
+        draft.notes.append(Reason(code="default_target", detail=detail))
+    prices = sorted(
+        {target_price(ctx.instrument, ctx.side, level, reference) for level in levels},
+        reverse=ctx.side is Side.SHORT,
+    )
+    for price in prices:
+        draft.reasons.extend(target_side_reasons(ctx.side, price, reference))
+    return prices
+
+
+def _size(ctx: EntryContext, per_contract: Decimal, draft: Draft) -> int:
+    """The smallest of every bound; the notes name the bound that cut the alert's quantity."""
+    limits = ctx.limits
+    requested = ctx.intent.quantity or limits.default_contracts
+    held, budget = 0, limits.max_risk_per_trade
+    if ctx.target is not None:  # an add: the position and its add are one trade
+        worst = worst_case(ctx.target)
+        held, budget = ctx.target.exposure, budget - worst if worst is not None else Decimal(0)
+    exposure = sum(p.exposure for p in ctx.account.positions)
+    bounds = {
+        "MAX_CONTRACTS": limits.max_contracts - held,
+        "MAX_TOTAL_CONTRACTS": limits.max_total_contracts - exposure,
+        "MAX_RISK_PER_TRADE": int(budget // per_contract),
+    }
+    quantity = max(0, min(requested, *bounds.values()))
+    binding = [name for name, bound in bounds.items() if bound <= quantity and bound < requested]
+    if quantity == 0:
+        detail = f"no contract fits: {_bound_text(binding, per_contract, limits)}"
+        draft.reasons.append(Reason(code="size_zero", detail=detail))
+    elif quantity < requested:
+        detail = f"{quantity} of {requested} contracts, limited by {', '.join(binding)}"
+        draft.notes.append(Reason(code="size_reduced", detail=detail))
+    return quantity
+
+
+def _bound_text(binding: list[str], per_contract: Decimal, limits: Limits) -> str:
+    if "MAX_RISK_PER_TRADE" in binding:
+        cap = money(limits.max_risk_per_trade)
+        return f"one contract risks {money(per_contract)}, above MAX_RISK_PER_TRADE {cap}"
+    return f"{', '.join(binding)} is used up"
+
+
+def _within_loss_cap(ctx: EntryContext, new_risk: Decimal, draft: Draft) -> None:
+    risk = open_risk(ctx.account.positions)
+    if risk is None:
+        detail = "an open position has no stop, so the daily loss cap cannot be checked"
+        draft.reasons.append(Reason(code="unbounded_risk", detail=detail))
+        return
+    loss = max(Decimal(0), -realized_today(ctx.account, ctx.now))
+    worst = loss + risk + new_risk
+    if worst > ctx.limits.daily_loss_limit:
+        detail = (
+            f"at its stop this entry could lose {money(new_risk)}: with today's loss {money(loss)} and "
+            f"{money(risk)} at the open stops that is {money(worst)}, over DAILY_LOSS_LIMIT "
+            f"{money(ctx.limits.daily_loss_limit)}"
+        )
+        draft.reasons.append(Reason(code="daily_loss_limit", detail=detail))
+
+
+def _legs(quantity: int, targets: list[Decimal], draft: Draft) -> tuple[TargetLeg, ...]:
+    kept = targets[:quantity]
+    if len(kept) < len(targets):
+        dropped = ", ".join(str(price) for price in targets[quantity:])
+        draft.notes.append(
+            Reason(code="targets_dropped", detail=f"{quantity} contract(s): targets {dropped} dropped")
+        )
+    base, extra = divmod(quantity, len(kept))
+    return tuple(
+        TargetLeg(price=price, quantity=base + (1 if i < extra else 0)) for i, price in enumerate(kept)
+    )

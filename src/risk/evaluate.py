@@ -1,0 +1,98 @@
+"""``evaluate``: the gate every intent passes before anything reaches a broker.
+
+Pure and deterministic: the account snapshot, the limits and ``now`` come in as arguments; nothing
+is read from a clock, a file or the network. Every rule that fails is listed in the denial.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from parser import Add, Cancel, Exit, Intent, MoveStop, Open, Trim
+
+from .account import AccountSnapshot, Alert, Position
+from .bracket import EntryContext, build_bracket
+from .gates import addable, matches, new_position, not_replanned, not_stale, pace, state_allows, tradable
+from .limits import Limits
+from .loss import review
+from .manage import ManageContext, Outcome, plan_cancel, plan_exit, plan_move_stop, plan_trim
+from .plan import Approved, Denied, Reason
+
+Decision = Approved | Denied
+# Without these the bracket cannot be priced, so its own checks would only add noise.
+_UNPRICEABLE = frozenset({"missing_expiry", "unsupported_contract"})
+
+
+def evaluate(
+    intent: Intent,
+    account: AccountSnapshot,
+    limits: Limits,
+    now: datetime,
+    *,
+    alert: Alert,
+    target: Position | None = None,
+) -> Decision:
+    """Approve ``intent`` as a complete order plan, or deny it with every reason.
+
+    ``target`` is the position a management intent (or an add) refers to, resolved by the
+    orchestrator from the reply or the author's open positions; None when there is none.
+    """
+    status = review(account, limits, now)
+    reasons = [*state_allows(intent.kind, status), *not_replanned(alert, account)]
+    if isinstance(intent, Open | Add):
+        return _entry(intent, account, limits, now, alert, target, reasons)
+    if target is None or target.exposure == 0:
+        return Denied(
+            reasons=(*reasons, Reason(code="no_position", detail="no open position matches the message"))
+        )
+    reasons += matches(intent, target)
+    outcome = _manage(intent, ManageContext(target, account, limits, now, alert, status))
+    reasons += outcome.reasons
+    if reasons or outcome.plan is None:
+        return Denied(reasons=tuple(reasons))
+    stale = not_stale(alert, limits)  # a late exit still reduces risk: it goes, flagged
+    return Approved(plan=outcome.plan, notes=(*stale, *outcome.notes))
+
+
+def _entry(
+    intent: Open | Add,
+    account: AccountSnapshot,
+    limits: Limits,
+    now: datetime,
+    alert: Alert,
+    target: Position | None,
+    reasons: list[Reason],
+) -> Decision:
+    reasons += not_stale(alert, limits)
+    if isinstance(intent, Add):
+        reasons += addable(intent, target, limits)
+        if target is None or target.exposure == 0:
+            return Denied(reasons=tuple(reasons))
+        instrument, side = target.instrument, target.side
+    else:
+        assert intent.instrument is not None and intent.side is not None  # the parser's open contract
+        instrument, side = intent.instrument, intent.side
+        reasons += new_position(intent, account, limits, now)
+    reasons += tradable(instrument, limits, now)
+    reasons += pace(account, limits, now, count_open=isinstance(intent, Open))
+    if any(r.code in _UNPRICEABLE for r in reasons):
+        return Denied(reasons=tuple(reasons))
+    draft = build_bracket(
+        EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)
+    )
+    reasons += draft.reasons
+    if reasons or draft.plan is None:
+        return Denied(reasons=tuple(reasons))
+    return Approved(plan=draft.plan, notes=tuple(draft.notes))
+
+
+def _manage(intent: Exit | Trim | MoveStop | Cancel, ctx: ManageContext) -> Outcome:
+    match intent:
+        case Exit():
+            return plan_exit(intent, ctx)
+        case Trim():
+            return plan_trim(intent, ctx)
+        case MoveStop():
+            return plan_move_stop(intent, ctx)
+        case Cancel():
+            return plan_cancel(intent, ctx)

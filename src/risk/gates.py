@@ -1,0 +1,155 @@
+"""Checks that decide whether an intent may be considered at all, before any price is computed.
+
+Each check returns the reasons it found (empty when it passes), so a denial lists every rule the
+alert broke, not just the first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from parser import Asset, Instrument, Intent
+
+from .account import AccountSnapshot, Alert, Position, Quote, TradingState, TradingStatus
+from .hours import is_open, new_york_day, trading_day, venue_for
+from .limits import Limits
+from .plan import Reason
+from .specs import FUTURES, instrument_key
+
+# What each state lets through (ARCHITECTURE.md); stop moves in reducing are checked for tightening later.
+_PASSES: dict[TradingState, frozenset[str]] = {
+    TradingState.ACTIVE: frozenset({"open", "add", "exit", "trim", "move_stop", "cancel"}),
+    TradingState.REDUCING: frozenset({"exit", "trim", "move_stop", "cancel"}),
+    TradingState.HALTED: frozenset({"exit", "cancel"}),
+}
+
+
+def state_allows(kind: str, status: TradingStatus) -> list[Reason]:
+    if kind in _PASSES[status.state]:
+        return []
+    why = f" ({status.detail})" if status.detail else ""
+    return [Reason(code=f"trading_{status.state.value}", detail=f"trading is {status.state.value}{why}")]
+
+
+def not_stale(alert: Alert, limits: Limits) -> list[Reason]:
+    age, limit = alert.age_seconds, limits.max_signal_age.total_seconds()
+    if age <= limit:
+        return []
+    return [
+        Reason(
+            code="stale_alert", detail=f"the alert is {age:.0f} s old (MAX_SIGNAL_AGE_SECONDS {limit:.0f})"
+        )
+    ]
+
+
+def not_replanned(alert: Alert, account: AccountSnapshot) -> list[Reason]:
+    if alert.message_id not in account.planned_message_ids:
+        return []
+    return [
+        Reason(code="duplicate_message", detail=f"message {alert.message_id} already produced an order plan")
+    ]
+
+
+def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reason]:
+    """The contract is one risk can price, the trader allows, is not expired, and is in its hours."""
+    reasons = _allowed_symbol(instrument, limits)
+    if instrument.asset is Asset.OPTION and instrument.expiry is None:
+        reasons.append(Reason(code="missing_expiry", detail="the option has no expiry date"))
+    elif instrument.asset is Asset.OPTION and instrument.expiry and instrument.expiry < new_york_day(now):
+        reasons.append(Reason(code="expired_contract", detail=f"the option expired on {instrument.expiry}"))
+    if instrument.asset is Asset.FUTURE and instrument.symbol not in FUTURES:
+        detail = f"no contract specs for futures root {instrument.symbol}"
+        return [*reasons, Reason(code="unsupported_contract", detail=detail)]
+    if venue_for(instrument) is not None and not is_open(instrument, now, limits.hours):
+        detail = f"{instrument_key(instrument)} is outside trading hours ({limits.trading_hours})"
+        reasons.append(Reason(code="outside_trading_hours", detail=detail))
+    return reasons
+
+
+def _allowed_symbol(instrument: Instrument, limits: Limits) -> list[Reason]:
+    if not limits.allowed_symbols or instrument.symbol in limits.allowed_symbols:
+        return []
+    return [Reason(code="symbol_not_allowed", detail=f"{instrument.symbol} is not in ALLOWED_SYMBOLS")]
+
+
+def pace(account: AccountSnapshot, limits: Limits, now: datetime, *, count_open: bool) -> list[Reason]:
+    """MAX_TRADES_PER_DAY (counting opens, not adds) and the cooldown after a losing fill."""
+    reasons: list[Reason] = []
+    today = trading_day(now)
+    opens = sum(1 for e in account.entries if not e.add and trading_day(e.at) == today)
+    if count_open and opens >= limits.max_trades_per_day:
+        detail = f"{opens} trades today reached MAX_TRADES_PER_DAY {limits.max_trades_per_day}"
+        reasons.append(Reason(code="max_trades_per_day", detail=detail))
+    losses = [r.at for r in account.realized if r.pnl < 0 and r.at <= now]
+    if losses and now - max(losses) < limits.loss_cooldown:
+        wait = limits.loss_cooldown - (now - max(losses))
+        detail = f"cooling down after a losing trade for {wait.total_seconds() / 60:.0f} more min"
+        reasons.append(Reason(code="loss_cooldown", detail=detail))
+    return reasons
+
+
+def new_position(intent: Intent, account: AccountSnapshot, limits: Limits, now: datetime) -> list[Reason]:
+    """An open: a free position slot, no position already in the contract, not a repeat alert."""
+    assert intent.instrument is not None and intent.side is not None
+    reasons: list[Reason] = []
+    held = [p for p in account.positions if p.exposure > 0]
+    if len(held) >= limits.max_open_positions:
+        detail = f"{len(held)} open positions reached MAX_OPEN_POSITIONS {limits.max_open_positions}"
+        reasons.append(Reason(code="max_open_positions", detail=detail))
+    if any(p.instrument == intent.instrument for p in held):
+        detail = (
+            f"a position in {instrument_key(intent.instrument)} is already open (only an explicit add adds)"
+        )
+        reasons.append(Reason(code="already_open", detail=detail))
+    window_start = now - limits.duplicate_window
+    for entry in account.entries:
+        if entry.instrument == intent.instrument and entry.side == intent.side and entry.at > window_start:
+            ago = (now - entry.at).total_seconds()
+            key = instrument_key(intent.instrument)
+            detail = f"the same {intent.side.value} {key} was entered {ago:.0f} s ago"
+            reasons.append(Reason(code="duplicate_alert", detail=detail))
+            break
+    return reasons
+
+
+def addable(intent: Intent, target: Position | None, limits: Limits) -> list[Reason]:
+    if target is None or target.exposure == 0:
+        return [Reason(code="no_position", detail="there is no open position to add to")]
+    reasons = matches(intent, target)
+    if not limits.allow_adds:
+        reasons.append(Reason(code="adds_disabled", detail="adding to a position is off (ALLOW_ADDS)"))
+    return reasons
+
+
+def matches(intent: Intent, target: Position) -> list[Reason]:
+    """The contract and side the message names (if any) are the target position's."""
+    reasons: list[Reason] = []
+    named = intent.instrument
+    if named is not None and not _same_contract(named, target.instrument):
+        detail = f"the message names {named.symbol}, the position is {instrument_key(target.instrument)}"
+        reasons.append(Reason(code="contract_mismatch", detail=detail))
+    if intent.side is not None and intent.side != target.side:
+        detail = f"the message is for a {intent.side.value} position, the position is {target.side.value}"
+        reasons.append(Reason(code="side_mismatch", detail=detail))
+    return reasons
+
+
+def _same_contract(named: Instrument, held: Instrument) -> bool:
+    """Every field the message gives agrees with the held contract."""
+    pairs = (
+        (named.asset, held.asset),
+        (named.right, held.right),
+        (named.strike, held.strike),
+        (named.expiry, held.expiry),
+    )
+    return named.symbol == held.symbol and all(mine is None or mine == theirs for mine, theirs in pairs)
+
+
+def fresh_quote(
+    account: AccountSnapshot, instrument: Instrument, limits: Limits, now: datetime
+) -> Quote | None:
+    """The instrument's quote if it is no older than MAX_SIGNAL_AGE_SECONDS; None otherwise."""
+    quote = account.quotes.get(instrument_key(instrument))
+    if quote is None or now - quote.at > limits.max_signal_age:
+        return None
+    return quote

@@ -1,0 +1,177 @@
+"""Trading hours and the trading day, from a maintained exchange calendar.
+
+pandas_market_calendars (built on exchange_calendars) knows each venue's holidays, half days and DST;
+this module is the only one that imports it. Its schedules are turned once per venue and year into a
+dict of plain UTC datetimes, so a check on the decision path is a dict lookup, not a pandas call,
+and importing ``risk`` does not import pandas.
+
+Venues: stocks trade on the NYSE calendar (pre-market 04:00 and post-market 20:00 ET with
+``extended``); equity options on CBOE's until 16:00 ET; index options and the ETF classes that trade
+later (SPY, QQQ, IWM, DIA, SPX, ...) until 16:15 ET; futures by their CME Globex session, which opens
+at 18:00 ET the evening before the day it belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from parser import Asset, Instrument
+
+NEW_YORK = ZoneInfo("America/New_York")
+# The account's trading day rolls over when CME Globex opens the next day's session.
+DAY_ROLLOVER = time(18, 0)
+_ROLLOVER_SHIFT = timedelta(hours=24 - DAY_ROLLOVER.hour)
+_WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class Venue(StrEnum):
+    """A pandas_market_calendars calendar name."""
+
+    STOCKS = "NYSE"
+    EQUITY_OPTIONS = "CBOE_Equity_Options"
+    LATE_OPTIONS = "CBOE_Index_Options"
+    CME_EQUITY = "CME_Equity"
+    CBOT_EQUITY = "CBOT_Equity"
+    CRUDE = "CMEGlobex_CL"
+    GOLD = "CMEGlobex_GC"
+
+
+# Option classes that trade until 16:15 ET: cash-settled index options and the big ETF classes.
+LATE_OPTION_CLASSES = frozenset(
+    {"SPY", "QQQ", "IWM", "DIA", "SPX", "SPXW", "XSP", "NDX", "NDXP", "RUT", "RUTW", "VIX", "VIXW", "DJX"}
+)
+FUTURE_VENUES: dict[str, Venue] = {
+    "ES": Venue.CME_EQUITY,
+    "MES": Venue.CME_EQUITY,
+    "NQ": Venue.CME_EQUITY,
+    "MNQ": Venue.CME_EQUITY,
+    "RTY": Venue.CME_EQUITY,
+    "M2K": Venue.CME_EQUITY,
+    "YM": Venue.CBOT_EQUITY,
+    "CL": Venue.CRUDE,
+    "GC": Venue.GOLD,
+}
+
+
+class Session(NamedTuple):
+    """One labelled trading session in UTC. ``pre``/``post`` exist for stocks only."""
+
+    open: datetime
+    close: datetime
+    pause: tuple[datetime, datetime] | None
+    pre: datetime | None
+    post: datetime | None
+
+
+class HoursKind(StrEnum):
+    REGULAR = "regular"
+    EXTENDED = "extended"
+    WINDOW = "window"
+
+
+class HoursRule(NamedTuple):
+    """``TRADING_HOURS`` parsed: a named session, or a New York window within the widest session."""
+
+    kind: HoursKind
+    start: time | None = None
+    end: time | None = None
+
+
+def parse_hours(text: str) -> HoursRule:
+    """``regular``, ``extended`` or ``HH:MM-HH:MM`` (New York time; may wrap past midnight)."""
+    if text in (HoursKind.REGULAR, HoursKind.EXTENDED):
+        return HoursRule(HoursKind(text))
+    match = _WINDOW.match(text)
+    if match is None:
+        raise ValueError("use regular, extended or HH:MM-HH:MM (New York time)")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+        raise ValueError("HH:MM-HH:MM needs two different valid times")
+    return HoursRule(HoursKind.WINDOW, time(h1, m1), time(h2, m2))
+
+
+def trading_day(at: datetime) -> date:
+    """The account's trading day: the New York date, rolled forward at 18:00 ET (CME convention)."""
+    return (at.astimezone(NEW_YORK) + _ROLLOVER_SHIFT).date()
+
+
+def new_york_day(at: datetime) -> date:
+    return at.astimezone(NEW_YORK).date()
+
+
+def venue_for(instrument: Instrument) -> Venue | None:
+    """The calendar an instrument trades by; None for a futures root we have no calendar for."""
+    if instrument.asset is Asset.OPTION:
+        late = instrument.symbol in LATE_OPTION_CLASSES
+        return Venue.LATE_OPTIONS if late else Venue.EQUITY_OPTIONS
+    if instrument.asset is Asset.FUTURE:
+        return FUTURE_VENUES.get(instrument.symbol)
+    return Venue.STOCKS
+
+
+def is_open(instrument: Instrument, at: datetime, rule: HoursRule) -> bool:
+    """May an entry be placed on ``instrument`` at ``at`` under ``rule``."""
+    venue = venue_for(instrument)
+    if venue is None:
+        return False
+    session = session_at(venue, at, widest=rule.kind is not HoursKind.REGULAR)
+    if session is None:
+        return False
+    if rule.kind is HoursKind.WINDOW:
+        return _in_window(at.astimezone(NEW_YORK).time(), rule)
+    return True
+
+
+def session_at(venue: Venue, at: datetime, *, widest: bool) -> Session | None:
+    """The session trading at ``at``, or None when the venue is closed (night, weekend, holiday, pause)."""
+    day = new_york_day(at)
+    for label in (day, day + timedelta(days=1)):
+        session = sessions(venue, label.year).get(label)
+        if session is not None and _trading(session, at, widest=widest):
+            return session
+    return None
+
+
+def _trading(session: Session, at: datetime, *, widest: bool) -> bool:
+    start = session.pre if widest and session.pre else session.open
+    end = session.post if widest and session.post else session.close
+    if not start <= at < end:
+        return False
+    return session.pause is None or not session.pause[0] <= at < session.pause[1]
+
+
+def _in_window(moment: time, rule: HoursRule) -> bool:
+    assert rule.start is not None and rule.end is not None
+    if rule.start < rule.end:
+        return rule.start <= moment < rule.end
+    return moment >= rule.start or moment < rule.end
+
+
+@lru_cache(maxsize=64)
+def sessions(venue: Venue, year: int) -> dict[date, Session]:
+    """Every session of ``venue`` labelled in ``year``, from the calendar library (built once)."""
+    import pandas as pd
+    import pandas_market_calendars as mcal
+
+    frame = mcal.get_calendar(venue.value).schedule(f"{year}-01-01", f"{year}-12-31", market_times="all")
+
+    def moment(row: pd.Series, column: str) -> datetime | None:
+        value = row.get(column)
+        if value is None or pd.isna(value):
+            return None
+        result: datetime = value.to_pydatetime()
+        return result
+
+    table: dict[date, Session] = {}
+    for label, row in frame.iterrows():
+        opens, closes = moment(row, "market_open"), moment(row, "market_close")
+        assert opens is not None and closes is not None
+        pause_start, pause_end = moment(row, "break_start"), moment(row, "break_end")
+        pause = (pause_start, pause_end) if pause_start and pause_end and pause_start < pause_end else None
+        table[label.date()] = Session(opens, closes, pause, moment(row, "pre"), moment(row, "post"))
+    return table

@@ -1,0 +1,57 @@
+"""The trader's limits, as risk sees them. The orchestrator builds them from settings.
+
+Defaults equal the settings' defaults (a test keeps the two in step), so ``Limits()`` is the safe
+configuration a fresh install trades with.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .account import TradingState
+from .hours import HoursRule, parse_hours
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    default_contracts: int = Field(1, ge=1)
+    max_contracts: int = Field(2, ge=1)
+    max_total_contracts: int = Field(6, ge=1)
+    max_open_positions: int = Field(3, ge=1)
+    daily_loss_limit: Decimal = Field(Decimal("300"), gt=0)
+    max_trades_per_day: int = Field(10, ge=1)
+    max_risk_per_trade: Decimal = Field(Decimal("150"), gt=0)
+    max_signal_age: timedelta = timedelta(seconds=30)
+    max_price_drift_pct: Decimal = Field(Decimal("10"), gt=0)
+    default_stop_pct: Decimal = Field(Decimal("30"), gt=0, lt=100)
+    default_target_pct: Decimal = Field(Decimal("50"), gt=0)
+    default_trim_pct: Decimal = Field(Decimal("50"), gt=0, le=100)
+    allowed_symbols: frozenset[str] = frozenset()
+    trading_hours: str = "regular"
+    allow_adds: bool = False
+    allow_market_entry: bool = False
+    loss_limit_action: TradingState = TradingState.REDUCING
+    loss_cooldown: timedelta = timedelta(minutes=10)
+    duplicate_window: timedelta = timedelta(minutes=5)
+
+    @field_validator("trading_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @field_validator("loss_limit_action")
+    @classmethod
+    def _action(cls, value: TradingState) -> TradingState:
+        if value is TradingState.ACTIVE:
+            raise ValueError("the loss cap must move to reducing or halted")
+        return value
+
+    @cached_property
+    def hours(self) -> HoursRule:
+        return parse_hours(self.trading_hours)

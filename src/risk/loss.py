@@ -1,0 +1,88 @@
+"""The daily loss cap: today's realized P&L, the worst case at the stops, and the latched state.
+
+The trading day is ``hours.trading_day`` (New York, rolling over at 18:00 ET). Open positions count
+with what they lose if every stop fills at its price; a stop already in profit counts as zero, never
+as a gain that would make room for more risk. A position without a stop cannot be bounded, and then
+no entry passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from parser import Side
+
+from .account import AccountSnapshot, Position, TradingState, TradingStatus
+from .hours import trading_day
+from .limits import Limits
+from .specs import multiplier
+
+LOSS_CAP = "daily_loss_limit"
+NEW_DAY = "new_trading_day"
+
+
+def money(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def realized_today(account: AccountSnapshot, now: datetime) -> Decimal:
+    today = trading_day(now)
+    return sum((r.pnl for r in account.realized if trading_day(r.at) == today), Decimal(0))
+
+
+def loss_per_contract(side: Side, entry: Decimal, stop: Decimal, instrument_multiplier: int) -> Decimal:
+    """What one contract loses if the stop fills at its price (negative when the stop is in profit)."""
+    distance = entry - stop if side is Side.LONG else stop - entry
+    return distance * instrument_multiplier
+
+
+def worst_case(position: Position) -> Decimal | None:
+    """The position's loss at its stop, at least zero; None when it has no stop."""
+    if position.stop is None:
+        return None
+    per = loss_per_contract(position.side, position.avg_price, position.stop, multiplier(position.instrument))
+    return max(Decimal(0), per * position.exposure)
+
+
+def open_risk(positions: Iterable[Position]) -> Decimal | None:
+    """Summed worst case of ``positions``; None when any of them cannot be bounded."""
+    total = Decimal(0)
+    for position in positions:
+        loss = worst_case(position)
+        if loss is None:
+            return None
+        total += loss
+    return total
+
+
+def review(account: AccountSnapshot, limits: Limits, now: datetime) -> TradingStatus:
+    """The trading state that holds at ``now``: a loss latch expires with its day; a new breach latches."""
+    status = account.status
+    if _latch_expired(status, now):
+        status = TradingStatus(cause=NEW_DAY, detail="a new trading day released the loss cap", since=now)
+    if status.state is TradingState.ACTIVE and _breached_since(account, limits, now, status.since):
+        loss = -realized_today(account, now)
+        detail = (
+            f"today's realized loss {money(loss)} reached DAILY_LOSS_LIMIT {money(limits.daily_loss_limit)}"
+        )
+        status = TradingStatus(state=limits.loss_limit_action, cause=LOSS_CAP, detail=detail, since=now)
+    return status
+
+
+def _latch_expired(status: TradingStatus, now: datetime) -> bool:
+    if status.cause != LOSS_CAP or status.state is TradingState.ACTIVE or status.since is None:
+        return False
+    return trading_day(status.since) < trading_day(now)
+
+
+def _breached_since(account: AccountSnapshot, limits: Limits, now: datetime, since: datetime | None) -> bool:
+    """A realized loss at the cap, with a losing fill after ``since`` (old fills never undo a resume)."""
+    if -realized_today(account, now) < limits.daily_loss_limit:
+        return False
+    today = trading_day(now)
+    return any(
+        r.pnl < 0 and trading_day(r.at) == today and (since is None or r.at > since) for r in account.realized
+    )
