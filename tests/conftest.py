@@ -9,8 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 from hypothesis import HealthCheck, settings
+
+from risk.hours import warm_up
+
+# pandas' C extensions crash when imported under freezegun's fake datetime; the calendar library's own
+# calls keep the real clock (risk passes it explicit dates, so nothing it returns depends on it).
+freezegun.configure(extend_ignore_list=["pandas", "pandas_market_calendars", "exchange_calendars", "numpy"])
+warm_up([2026])  # imports the calendar library before any test freezes the clock
 
 # "ci" keeps the suite inside its time budget; HYPOTHESIS_PROFILE=deep searches much harder.
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,6 +14,8 @@ at 18:00 ET the evening before the day it belongs to.
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -152,13 +154,23 @@ def _in_window(moment: time, rule: HoursRule) -> bool:
     return moment >= rule.start or moment < rule.end
 
 
+def warm_up(years: Iterable[int]) -> None:
+    """Build every venue's tables for ``years`` now, so the first decision of a run is not the slow one."""
+    for year in years:
+        for venue in Venue:
+            sessions(venue, year)
+
+
 @lru_cache(maxsize=64)
 def sessions(venue: Venue, year: int) -> dict[date, Session]:
     """Every session of ``venue`` labelled in ``year``, from the calendar library (built once)."""
     import pandas as pd
     import pandas_market_calendars as mcal
 
-    frame = mcal.get_calendar(venue.value).schedule(f"{year}-01-01", f"{year}-12-31", market_times="all")
+    with warnings.catch_warnings():  # the library's pandas deprecation notices are not the trader's business
+        warnings.simplefilter("ignore")
+        calendar = mcal.get_calendar(venue.value)
+        frame = calendar.schedule(f"{year}-01-01", f"{year}-12-31", market_times="all")
 
     def moment(row: pd.Series, column: str) -> datetime | None:
         value = row.get(column)
