@@ -39,15 +39,25 @@ def intent(text: str, now: datetime = MONDAY) -> Intent:
 def open_option(price: str, stop: str, *, side: Side = Side.LONG, target: str | None = None) -> Open:
     """An open built directly, for levels the parser itself refuses as ambiguous."""
     targets = (PriceTarget(price=Decimal(target)),) if target else ()
-    return Open(side=side, instrument=option(), price=Decimal(price), stop=PriceStop(price=Decimal(stop)), targets=targets)
+    return Open(
+        side=side,
+        instrument=option(),
+        price=Decimal(price),
+        stop=PriceStop(price=Decimal(stop)),
+        targets=targets,
+    )
 
 
 def alert(now: datetime = MONDAY, message_id: str = "m1", age: float = 0.0) -> Alert:
     return Alert(message_id=message_id, sent_at=now - timedelta(seconds=age), received_at=now, author_id="a1")
 
 
-def option(symbol: str = "SPY", strike: str = "580", right: str = "C", expiry: date = date(2026, 3, 20)) -> Instrument:
-    return Instrument(asset=Asset.OPTION, symbol=symbol, right=Right(right), strike=Decimal(strike), expiry=expiry)
+def option(
+    symbol: str = "SPY", strike: str = "580", right: str = "C", expiry: date = date(2026, 3, 20)
+) -> Instrument:
+    return Instrument(
+        asset=Asset.OPTION, symbol=symbol, right=Right(right), strike=Decimal(strike), expiry=expiry
+    )
 
 
 def position(

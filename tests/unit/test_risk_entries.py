@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-
-from risk import AccountSnapshot, BracketPlan, EntryRecord, Position, Quote, Realized
-from parser import Open, Side
 from tests.builders import MONDAY, approved, decide, denied, open_option, option, position
+
+from parser import Open, Side
+from risk import AccountSnapshot, BracketPlan, EntryRecord, Position, Quote, Realized
 
 SPY = "SPY 3/20 580C"
 
@@ -34,7 +34,9 @@ def bracket(
         (f"BTO 2 {SPY} @ 2.50 SL 1.00", {}, 1),  # one contract risks exactly 150
     ],
 )
-def test_size_is_smallest_of_alert_max_contracts_and_risk(text: str, limits: dict[str, object], quantity: int) -> None:
+def test_size_is_smallest_of_alert_max_contracts_and_risk(
+    text: str, limits: dict[str, object], quantity: int
+) -> None:
     assert bracket(text, **limits).quantity == quantity
 
 
@@ -75,7 +77,9 @@ def test_total_contracts_cap_used_up_is_a_denial() -> None:
         ("BTO MES @ 5000.1 SL 4990.1 PT 5020.1", "4990.25", [("5020.00", 1)]),  # 0.25 ticks
     ],
 )
-def test_bracket_prices_are_on_tick_and_cautious(text: str, stop: str, targets: list[tuple[str, int]]) -> None:
+def test_bracket_prices_are_on_tick_and_cautious(
+    text: str, stop: str, targets: list[tuple[str, int]]
+) -> None:
     plan = bracket(text, max_contracts=3)
     assert plan.stop_price == Decimal(stop)
     assert [(str(leg.price), leg.quantity) for leg in plan.targets] == targets
@@ -145,11 +149,18 @@ def test_market_entry_without_a_quote_is_denied() -> None:
 
 @pytest.mark.parametrize(
     ("ask", "quote_age", "outcome"),
-    [("1.25", 1, "approved"), ("1.1364", 1, "approved"), ("1.40", 1, "price_drift"), ("1.40", 31, "unchecked")],
+    [
+        ("1.25", 1, "approved"),
+        ("1.1364", 1, "approved"),
+        ("1.40", 1, "price_drift"),
+        ("1.40", 31, "unchecked"),
+    ],
 )
 def test_price_drift_against_a_fresh_quote(ask: str, quote_age: int, outcome: str) -> None:
     # 1.25 vs 1.1364 is 9.99%; vs 1.40 it is 10.7%; a quote older than MAX_SIGNAL_AGE_SECONDS is no quote.
-    quote = Quote(bid=Decimal(ask) - Decimal("0.02"), ask=Decimal(ask), at=MONDAY - timedelta(seconds=quote_age))
+    quote = Quote(
+        bid=Decimal(ask) - Decimal("0.02"), ask=Decimal(ask), at=MONDAY - timedelta(seconds=quote_age)
+    )
     decision = decide(f"BTO {SPY} @ 1.25 SL 0.90", AccountSnapshot(quotes={"SPY 2026-03-20 580C": quote}))
     if outcome == "price_drift":
         assert denied(decision).codes == ("price_drift",)
@@ -176,10 +187,15 @@ def test_a_message_that_already_produced_a_plan_never_produces_another() -> None
     assert denied(decide(f"BTO {SPY} @ 1.25 SL 0.90", account)).codes == ("duplicate_message",)
 
 
-@pytest.mark.parametrize(("seconds_ago", "side", "duplicate"), [(299, "long", True), (300, "long", False),
-                                                                 (10, "short", False)])  # fmt: skip
-def test_same_contract_and_side_within_the_window_is_a_duplicate(seconds_ago: int, side: str, duplicate: bool) -> None:
-    earlier = EntryRecord(message_id="m0", instrument=option(), side=side, at=MONDAY - timedelta(seconds=seconds_ago))
+@pytest.mark.parametrize(
+    ("seconds_ago", "side", "duplicate"), [(299, "long", True), (300, "long", False), (10, "short", False)]
+)
+def test_same_contract_and_side_within_the_window_is_a_duplicate(
+    seconds_ago: int, side: str, duplicate: bool
+) -> None:
+    earlier = EntryRecord(
+        message_id="m0", instrument=option(), side=side, at=MONDAY - timedelta(seconds=seconds_ago)
+    )
     decision = decide(f"BTO {SPY} @ 1.25 SL 0.90", AccountSnapshot(entries=(earlier,)))
     assert ("duplicate_alert" in getattr(decision, "codes", ())) is duplicate
 
@@ -191,12 +207,16 @@ def test_second_open_of_a_held_contract_is_denied() -> None:
 
 @pytest.mark.parametrize(("held", "verdict"), [(2, "approved"), (3, "denied")])
 def test_max_open_positions_boundary(held: int, verdict: str) -> None:
-    positions = tuple(position(option(s), quantity=1, stop="1.2", opened_by=s) for s in ["QQQ", "IWM", "AAPL"][:held])
+    positions = tuple(
+        position(option(s), quantity=1, stop="1.2", opened_by=s) for s in ["QQQ", "IWM", "AAPL"][:held]
+    )
     assert decide(f"BTO {SPY} @ 1.25 SL 0.90", AccountSnapshot(positions=positions)).verdict == verdict
 
 
-@pytest.mark.parametrize(("allowed", "verdict"), [(frozenset(), "approved"), (frozenset({"SPY"}), "approved"),
-                                                  (frozenset({"QQQ"}), "denied")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("allowed", "verdict"),
+    [(frozenset(), "approved"), (frozenset({"SPY"}), "approved"), (frozenset({"QQQ"}), "denied")],
+)
 def test_allowed_symbols(allowed: frozenset[str], verdict: str) -> None:
     assert decide(f"BTO {SPY} @ 1.25 SL 0.90", allowed_symbols=allowed).verdict == verdict
 
@@ -204,18 +224,24 @@ def test_allowed_symbols(allowed: frozenset[str], verdict: str) -> None:
 def _opens(count: int, hours_ago: float) -> AccountSnapshot:
     at = MONDAY - timedelta(hours=hours_ago)
     return AccountSnapshot(
-        entries=tuple(EntryRecord(message_id=f"o{i}", instrument=option("QQQ"), side="long", at=at) for i in range(count))
+        entries=tuple(
+            EntryRecord(message_id=f"o{i}", instrument=option("QQQ"), side="long", at=at)
+            for i in range(count)
+        )
     )
 
 
-@pytest.mark.parametrize(("count", "hours_ago", "verdict"), [(9, 1, "approved"), (10, 1, "denied"), (10, 17, "approved")])
+@pytest.mark.parametrize(
+    ("count", "hours_ago", "verdict"), [(9, 1, "approved"), (10, 1, "denied"), (10, 17, "approved")]
+)
 def test_max_trades_per_day_counts_only_today(count: int, hours_ago: float, verdict: str) -> None:
     # 17 h before Monday 10:30 ET is Sunday 17:30 ET: the previous trading day.
     assert decide(f"BTO {SPY} @ 1.25 SL 0.90", _opens(count, hours_ago)).verdict == verdict
 
 
-@pytest.mark.parametrize(("minutes_ago", "pnl", "verdict"), [(9, "-10", "denied"), (10, "-10", "approved"),
-                                                             (1, "25", "approved")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("minutes_ago", "pnl", "verdict"), [(9, "-10", "denied"), (10, "-10", "approved"), (1, "25", "approved")]
+)
 def test_cooldown_after_a_losing_trade(minutes_ago: int, pnl: str, verdict: str) -> None:
     loss = Realized(at=MONDAY - timedelta(minutes=minutes_ago), pnl=Decimal(pnl))
     decision = decide(f"BTO {SPY} @ 1.25 SL 0.90", AccountSnapshot(realized=(loss,)))
@@ -237,8 +263,15 @@ def test_add_is_capped_by_what_the_position_has_room_for() -> None:
 
 def test_add_shares_the_risk_budget_with_its_position() -> None:
     held = position(quantity=1, avg="2.25", stop="1.00")  # 125 at risk already
-    decision = denied(decide(f"adding {SPY} @ 1.00 SL 0.70", AccountSnapshot(positions=(held,)), target=held,
-                             allow_adds=True, max_contracts=3))  # fmt: skip
+    decision = denied(
+        decide(
+            f"adding {SPY} @ 1.00 SL 0.70",
+            AccountSnapshot(positions=(held,)),
+            target=held,
+            allow_adds=True,
+            max_contracts=3,
+        )
+    )
     assert decision.codes == ("size_zero",)
 
 

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
+from tests.builders import decide, ny, option, position
 
 from parser import Asset, Instrument
 from risk import trading_day
 from risk.hours import HoursKind, is_open, parse_hours, sessions
-from tests.builders import decide, ny, option, position
 
 STOCK = Instrument(asset=Asset.STOCK, symbol="AAPL")
 ES = Instrument(asset=Asset.FUTURE, symbol="ES")
@@ -53,7 +53,9 @@ def now_at(clock: FrozenDateTimeFactory, moment: datetime) -> datetime:
         (STOCK, ny(2026, 3, 7, 11, 0), False),  # Saturday
     ],
 )
-def test_regular_sessions(clock: FrozenDateTimeFactory, instrument: Instrument, moment: datetime, expected: bool) -> None:
+def test_regular_sessions(
+    clock: FrozenDateTimeFactory, instrument: Instrument, moment: datetime, expected: bool
+) -> None:
     assert is_open(instrument, now_at(clock, moment), REGULAR) is expected
 
 
@@ -68,7 +70,9 @@ def test_regular_sessions(clock: FrozenDateTimeFactory, instrument: Instrument, 
         (ny(2026, 3, 7, 12, 0), False),  # Saturday
     ],
 )
-def test_futures_follow_the_globex_session(clock: FrozenDateTimeFactory, moment: datetime, expected: bool) -> None:
+def test_futures_follow_the_globex_session(
+    clock: FrozenDateTimeFactory, moment: datetime, expected: bool
+) -> None:
     assert is_open(ES, now_at(clock, moment), REGULAR) is expected
 
 
@@ -105,7 +109,10 @@ def test_market_holiday_is_closed(clock: FrozenDateTimeFactory) -> None:
     [(TSLA_OPTION, (12, 59), (13, 0)), (SPY_OPTION, (13, 14), (13, 15)), (STOCK, (12, 59), (13, 0))],
 )
 def test_half_day_after_thanksgiving_closes_early(
-    clock: FrozenDateTimeFactory, instrument: Instrument, minute_before_close: tuple[int, int], close: tuple[int, int]
+    clock: FrozenDateTimeFactory,
+    instrument: Instrument,
+    minute_before_close: tuple[int, int],
+    close: tuple[int, int],
 ) -> None:
     assert is_open(instrument, now_at(clock, ny(2026, 11, 27, *minute_before_close)), REGULAR)
     assert not is_open(instrument, now_at(clock, ny(2026, 11, 27, *close)), REGULAR)
@@ -159,7 +166,9 @@ def test_entry_outside_hours_is_denied_but_exit_passes(clock: FrozenDateTimeFact
         (ny(2026, 11, 1, 17, 59), date(2026, 11, 1)),
     ],
 )
-def test_trading_day_rolls_over_at_18_00_new_york(clock: FrozenDateTimeFactory, moment: datetime, day: date) -> None:
+def test_trading_day_rolls_over_at_18_00_new_york(
+    clock: FrozenDateTimeFactory, moment: datetime, day: date
+) -> None:
     assert trading_day(now_at(clock, moment)) == day
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from tests.builders import MONDAY, decide, denied, ny, option, position
 
 from risk import (
     LOSS_CAP,
@@ -16,7 +17,6 @@ from risk import (
     TradingStatus,
     review,
 )
-from tests.builders import MONDAY, decide, denied, ny, option, position
 
 ENTRY = "BTO SPY 3/20 580C @ 1.25 SL 0.90"  # risks $35 at its stop
 
@@ -70,7 +70,9 @@ def test_nan_pnl_cannot_enter_a_snapshot() -> None:
         ("-450", TradingState.HALTED, TradingState.HALTED),
     ],
 )
-def test_realized_breach_latches_the_configured_state(loss: str, action: TradingState, state: TradingState) -> None:
+def test_realized_breach_latches_the_configured_state(
+    loss: str, action: TradingState, state: TradingState
+) -> None:
     status = review(AccountSnapshot(realized=realized(loss)), Limits(loss_limit_action=action), MONDAY)
     assert status.state is state
     if state is not TradingState.ACTIVE:
@@ -82,7 +84,9 @@ def test_evaluate_applies_the_latch_before_the_orchestrator_has_persisted_it() -
     assert "trading_reducing" in decision.codes
 
 
-def _latched(since: datetime, state: TradingState = TradingState.REDUCING, cause: str = LOSS_CAP) -> TradingStatus:
+def _latched(
+    since: datetime, state: TradingState = TradingState.REDUCING, cause: str = LOSS_CAP
+) -> TradingStatus:
     return TradingStatus(state=state, cause=cause, detail="", since=since)
 
 
@@ -110,7 +114,9 @@ def test_resume_is_not_undone_by_the_losses_before_it_but_a_new_loss_latches_aga
     status = TradingStatus(cause="resume", since=resumed_at)
     account = AccountSnapshot(status=status, realized=realized("-400", at=loss_at))
     assert review(account, Limits(), ny(2026, 3, 2, 12, 0)).state is TradingState.ACTIVE
-    later = account.model_copy(update={"realized": (*account.realized, *realized("-5", at=ny(2026, 3, 2, 12, 0)))})
+    later = account.model_copy(
+        update={"realized": (*account.realized, *realized("-5", at=ny(2026, 3, 2, 12, 0)))}
+    )
     assert review(later, Limits(), ny(2026, 3, 2, 12, 1)).state is TradingState.REDUCING
 
 

@@ -6,7 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from tests.builders import MONDAY, approved, decide, denied, position
 
+from parser import MoveStop, PriceStop, PriceTarget
 from risk import (
     AccountSnapshot,
     CancelPlan,
@@ -18,8 +20,6 @@ from risk import (
     TradingStatus,
     TrimPlan,
 )
-from parser import MoveStop, PriceStop, PriceTarget
-from tests.builders import MONDAY, approved, decide, denied, position
 
 HALTED = AccountSnapshot(status=TradingStatus(state=TradingState.HALTED, cause="kill_switch"))
 REDUCING = AccountSnapshot(status=TradingStatus(state=TradingState.REDUCING, cause="daily_loss_limit"))
@@ -96,7 +96,10 @@ def test_stop_move_through_the_market_is_denied() -> None:
 
 @pytest.mark.parametrize(
     ("stop", "verdict"),
-    [("0.50", "approved"), ("0.49", "denied")],  # 2 contracts x (1.25 - 0.50) x 100 = 150 = MAX_RISK_PER_TRADE
+    [
+        ("0.50", "approved"),
+        ("0.49", "denied"),
+    ],  # 2 contracts x (1.25 - 0.50) x 100 = 150 = MAX_RISK_PER_TRADE
 )
 def test_widening_a_stop_is_bounded_by_max_risk_per_trade(stop: str, verdict: str) -> None:
     decision = decide(f"stop {stop}", target=position(quantity=2, avg="1.25", stop="0.90"))
@@ -106,8 +109,13 @@ def test_widening_a_stop_is_bounded_by_max_risk_per_trade(stop: str, verdict: st
 
 
 def test_widening_a_stop_must_fit_the_daily_loss_cap() -> None:
-    other = position(instrument=position().instrument.model_copy(update={"symbol": "QQQ"}), opened_by="q",
-                     quantity=2, avg="2.50", stop="1.25")  # fmt: skip
+    other = position(
+        instrument=position().instrument.model_copy(update={"symbol": "QQQ"}),
+        opened_by="q",
+        quantity=2,
+        avg="2.50",
+        stop="1.25",
+    )
     account = AccountSnapshot(positions=(other, position()))
     assert "daily_loss_limit" in denied(decide("stop 0.60", account, target=position())).codes
 
@@ -166,4 +174,6 @@ def test_new_targets_must_be_beyond_the_stop() -> None:
 
 
 def test_quiet_window_for_widening_uses_fresh_alerts_only() -> None:
-    assert decide("stop 0.80", target=position(), age=timedelta(seconds=5).total_seconds()).verdict == "approved"
+    assert (
+        decide("stop 0.80", target=position(), age=timedelta(seconds=5).total_seconds()).verdict == "approved"
+    )

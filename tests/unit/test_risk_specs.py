@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from tests.builders import option
 
 from parser import Asset, Instrument
 from risk import instrument_key, multiplier
 from risk.specs import Toward, round_price, tick
-from tests.builders import option
 
 
 def future(root: str) -> Instrument:
@@ -57,10 +57,20 @@ def test_round_price(instrument: Instrument, price: str, toward: Toward, expecte
 
 @pytest.mark.parametrize(
     ("instrument", "value"),
-    [(option(), 100), (future("ES"), 50), (future("MES"), 5), (future("NQ"), 20), (future("MNQ"), 2),
-     (future("RTY"), 50), (future("M2K"), 5), (future("YM"), 5), (future("CL"), 1000), (future("GC"), 100),
-     (Instrument(asset=Asset.STOCK, symbol="AAPL"), 1)],
-)  # fmt: skip
+    [
+        (option(), 100),
+        (future("ES"), 50),
+        (future("MES"), 5),
+        (future("NQ"), 20),
+        (future("MNQ"), 2),
+        (future("RTY"), 50),
+        (future("M2K"), 5),
+        (future("YM"), 5),
+        (future("CL"), 1000),
+        (future("GC"), 100),
+        (Instrument(asset=Asset.STOCK, symbol="AAPL"), 1),
+    ],
+)
 def test_multipliers(instrument: Instrument, value: int) -> None:
     assert multiplier(instrument) == value
 
@@ -69,5 +79,7 @@ def test_instrument_keys_match_the_session_fixture_format() -> None:
     assert instrument_key(option("SPY", "580", "C", date(2026, 3, 2))) == "SPY 2026-03-02 580C"
     assert instrument_key(option("SPY", "580.5", "P", date(2026, 3, 2))) == "SPY 2026-03-02 580.5P"
     assert instrument_key(future("ES")) == "ES"
-    assert instrument_key(Instrument(asset=Asset.FUTURE, symbol="ES", expiry=date(2026, 12, 1))) == "ES 2026-12"
+    assert (
+        instrument_key(Instrument(asset=Asset.FUTURE, symbol="ES", expiry=date(2026, 12, 1))) == "ES 2026-12"
+    )
     assert instrument_key(Instrument(asset=Asset.STOCK, symbol="AAPL")) == "AAPL"
