@@ -1,4 +1,4 @@
-"""Parser performance: latency (median, p99), throughput and whole-process cold start.
+"""Parser and risk performance: latency (median, p99), throughput and whole-process cold start.
 
 Prints a table and writes benchmarks/results/parse.json. Wall-clock figures on a shared machine are
 noisy: every latency is a median or percentile over many runs, and nothing here is asserted.
@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.risk_bench import decision_latency  # noqa: E402
 from tests.conftest import golden_cases  # noqa: E402
 
 from parser import parse  # noqa: E402
@@ -98,6 +99,7 @@ def main() -> None:
         "goals": {"channel_mix_median_us": 6, "p99_us": 80, "cold_start_s": 0.4},
         "parse": {name: latency(texts) for name, texts in mixes.items()},
         "cold_start": cold_start(),
+        "risk_evaluate": decision_latency(),
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
@@ -128,6 +130,12 @@ def _print(results: dict[str, Any]) -> None:
         f"cold start `autoscalper parse --json`: median {cold['median_s']} s, min {cold['min_s']} s "
         f"(bare python: {cold['python_startup_median_s']} s). Goals: channel mix median <= 6 µs, "
         "p99 <= 80 µs, cold start < 0.4 s."
+    )
+    risk = results["risk_evaluate"]
+    console.print(
+        f"risk.evaluate over {risk['intents']} intents: median {risk['median_us']} µs, "
+        f"p99 {risk['p99_us']} µs, "
+        f"max {risk['max_us']:.0f} µs; calendar warm-up in a fresh process {risk['calendar_warm_up_s']} s"
     )
     console.print("written: benchmarks/results/parse.json")
 

@@ -129,6 +129,65 @@ def _print_table(rows: list[tuple[int, str, Any]]) -> None:
     console.print("  ".join(f"{kind}: {n}" for kind, n in sorted(counts.items())))
 
 
+# ---------------------------------------------------------------- check
+
+
+@main.command()
+@click.argument("text")
+@click.option("--at", "at", help="Message time, also the decision time, ISO-8601 (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the intent and the decision as one JSON object.")
+@click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True)
+def check(text: str, at: str | None, as_json: bool, env_file: Path) -> None:
+    """What the risk manager decides for an alert, with your limits, on a flat account.
+
+    Nothing is placed. No position is open, so management alerts (trim, out, stop to BE) are denied
+    with no_position: use it to see how an entry would be sized, priced and bracketed.
+    """
+    from parser import NotASignal
+    from parser import parse as parse_alert
+    from parser.describe import describe
+    from risk import AccountSnapshot, Alert, evaluate
+
+    limits = _load_settings(env_file).limits()
+    now = _message_time(at)
+    intent = parse_alert(text, now)
+    decision = None
+    if not isinstance(intent, NotASignal):
+        alert = Alert(message_id="check", sent_at=now, received_at=now)
+        decision = evaluate(intent, AccountSnapshot(), limits, now, alert=alert)
+    if as_json:
+        click.echo(json.dumps(_decision_json(intent, decision), ensure_ascii=False))
+        return
+    click.echo(f"message : {text}")
+    click.echo(f"intent  : {describe(intent)}")
+    for line in _decision_lines(decision):
+        click.echo(line)
+
+
+def _decision_json(intent: Any, decision: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"intent": intent.to_contract(), "verdict": "ignored", "reasons": []}
+    if decision is None:
+        return out
+    out["verdict"] = decision.verdict
+    if decision.verdict == "denied":
+        out.update(reasons=list(decision.codes), sentence=decision.sentence)
+    else:
+        out.update(plan=decision.plan.model_dump(mode="json"), notes=[n.model_dump() for n in decision.notes])
+    return out
+
+
+def _decision_lines(decision: Any) -> list[str]:
+    from risk.describe import describe_plan
+
+    if decision is None:
+        return ["decision: ignored (not a signal)"]
+    if decision.verdict == "denied":
+        return [f"decision: denied [{', '.join(decision.codes)}]", f"why     : {decision.sentence}"]
+    lines = [f"decision: approved: {describe_plan(decision.plan)}"]
+    lines += [f"note    : {note.code}: {note.detail}" for note in decision.notes]
+    return lines
+
+
 # ---------------------------------------------------------------- settings
 
 

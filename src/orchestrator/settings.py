@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,9 +17,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from risk import Limits, TradingState
+from risk.hours import parse_hours
+
 Ids = Annotated[tuple[int, ...], NoDecode]
 Symbols = Annotated[tuple[str, ...], NoDecode]
-_HOURS = re.compile(r"^(regular|extended|\d{2}:\d{2}-\d{2}:\d{2})$")
 _PLACEHOLDERS = frozenset({"changeme", "your-token-here", "xxx", "todo", "<token>"})
 
 
@@ -48,6 +50,7 @@ class Settings(BaseSettings):
     DISCORD_NOTIFY_CHANNEL_ID: int | None = None
     DEFAULT_CONTRACTS: int = Field(1, ge=1)
     MAX_CONTRACTS: int = Field(2, ge=1)
+    MAX_TOTAL_CONTRACTS: int = Field(6, ge=1)
     MAX_OPEN_POSITIONS: int = Field(3, ge=1)
     DAILY_LOSS_LIMIT: Decimal = Field(Decimal("300"), gt=0)
     MAX_TRADES_PER_DAY: int = Field(10, ge=1)
@@ -56,8 +59,14 @@ class Settings(BaseSettings):
     MAX_PRICE_DRIFT_PCT: Decimal = Field(Decimal("10"), gt=0, le=100)
     DEFAULT_STOP_PCT: Decimal = Field(Decimal("30"), gt=0, lt=100)
     DEFAULT_TARGET_PCT: Decimal = Field(Decimal("50"), gt=0)
+    DEFAULT_TRIM_PCT: Decimal = Field(Decimal("50"), gt=0, le=100)
     ALLOWED_SYMBOLS: Symbols = ()
     TRADING_HOURS: str = "regular"
+    ALLOW_ADDS: bool = False
+    ALLOW_MARKET_ENTRY: bool = False
+    LOSS_LIMIT_ACTION: Literal["reducing", "halted"] = "reducing"
+    LOSS_COOLDOWN_MINUTES: int = Field(10, ge=0)
+    DUPLICATE_WINDOW_SECONDS: int = Field(300, ge=0)
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")
@@ -80,8 +89,7 @@ class Settings(BaseSettings):
     @field_validator("TRADING_HOURS")
     @classmethod
     def _hours(cls, value: str) -> str:
-        if not _HOURS.match(value):
-            raise ValueError("use regular, extended or HH:MM-HH:MM (New York time)")
+        parse_hours(value)  # risk's own reading of the setting, so the two never disagree
         return value
 
     @field_validator("DISCORD_TOKEN", "LIVE_CONFIRM", "IBKR_ACCOUNT")
@@ -95,6 +103,8 @@ class Settings(BaseSettings):
     def _live_needs_confirmation(self) -> Settings:
         if self.MAX_CONTRACTS < self.DEFAULT_CONTRACTS:
             raise _keyed("MAX_CONTRACTS", "must be at least DEFAULT_CONTRACTS")
+        if self.MAX_TOTAL_CONTRACTS < self.MAX_CONTRACTS:
+            raise _keyed("MAX_TOTAL_CONTRACTS", "must be at least MAX_CONTRACTS")
         if self.PAPER_MODE:
             return self
         if self.BROKER != "ib":
@@ -110,6 +120,30 @@ class Settings(BaseSettings):
     def journal_path(self) -> Path:
         """Paper and live never share a journal file."""
         return self.JOURNAL_PATH or Path(f"autoscalper-{self.mode}.db")
+
+    def limits(self) -> Limits:
+        """The risk manager's view of these settings."""
+        return Limits(
+            default_contracts=self.DEFAULT_CONTRACTS,
+            max_contracts=self.MAX_CONTRACTS,
+            max_total_contracts=self.MAX_TOTAL_CONTRACTS,
+            max_open_positions=self.MAX_OPEN_POSITIONS,
+            daily_loss_limit=self.DAILY_LOSS_LIMIT,
+            max_trades_per_day=self.MAX_TRADES_PER_DAY,
+            max_risk_per_trade=self.MAX_RISK_PER_TRADE,
+            max_signal_age=timedelta(seconds=self.MAX_SIGNAL_AGE_SECONDS),
+            max_price_drift_pct=self.MAX_PRICE_DRIFT_PCT,
+            default_stop_pct=self.DEFAULT_STOP_PCT,
+            default_target_pct=self.DEFAULT_TARGET_PCT,
+            default_trim_pct=self.DEFAULT_TRIM_PCT,
+            allowed_symbols=frozenset(self.ALLOWED_SYMBOLS),
+            trading_hours=self.TRADING_HOURS,
+            allow_adds=self.ALLOW_ADDS,
+            allow_market_entry=self.ALLOW_MARKET_ENTRY,
+            loss_limit_action=TradingState(self.LOSS_LIMIT_ACTION),
+            loss_cooldown=timedelta(minutes=self.LOSS_COOLDOWN_MINUTES),
+            duplicate_window=timedelta(seconds=self.DUPLICATE_WINDOW_SECONDS),
+        )
 
     def redacted(self) -> dict[str, Any]:
         """Every setting with secrets shown as ``**********`` (or unset), for display and journaling."""

@@ -46,7 +46,11 @@ class Quote(_Frozen):
 
 
 class Position(_Frozen):
-    """The bot's position opened by one alert: filled contracts plus an entry still working."""
+    """The bot's position opened by one alert: filled contracts plus an entry still working.
+
+    ``instrument`` is the contract as the alert named it (a front-month future has no expiry), so
+    that it compares equal to the next alert naming it; the broker's qualified contract is kept apart.
+    """
 
     opened_by: str
     author_id: str | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from parser import Add, Instrument, Open, PercentStop, PercentTarget, Side
+from parser import Add, Asset, Instrument, Open, PercentStop, PercentTarget, PriceTarget, Side, Target
 
 from .account import AccountSnapshot, Position, Quote
 from .gates import fresh_quote
@@ -52,8 +52,10 @@ def build_bracket(ctx: EntryContext) -> Draft:
     if reference is None:
         return draft
     stop = _stop(ctx, reference, draft)
-    targets = _targets(ctx, reference, draft)
-    if stop is None or draft.reasons:
+    if stop is None:
+        return draft
+    targets = _targets(ctx, reference, stop, draft)
+    if draft.reasons:
         return draft
     per_contract = loss_per_contract(ctx.side, reference, stop, multiplier(ctx.instrument))
     quantity = _size(ctx, per_contract, draft)
@@ -130,6 +132,11 @@ def _stop(ctx: EntryContext, reference: Decimal, draft: Draft) -> Decimal | None
     elif ctx.target is not None and ctx.target.stop is not None:
         stop = ctx.target.stop
         draft.notes.append(Reason(code="position_stop", detail=f"the add uses the position's stop {stop}"))
+    elif ctx.instrument.asset is not Asset.OPTION:
+        key = instrument_key(ctx.instrument)
+        detail = f"{key} needs the alert's stop (the default stop is a percent of an option premium)"
+        draft.reasons.append(Reason(code="missing_stop", detail=detail))
+        return None
     else:
         default = PercentStop(percent=ctx.limits.default_stop_pct)
         stop = stop_price(ctx.instrument, ctx.side, default, reference)
@@ -140,12 +147,8 @@ def _stop(ctx: EntryContext, reference: Decimal, draft: Draft) -> Decimal | None
     return None if problems else stop
 
 
-def _targets(ctx: EntryContext, reference: Decimal, draft: Draft) -> list[Decimal]:
-    levels = ctx.intent.targets
-    if not levels:
-        levels = (PercentTarget(percent=ctx.limits.default_target_pct),)
-        detail = f"no target in the alert: DEFAULT_TARGET_PCT {ctx.limits.default_target_pct}%"
-        draft.notes.append(Reason(code="default_target", detail=detail))
+def _targets(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: Draft) -> list[Decimal]:
+    levels = ctx.intent.targets or (_default_target(ctx, reference, stop, draft),)
     prices = sorted(
         {target_price(ctx.instrument, ctx.side, level, reference) for level in levels},
         reverse=ctx.side is Side.SHORT,
@@ -153,6 +156,21 @@ def _targets(ctx: EntryContext, reference: Decimal, draft: Draft) -> list[Decima
     for price in prices:
         draft.reasons.extend(target_side_reasons(ctx.side, price, reference))
     return prices
+
+
+def _default_target(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: Draft) -> Target:
+    """DEFAULT_TARGET_PCT of an option premium; for futures and stocks, the same reward-to-risk ratio
+    as the two defaults give an option (50 % / 30 %: 1.67 times the distance to the stop)."""
+    limits = ctx.limits
+    if ctx.instrument.asset is Asset.OPTION:
+        detail = f"no target in the alert: DEFAULT_TARGET_PCT {limits.default_target_pct}%"
+        draft.notes.append(Reason(code="default_target", detail=detail))
+        return PercentTarget(percent=limits.default_target_pct)
+    ratio = limits.default_target_pct / limits.default_stop_pct
+    distance = abs(reference - stop) * ratio
+    detail = f"no target in the alert: {ratio:.2f} times the distance to the stop"
+    draft.notes.append(Reason(code="default_target", detail=detail))
+    return PriceTarget(price=reference + distance if ctx.side is Side.LONG else reference - distance)
 
 
 def _size(ctx: EntryContext, per_contract: Decimal, draft: Draft) -> int:

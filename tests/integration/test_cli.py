@@ -98,7 +98,42 @@ def test_settings_prints_the_effective_values_with_secrets_hidden() -> None:
     assert "secret" not in done.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["parse"], ["settings"]])
+def test_check_shows_the_bracket_risk_would_place_with_the_settings() -> None:
+    alert = "BTO 3 SPY 3/20 580C @ 1.25 SL .90 PT 1.50 PT 1.80"
+    done = run("check", "--env-file", "/nonexistent", "--at", "2026-03-02T15:00:00Z", alert)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "approved: buy 2 SPY 2026-03-20 580C limit 1.25; stop 0.90; targets 1 at 1.50, 1 at 1.80"
+        in done.stdout
+    )
+    assert "size_reduced: 2 of 3 contracts, limited by MAX_CONTRACTS" in done.stdout
+
+
+def test_check_json_reports_denials_with_codes_and_one_sentence() -> None:
+    at = "2026-03-02T15:00:00Z"
+    done = run(
+        "check",
+        "--json",
+        "--env-file",
+        "/nonexistent",
+        "--at",
+        at,
+        "BTO ES @ 5000 SL 4990",
+        env={"MAX_RISK_PER_TRADE": "400"},
+    )
+    out = json.loads(done.stdout)
+    assert (out["verdict"], out["reasons"]) == ("denied", ["size_zero"])
+    assert (
+        out["sentence"] == "No contract fits: one contract risks $500.00, above MAX_RISK_PER_TRADE $400.00."
+    )
+
+
+def test_check_with_a_bad_setting_exits_2() -> None:
+    done = run("check", "--env-file", "/nonexistent", "BTO SPY 3/20 580C @ 1", env={"LOSS_LIMIT_ACTION": "x"})
+    assert done.returncode == 2 and done.stderr.startswith("error: setting LOSS_LIMIT_ACTION:")
+
+
+@pytest.mark.parametrize("command", [[], ["parse"], ["settings"], ["check"]])
 def test_every_command_has_help(command: list[str]) -> None:
     done = run(*command, "--help")
     assert done.returncode == 0

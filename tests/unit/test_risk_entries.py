@@ -279,3 +279,15 @@ def test_denial_lists_every_broken_rule_in_one_sentence() -> None:
     decision = denied(decide(f"BTO {SPY} @ 1.25 SL 0.90", age=90, allowed_symbols=frozenset({"QQQ"})))
     assert set(decision.codes) == {"stale_alert", "symbol_not_allowed"}
     assert decision.sentence.endswith(".") and decision.sentence.count(";") == 1
+
+
+def test_futures_and_stock_entries_need_the_alerts_stop() -> None:
+    # 30 % of a futures price is not a stop a trader would accept: the default applies to option premiums.
+    assert denied(decide("long MES @ 5000")).codes == ("missing_stop",)
+    assert denied(decide("BTO AAPL @ 190")).codes == ("missing_stop",)
+
+
+def test_futures_default_target_keeps_the_option_defaults_reward_to_risk() -> None:
+    plan = bracket("long MES @ 5000 sl 4990")
+    assert plan.targets[0].price == Decimal("5016.50")  # 10 points x 50/30, down to the tick
+    assert bracket("short MES @ 5000 sl 5010").targets[0].price == Decimal("4983.50")

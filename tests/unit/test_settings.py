@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from orchestrator.settings import Settings, SettingsError, load_settings
+from risk import Limits, TradingState
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +111,38 @@ def test_readme_configuration_table_lists_every_setting(root: Path) -> None:
     readme = (root / "README.md").read_text()
     for key in Settings.model_fields:
         assert f"| `{key}` |" in readme, key
+
+
+def test_default_settings_give_the_risk_managers_default_limits() -> None:
+    # Two places hold the defaults (settings for users, Limits for risk); they must never drift apart.
+    assert load_settings(None).limits() == Limits()
+
+
+def test_settings_reach_the_risk_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOSS_LIMIT_ACTION", "halted")
+    monkeypatch.setenv("LOSS_COOLDOWN_MINUTES", "0")
+    monkeypatch.setenv("ALLOWED_SYMBOLS", "spy,$qqq")
+    limits = load_settings(None).limits()
+    assert limits.loss_limit_action is TradingState.HALTED
+    assert limits.loss_cooldown == timedelta(0)
+    assert limits.allowed_symbols == {"SPY", "QQQ"}
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"LOSS_LIMIT_ACTION": "active"}, "LOSS_LIMIT_ACTION"),
+        ({"MAX_TOTAL_CONTRACTS": "1"}, "MAX_TOTAL_CONTRACTS"),
+        ({"TRADING_HOURS": "25:00-26:00"}, "TRADING_HOURS"),
+        ({"DUPLICATE_WINDOW_SECONDS": "-1"}, "DUPLICATE_WINDOW_SECONDS"),
+        ({"ALLOW_ADDS": "maybe"}, "ALLOW_ADDS"),
+    ],
+)
+def test_bad_risk_setting_names_its_key(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], key: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(None)
+    assert caught.value.key == key
