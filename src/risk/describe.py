@@ -20,6 +20,8 @@ def describe_plan(plan: OrderPlan) -> str:
                 f"max loss {money(plan.max_loss)}"
             )
         case ExitPlan():
+            if plan.quantity == 0:
+                return f"cancel the working entry for {key} (nothing filled)"
             cancel = " and cancel the working entry" if plan.cancel_entry else ""
             return f"close {plan.quantity} {key} at market{cancel}"
         case TrimPlan():

@@ -37,7 +37,7 @@ def not_stale(alert: Alert, limits: Limits) -> list[Reason]:
         return []
     return [
         Reason(
-            code="stale_alert", detail=f"the alert is {age:.0f} s old (MAX_SIGNAL_AGE_SECONDS {limit:.0f})"
+            code="stale_alert", detail=f"the alert is {age:.1f} s old (MAX_SIGNAL_AGE_SECONDS {limit:.0f})"
         )
     ]
 

@@ -14,12 +14,14 @@ from risk import (
     CancelPlan,
     ExitPlan,
     OrderPlan,
+    Position,
     Quote,
     StopPlan,
     TradingState,
     TradingStatus,
     TrimPlan,
 )
+from risk.describe import describe_plan
 
 HALTED = AccountSnapshot(status=TradingStatus(state=TradingState.HALTED, cause="kill_switch"))
 REDUCING = AccountSnapshot(status=TradingStatus(state=TradingState.REDUCING, cause="daily_loss_limit"))
@@ -177,3 +179,21 @@ def test_quiet_window_for_widening_uses_fresh_alerts_only() -> None:
     assert (
         decide("stop 0.80", target=position(), age=timedelta(seconds=5).total_seconds()).verdict == "approved"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "line"),
+    [
+        ("out", position(), "close 2 SPY 2026-03-20 580C at market"),
+        (
+            "out",
+            position(quantity=0, pending=1),
+            "cancel the working entry for SPY 2026-03-20 580C (nothing filled)",
+        ),
+        ("trim half, stop to BE", position(), "close 1 SPY 2026-03-20 580C at market; stop the rest at 1.25"),
+        ("stop to 1.00 and PT 2", position(), "SPY 2026-03-20 580C: stop to 1.00; targets 2.00"),
+        ("cancel SPY", position(quantity=0, pending=1), "cancel the working entry for SPY 2026-03-20 580C"),
+    ],
+)
+def test_each_plan_reads_as_one_line(text: str, target: Position, line: str) -> None:
+    assert describe_plan(plan(text, target=target)) == line
