@@ -20,7 +20,7 @@ from .plan import Approved, Denied, Reason
 
 Decision = Approved | Denied
 # Without these the bracket cannot be priced, so its own checks would only add noise.
-_UNPRICEABLE = frozenset({"missing_expiry", "unsupported_contract"})
+_UNPRICEABLE = frozenset({"missing_contract", "missing_expiry", "unsupported_contract"})
 
 
 def evaluate(

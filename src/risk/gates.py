@@ -53,6 +53,9 @@ def not_replanned(alert: Alert, account: AccountSnapshot) -> list[Reason]:
 def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reason]:
     """The contract is one risk can price, the trader allows, is not expired, and is in its hours."""
     reasons = _allowed_symbol(instrument, limits)
+    if instrument.asset is None:
+        detail = f"the message names {instrument.symbol} but not whether it is an option, future or stock"
+        return [*reasons, Reason(code="missing_contract", detail=detail)]
     if instrument.asset is Asset.OPTION and instrument.expiry is None:
         reasons.append(Reason(code="missing_expiry", detail="the option has no expiry date"))
     elif instrument.asset is Asset.OPTION and instrument.expiry and instrument.expiry < new_york_day(now):

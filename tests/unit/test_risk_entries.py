@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from tests.builders import MONDAY, approved, decide, denied, open_option, option, position
 
-from parser import Open, Side
+from parser import Instrument, Open, Side
 from risk import AccountSnapshot, BracketPlan, EntryRecord, Position, Quote, Realized
 
 SPY = "SPY 3/20 580C"
@@ -291,3 +291,8 @@ def test_futures_default_target_keeps_the_option_defaults_reward_to_risk() -> No
     plan = bracket("long MES @ 5000 sl 4990")
     assert plan.targets[0].price == Decimal("5016.50")  # 10 points x 50/30, down to the tick
     assert bracket("short MES @ 5000 sl 5010").targets[0].price == Decimal("4983.50")
+
+
+def test_an_open_that_does_not_say_what_it_trades_is_denied() -> None:
+    bare = open_option("1.25", "0.90").model_copy(update={"instrument": Instrument(asset=None, symbol="SPY")})
+    assert denied(decide(bare)).codes == ("missing_contract",)
