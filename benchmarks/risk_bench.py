@@ -11,11 +11,11 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from benchmarks.timing import per_call_ns, summary_us
 from tests.conftest import golden_cases
 
 from parser import Asset, Instrument, NotASignal, Right, Side, parse
@@ -70,20 +70,10 @@ def decision_latency() -> dict[str, Any]:
         target = None if intent.kind == "open" else held
         evaluate(intent, account, limits, NOW, alert=alert, target=target)
 
-    for intent in intents:
-        run(intent)
-    samples: list[int] = []
-    for _ in range(PASSES):
-        for intent in intents:
-            t0 = time.perf_counter_ns()
-            run(intent)
-            samples.append(time.perf_counter_ns() - t0)
-    samples.sort()
+    samples, _ = per_call_ns(intents, run, PASSES)
     return {
         "intents": len(intents),
-        "median_us": round(statistics.median(samples) / 1000, 2),
-        "p99_us": round(samples[int(len(samples) * 0.99)] / 1000, 2),
-        "max_us": round(samples[-1] / 1000, 2),
+        **summary_us(samples),
         "calendar_warm_up_s": _calendar_warm_up(),
     }
 

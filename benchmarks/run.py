@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.risk_bench import decision_latency  # noqa: E402
+from benchmarks.timing import per_call_ns, summary_us  # noqa: E402
 from tests.conftest import golden_cases  # noqa: E402
 
 from parser import parse  # noqa: E402
@@ -48,24 +49,8 @@ def channel_mix() -> list[str]:
 
 
 def latency(texts: list[str]) -> dict[str, float]:
-    for text in texts:  # warm caches and the grammar
-        parse(text, NOW)
-    samples: list[int] = []
-    started = time.perf_counter()
-    for _ in range(PASSES):
-        for text in texts:
-            t0 = time.perf_counter_ns()
-            parse(text, NOW)
-            samples.append(time.perf_counter_ns() - t0)
-    elapsed = time.perf_counter() - started
-    samples.sort()
-    return {
-        "messages": len(texts),
-        "median_us": round(statistics.median(samples) / 1000, 2),
-        "p99_us": round(samples[int(len(samples) * 0.99)] / 1000, 2),
-        "max_us": round(samples[-1] / 1000, 2),
-        "throughput_per_s": round(len(samples) / elapsed),
-    }
+    samples, elapsed = per_call_ns(texts, lambda text: parse(text, NOW), PASSES)
+    return {"messages": len(texts), **summary_us(samples), "throughput_per_s": round(len(samples) / elapsed)}
 
 
 def cold_start(runs: int = 15) -> dict[str, float]:

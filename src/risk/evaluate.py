@@ -15,8 +15,8 @@ from .bracket import EntryContext, build_bracket
 from .gates import addable, matches, new_position, not_replanned, not_stale, pace, state_allows, tradable
 from .limits import Limits
 from .loss import review
-from .manage import ManageContext, Outcome, plan_cancel, plan_exit, plan_move_stop, plan_trim
-from .plan import Approved, Denied, Reason
+from .manage import ManageContext, plan_cancel, plan_exit, plan_move_stop, plan_trim
+from .plan import Approved, Denied, Outcome, Reason
 
 Decision = Approved | Denied
 # Without these the bracket cannot be priced, so its own checks would only add noise.
@@ -47,11 +47,8 @@ def evaluate(
         )
     reasons += matches(intent, target)
     outcome = _manage(intent, ManageContext(target, account, limits, now, alert, status))
-    reasons += outcome.reasons
-    if reasons or outcome.plan is None:
-        return Denied(reasons=tuple(reasons))
     stale = not_stale(alert, limits)  # a late exit still reduces risk: it goes, flagged
-    return Approved(plan=outcome.plan, notes=(*stale, *outcome.notes))
+    return outcome.decision(reasons, notes=tuple(stale))
 
 
 def _entry(
@@ -77,13 +74,8 @@ def _entry(
     reasons += pace(account, limits, now, count_open=isinstance(intent, Open))
     if any(r.code in _UNPRICEABLE for r in reasons):
         return Denied(reasons=tuple(reasons))
-    draft = build_bracket(
-        EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)
-    )
-    reasons += draft.reasons
-    if reasons or draft.plan is None:
-        return Denied(reasons=tuple(reasons))
-    return Approved(plan=draft.plan, notes=tuple(draft.notes))
+    context = EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)
+    return build_bracket(context).decision(reasons)
 
 
 def _manage(intent: Exit | Trim | MoveStop | Cancel, ctx: ManageContext) -> Outcome:

@@ -10,7 +10,7 @@ within MAX_RISK_PER_TRADE and the daily loss cap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
@@ -21,16 +21,9 @@ from .account import AccountSnapshot, Alert, Position, TradingState, TradingStat
 from .gates import fresh_quote, not_stale
 from .limits import Limits
 from .loss import loss_per_contract, money, open_risk, realized_today
-from .plan import CancelPlan, ExitPlan, OrderPlan, Reason, StopPlan, TrimPlan
+from .plan import CancelPlan, ExitPlan, Outcome, Reason, StopPlan, TrimPlan
 from .prices import protective, stop_price, target_price, target_side_reasons
 from .specs import multiplier
-
-
-@dataclass
-class Outcome:
-    reasons: list[Reason] = field(default_factory=list)
-    notes: list[Reason] = field(default_factory=list)
-    plan: OrderPlan | None = None
 
 
 @dataclass(frozen=True)

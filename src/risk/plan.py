@@ -7,6 +7,7 @@ stable reason codes (listed in the README) and one sentence for the trader.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -122,3 +123,19 @@ class Denied(_Frozen):
 
 
 Decision = Annotated[Approved | Denied, Field(discriminator="verdict")]
+
+
+@dataclass
+class Outcome:
+    """A plan being worked out: the reasons it cannot go, the notes on what was decided, the plan."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
+    plan: BracketPlan | ExitPlan | TrimPlan | StopPlan | CancelPlan | None = None
+
+    def decision(self, earlier: list[Reason], notes: tuple[Reason, ...] = ()) -> Approved | Denied:
+        """Denied with ``earlier`` and this outcome's reasons, or Approved with every note."""
+        reasons = [*earlier, *self.reasons]
+        if reasons or self.plan is None:
+            return Denied(reasons=tuple(reasons))
+        return Approved(plan=self.plan, notes=(*notes, *self.notes))
