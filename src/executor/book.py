@@ -1,0 +1,244 @@
+"""The position book: the bot's orders and positions, built only from broker events.
+
+A position is keyed by the message that opened it (an add's fills land on the position it adds to),
+so two alerts on the same contract stay two positions. Entries average in; every reducing fill
+realizes ``(price - average) x quantity x multiplier`` (mirrored for shorts). Fills are idempotent on
+``fill_id``: a broker that re-sends executions after a reconnect cannot double a position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from parser import Instrument, Side
+from risk import Position, Realized, instrument_key, multiplier
+
+from .events import (
+    BrokerEvent,
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderSubmitted,
+)
+from .orders import Action, Order, OrderStatus, Role
+
+
+@dataclass
+class OrderState:
+    order: Order
+    status: OrderStatus = OrderStatus.PENDING
+    filled: int = 0
+    rejection: str = ""
+
+    @property
+    def remaining(self) -> int:
+        return 0 if self.status.done else self.order.quantity - self.filled
+
+    @property
+    def working(self) -> bool:
+        return not self.status.done
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One execution, tied to its order, the message that caused it, and the position it moved."""
+
+    fill_id: str
+    client_id: str
+    message_id: str
+    position: str
+    instrument: str
+    action: Action
+    quantity: int
+    price: Decimal
+    commission: Decimal
+    at: datetime
+    opens: bool
+    realized: Decimal = Decimal(0)
+
+
+@dataclass
+class Holding:
+    """One position: contracts held now, their average price, and what closing fills realized."""
+
+    position: str
+    instrument: Instrument
+    side: Side
+    quantity: int = 0
+    avg_price: Decimal = Decimal(0)
+    realized: Decimal = Decimal(0)
+    commissions: Decimal = Decimal(0)
+    fills: list[Fill] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return instrument_key(self.instrument)
+
+    @property
+    def entry_fee(self) -> Decimal:
+        """Entry commission per contract bought (or sold short) so far."""
+        entries = [f for f in self.fills if f.opens]
+        bought = sum(f.quantity for f in entries)
+        return sum((f.commission for f in entries), Decimal(0)) / bought if bought else Decimal(0)
+
+    def add(self, quantity: int, price: Decimal) -> None:
+        total = self.quantity + quantity
+        self.avg_price = (self.avg_price * self.quantity + price * quantity) / total
+        self.quantity = total
+
+    def reduce(self, quantity: int, price: Decimal) -> Decimal:
+        """Close ``quantity`` at ``price``; return the gross P&L it realizes."""
+        closed = min(quantity, self.quantity)
+        per_unit = price - self.avg_price if self.side is Side.LONG else self.avg_price - price
+        pnl = per_unit * closed * multiplier(self.instrument)
+        self.quantity -= closed
+        self.realized += pnl
+        return pnl
+
+
+class PositionBook:
+    def __init__(self) -> None:
+        self.orders: dict[str, OrderState] = {}
+        self.holdings: dict[str, Holding] = {}
+        self.fills: list[Fill] = []
+        self.anomalies: list[str] = []
+        self._fill_ids: set[str] = set()
+
+    def apply(self, event: BrokerEvent) -> None:
+        """Fold one broker event into the book; events for unknown orders are ignored."""
+        if isinstance(event, OrderSubmitted):
+            self._submitted(event.order)
+            return
+        state = self.orders.get(getattr(event, "client_id", None) or "")
+        if state is None:
+            return
+        if isinstance(event, OrderAccepted) and state.status in (OrderStatus.PENDING, OrderStatus.HELD):
+            state.status = OrderStatus.HELD if event.held else OrderStatus.WORKING
+        elif isinstance(event, OrderModified):
+            state.order = state.order.model_copy(update={"quantity": event.quantity, "price": event.price})
+        elif isinstance(event, OrderFilled):
+            self._filled(state, event)
+        elif isinstance(event, OrderCancelled) and not state.status.done:
+            state.status = OrderStatus.CANCELLED
+        elif isinstance(event, OrderRejected):
+            state.status, state.rejection = OrderStatus.REJECTED, f"{event.code} {event.text}"
+
+    def working(self, position: str | None = None, roles: Iterable[Role] = tuple(Role)) -> list[OrderState]:
+        wanted = frozenset(roles)
+        return [
+            s
+            for s in self.orders.values()
+            if s.working and s.order.role in wanted and (position is None or s.order.position == position)
+        ]
+
+    def open_holdings(self) -> list[Holding]:
+        """Positions with contracts held or an entry still working."""
+        pending = {s.order.position for s in self.working(roles=(Role.ENTRY,))}
+        return [h for h in self.holdings.values() if h.quantity > 0 or h.position in pending]
+
+    def realized_pnl(self) -> Decimal:
+        """Gross realized P&L over every position (commissions apart)."""
+        return sum((h.realized for h in self.holdings.values()), Decimal(0))
+
+    def commissions(self) -> Decimal:
+        return sum((f.commission for f in self.fills), Decimal(0))
+
+    def risk_positions(self) -> tuple[Position, ...]:
+        """The open positions as risk sees them: filled plus working entry, and the widest stop."""
+        return tuple(self._risk_position(h) for h in self.open_holdings())
+
+    def realized_events(self) -> tuple[Realized, ...]:
+        """Each closing fill's P&L for risk, net of its commission and of its contracts' share of the
+        entry commissions (an entry alone is not a trade: it must never look like a losing one)."""
+        return tuple(
+            Realized(at=f.at, pnl=self._net(f), position=f.position) for f in self.fills if not f.opens
+        )
+
+    def _net(self, fill: Fill) -> Decimal:
+        return fill.realized - fill.commission - self.holdings[fill.position].entry_fee * fill.quantity
+
+    def net_positions(self) -> dict[str, int]:
+        """Net contracts per instrument key (negative = short), to compare with the broker's."""
+        net: dict[str, int] = {}
+        for h in self.holdings.values():
+            signed = h.quantity if h.side is Side.LONG else -h.quantity
+            net[h.key] = net.get(h.key, 0) + signed
+        return net
+
+    def __iter__(self) -> Iterator[Holding]:
+        return iter(self.holdings.values())
+
+    def _submitted(self, order: Order) -> None:
+        self.orders.setdefault(order.client_id, OrderState(order))
+        if order.opens and order.position not in self.holdings:
+            side = Side.LONG if order.action is Action.BUY else Side.SHORT
+            self.holdings[order.position] = Holding(order.position, order.instrument, side)
+
+    def _filled(self, state: OrderState, event: OrderFilled) -> None:
+        if event.fill_id in self._fill_ids:
+            return
+        self._fill_ids.add(event.fill_id)
+        state.filled = event.filled
+        state.status = OrderStatus.WORKING if event.remaining else OrderStatus.FILLED
+        order, holding = state.order, self.holdings.get(state.order.position)
+        if holding is None:
+            return
+        realized = Decimal(0)
+        if order.opens:
+            holding.add(event.quantity, event.price)
+        else:
+            if event.quantity > holding.quantity:
+                held = f"{holding.quantity} held in {holding.position}"
+                self.anomalies.append(f"{order.client_id} closed {event.quantity} of {held}")
+            realized = holding.reduce(event.quantity, event.price)
+        holding.commissions += event.commission
+        fill = Fill(
+            fill_id=event.fill_id,
+            client_id=order.client_id,
+            message_id=order.message_id,
+            position=order.position,
+            instrument=holding.key,
+            action=order.action,
+            quantity=event.quantity,
+            price=event.price,
+            commission=event.commission,
+            at=event.at,
+            opens=order.opens,
+            realized=realized,
+        )
+        holding.fills.append(fill)
+        self.fills.append(fill)
+
+    def _risk_position(self, holding: Holding) -> Position:
+        entries = self.working(holding.position, (Role.ENTRY,))
+        pending = sum(s.remaining for s in entries)
+        avg = holding.avg_price if holding.quantity else _pending_price(entries)
+        return Position(
+            opened_by=holding.position,
+            instrument=holding.instrument,
+            side=holding.side,
+            quantity=holding.quantity,
+            pending=pending,
+            avg_price=avg,
+            stop=self._widest_stop(holding, pending),
+        )
+
+    def _widest_stop(self, holding: Holding, pending: int) -> Decimal | None:
+        """The stop that loses most, or None when some held or pending contract has no stop."""
+        stops = self.working(holding.position, (Role.STOP,))
+        covered = sum(s.order.quantity for s in stops)
+        prices = [s.order.price for s in stops if s.order.price is not None]
+        if not prices or covered < holding.quantity + pending:
+            return None
+        return min(prices) if holding.side is Side.LONG else max(prices)
+
+
+def _pending_price(entries: list[OrderState]) -> Decimal:
+    price = entries[0].order.price or entries[0].order.alert_price
+    assert price is not None, "an entry order always carries its limit or the alert's price"
+    return price

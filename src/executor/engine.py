@@ -1,0 +1,189 @@
+"""``Executor``: the one gateway between approved plans and the broker.
+
+Every plan passes the same checks before a request leaves: the broker connected and its account
+accepted by the paper/live guard, the persisted trading state (defence in depth behind risk: while
+halted only cancels and full exits pass, while reducing no entry does), and the plan not already
+executed. Broker events update the position book first, then count toward the error limit, then
+reach the subscribers (the journal), so a subscriber always sees the book after the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from risk import (
+    BracketPlan,
+    CancelPlan,
+    ExitPlan,
+    OrderPlan,
+    StopPlan,
+    TradingState,
+    TradingStatus,
+    TrimPlan,
+)
+
+from .book import PositionBook
+from .broker import Broker, BrokerUnavailable
+from .events import BrokerEvent, ConnectionLost, ConnectionRestored, ErrorReported, OrderRejected
+from .guard import AccountGuard
+from .kill import (
+    BROKER_ERRORS,
+    KILL_SWITCH,
+    ErrorBudget,
+    KillReport,
+    KillSwitch,
+    KillSwitchEngaged,
+    KillSwitchFinished,
+    TradingResumed,
+)
+from .lifecycle import Execution, Lifecycle
+from .orders import client_id
+from .runner import KillSwitchRun, home_loop
+from .state import StateStore
+
+Notice = BrokerEvent | KillSwitchEngaged | KillSwitchFinished | TradingResumed
+NoticeHandler = Callable[[Notice], None]
+
+
+class Executor:
+    def __init__(
+        self,
+        broker: Broker,
+        state: StateStore,
+        *,
+        clock: Callable[[], datetime],
+        guard: AccountGuard | None = None,
+        errors: ErrorBudget | None = None,
+        kill_timeout: float = 10.0,
+    ) -> None:
+        self.broker, self.state, self.clock = broker, state, clock
+        self.guard = guard or AccountGuard()
+        self.book = PositionBook()
+        self.errors = errors or ErrorBudget()
+        self.account: str | None = None
+        self.connected = False
+        self._kill = KillSwitch(broker, self.book, state, clock, timeout=kill_timeout)
+        self._lifecycle = Lifecycle(broker, self.book)
+        self._handlers: list[NoticeHandler] = []
+        self._executed: set[str] = set()
+        self.last_kill: KillSwitchRun | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        broker.subscribe(self._on_event)
+
+    async def start(self) -> str:
+        """Connect, and refuse (``ModeMismatch``) an account the mode may not trade."""
+        account = await self.broker.connect()
+        self.guard.check(account)
+        self.account, self.connected, self._loop = account, True, home_loop()
+        return account
+
+    def subscribe(self, handler: NoticeHandler) -> None:
+        """``handler`` gets every broker event (after the book applied it) and every kill/resume."""
+        self._handlers.append(handler)
+
+    @property
+    def status(self) -> TradingStatus:
+        return self.state.trading_status()
+
+    async def execute(self, plan: OrderPlan) -> Execution:
+        """Send ``plan`` to the broker, unless a check refuses it; broker trouble is a failed Execution."""
+        refusal = self._refusal(plan)
+        if refusal:
+            return Execution(message_id=plan.message_id, kind=plan.kind, outcome="refused", detail=refusal)
+        if self._already_executed(plan):
+            return Execution(
+                message_id=plan.message_id, kind=plan.kind, outcome="duplicate", detail="already executed"
+            )
+        self._executed.add(plan.message_id)
+        try:
+            return await self._dispatch(plan)
+        except (BrokerUnavailable, ConnectionError, TimeoutError) as exc:
+            self._count_error(self.clock())
+            return Execution(message_id=plan.message_id, kind=plan.kind, outcome="failed", detail=str(exc))
+
+    def activate_kill_switch(
+        self, reason: str, flatten: bool = True, *, cause: str = KILL_SWITCH
+    ) -> KillSwitchRun:
+        """Halt now (persisted before this returns), then cancel everything and flatten.
+
+        Works however it is called: inside the bot's event loop it runs as a task (await the result
+        for the report); from a console thread it runs on the bot's loop and waits; with no loop at
+        all it runs to completion. Calling it again is safe: there is nothing left to cancel or close.
+        """
+        already = self._kill.engage(reason, cause)
+        self._notify(KillSwitchEngaged(at=self.clock(), reason=reason, cause=cause))
+        self.last_kill = KillSwitchRun(self._run_kill(reason, cause, flatten, already), self._loop)
+        return self.last_kill
+
+    def resume(self, by: str = "console") -> TradingStatus:
+        """The only way back to ``active``: a person decides to trade again."""
+        status = TradingStatus(cause="resume", detail=f"resumed by {by}", since=self.clock())
+        self.state.record_status(status)
+        self.errors.reset()
+        self._notify(TradingResumed(at=status.since or self.clock(), by=by))
+        return status
+
+    async def _run_kill(self, reason: str, cause: str, flatten: bool, already: bool) -> KillReport:
+        report = await self._kill.run(reason, cause, flatten=flatten, already_halted=already)
+        self._notify(KillSwitchFinished(report=report))
+        return report
+
+    def _refusal(self, plan: OrderPlan) -> str:
+        if not self.connected:
+            return "the broker is not connected: nothing is sent until it is"
+        state = self.status.state
+        if isinstance(plan, BracketPlan) and state is not TradingState.ACTIVE:
+            return f"trading is {state}: no new entries"
+        if state is TradingState.HALTED and not self._flattening(plan):
+            return "trading is halted: only cancels and full exits pass"
+        if not isinstance(plan, BracketPlan) and plan.position not in self.book.holdings:
+            return f"no position opened by {plan.position} in the book"
+        if isinstance(plan, BracketPlan) and plan.add_to and plan.add_to not in self.book.holdings:
+            return f"no position opened by {plan.add_to} to add to"
+        return ""
+
+    def _flattening(self, plan: OrderPlan) -> bool:
+        if isinstance(plan, CancelPlan):
+            return True
+        holding = self.book.holdings.get(plan.position) if isinstance(plan, ExitPlan) else None
+        return holding is not None and isinstance(plan, ExitPlan) and plan.quantity >= holding.quantity
+
+    def _already_executed(self, plan: OrderPlan) -> bool:
+        if plan.message_id in self._executed:
+            return True
+        ids = self.book.orders
+        if isinstance(plan, BracketPlan):
+            return client_id(plan.message_id, 1, "entry") in ids
+        return client_id(plan.message_id, "close") in ids
+
+    async def _dispatch(self, plan: OrderPlan) -> Execution:
+        if isinstance(plan, BracketPlan):
+            return await self._lifecycle.open(plan)
+        holding = self.book.holdings[plan.position]
+        if isinstance(plan, ExitPlan):
+            return await self._lifecycle.exit(plan, holding)
+        if isinstance(plan, TrimPlan):
+            return await self._lifecycle.trim(plan, holding)
+        if isinstance(plan, StopPlan):
+            return await self._lifecycle.move_stop(plan, holding)
+        return await self._lifecycle.cancel(plan, holding)
+
+    def _on_event(self, event: BrokerEvent) -> None:
+        self.book.apply(event)
+        if isinstance(event, ConnectionLost | ConnectionRestored):
+            self.connected = isinstance(event, ConnectionRestored)
+        self._notify(event)
+        if isinstance(event, OrderRejected) or (isinstance(event, ErrorReported) and not event.warning):
+            self._count_error(event.at)
+
+    def _count_error(self, at: datetime) -> None:
+        if self.errors.record(at) and self.status.state is not TradingState.HALTED:
+            minutes = self.errors.window / timedelta(minutes=1)
+            reason = f"{self.errors.limit} broker errors or rejections within {minutes:g} minutes"
+            self.activate_kill_switch(reason, cause=BROKER_ERRORS)
+
+    def _notify(self, notice: Notice) -> None:
+        for handler in self._handlers:
+            handler(notice)

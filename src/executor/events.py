@@ -1,0 +1,101 @@
+"""What a broker reports, in the domain's words (past tense), whatever the broker is.
+
+IB acknowledges asynchronously, fills in pieces, rejects with a code and a text, reports errors that
+belong to no order, and drops connections: every one of those has an event here, so the executor and
+the journal never see a library type. ``fill_id`` is the idempotency key of a fill (IB's ``execId``,
+re-sent after every reconnect).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .orders import Order
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    at: AwareDatetime
+
+
+class OrderSubmitted(_Event):
+    """The order was handed to the broker; nothing is confirmed yet."""
+
+    kind: Literal["submitted"] = "submitted"
+    client_id: str
+    order: Order
+
+
+class OrderAccepted(_Event):
+    """The broker holds the order: working, or ``held`` until its bracket entry fills."""
+
+    kind: Literal["accepted"] = "accepted"
+    client_id: str
+    held: bool = False
+
+
+class OrderModified(_Event):
+    kind: Literal["modified"] = "modified"
+    client_id: str
+    quantity: int = Field(ge=1)
+    price: Decimal | None = None
+
+
+class OrderFilled(_Event):
+    """One execution. ``filled`` is the order's cumulative quantity, ``remaining`` what still works."""
+
+    kind: Literal["filled"] = "filled"
+    client_id: str
+    fill_id: str
+    quantity: int = Field(ge=1)
+    price: Decimal = Field(gt=0)
+    commission: Decimal = Field(ge=0)
+    filled: int = Field(ge=1)
+    remaining: int = Field(ge=0)
+
+    @property
+    def partial(self) -> bool:
+        return self.remaining > 0
+
+
+class OrderCancelled(_Event):
+    kind: Literal["cancelled"] = "cancelled"
+    client_id: str
+    reason: str = ""
+
+
+class OrderRejected(_Event):
+    kind: Literal["rejected"] = "rejected"
+    client_id: str
+    code: int
+    text: str
+
+
+class ErrorReported(_Event):
+    """A broker error or warning. Warnings are journaled but never count toward the error limit."""
+
+    kind: Literal["error"] = "error"
+    code: int
+    text: str
+    client_id: str | None = None
+    warning: bool = False
+
+
+class ConnectionLost(_Event):
+    kind: Literal["connection_lost"] = "connection_lost"
+    detail: str = ""
+
+
+class ConnectionRestored(_Event):
+    kind: Literal["connection_restored"] = "connection_restored"
+    detail: str = ""
+
+
+OrderEvent = OrderSubmitted | OrderAccepted | OrderModified | OrderFilled | OrderCancelled | OrderRejected
+BrokerEvent = Annotated[
+    OrderEvent | ErrorReported | ConnectionLost | ConnectionRestored, Field(discriminator="kind")
+]

@@ -1,0 +1,43 @@
+"""The paper simulator's fill model (ARCHITECTURE.md), as pure functions of an order and the market.
+
+Quotes drive fills: a buy limit fills when ask <= limit, a sell limit when bid >= limit, a sell stop
+triggers when bid <= stop and a buy stop when ask >= stop, each at the order's own price. A market
+order takes the ask (buying) or the bid (selling). With no quote ever seen for the instrument, an
+entry or a closing order fills on receipt at the alert's price, the analyst's own; a closing order
+with no alert price fills at the last price the simulator traded. Bracket children wait for a quote.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from risk import Quote
+
+from .orders import Action, Order, OrderType
+
+
+def fill_price(order: Order, quote: Quote | None, last_price: Decimal | None) -> Decimal | None:
+    """The price ``order`` fills at now, or None when it keeps working."""
+    if quote is None:
+        return _without_quote(order, last_price)
+    bid, ask = quote.bid or quote.last, quote.ask or quote.last
+    buying = order.action is Action.BUY
+    if order.order_type is OrderType.MARKET:
+        return ask if buying else bid
+    limit = order.price
+    touched = ask if buying else bid
+    if limit is None or touched is None:
+        return None
+    if order.order_type is OrderType.LIMIT:
+        crossed = touched <= limit if buying else touched >= limit
+    else:
+        crossed = touched >= limit if buying else touched <= limit
+    return limit if crossed else None
+
+
+def _without_quote(order: Order, last_price: Decimal | None) -> Decimal | None:
+    if order.role.is_child:
+        return None
+    if order.order_type is OrderType.LIMIT:
+        return order.price
+    return order.alert_price or last_price

@@ -1,0 +1,252 @@
+"""``PaperBroker``: the built-in simulator, the default broker. Its own class: no paper branches elsewhere.
+
+It keeps working orders and net positions, fills them with the fill model in ``fill_model`` as quotes
+arrive (``on_quote``), links bracket children one-cancels-other, charges IBKR's retail commissions,
+and validates orders as a broker would (tick size, known contract, not expired), so paper refuses
+what live would refuse. Everything is deterministic: fill ids count up, times come from the clock
+it is given (the replay's simulated clock) or from the quote that caused the fill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from parser import Asset, Instrument
+from risk import Quote, instrument_key
+from risk.hours import new_york_day
+from risk.specs import Toward, UnknownContract, multiplier, round_price
+
+from .broker import Ack, BrokerSnapshot, EventFeed, EventHandler, WorkingOrder
+from .commissions import commission
+from .events import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderSubmitted,
+)
+from .fill_model import fill_price
+from .orders import Action, Bracket, Order, OrderStatus
+
+SIMULATOR_ACCOUNT = "SIMULATOR"
+NO_SECURITY = 200
+REJECTED = 201
+NOT_MODIFIABLE = 104
+OFF_TICK = 110
+NOT_CANCELLABLE = 10148
+NOT_FOUND = 10147
+
+
+@dataclass
+class _Ticket:
+    order: Order
+    status: OrderStatus
+    filled: int = 0
+
+
+class PaperBroker:
+    """Implements ``Broker``. ``on_quote`` feeds it the market; ``reject_next`` injects a rejection."""
+
+    def __init__(self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT) -> None:
+        self._clock = clock
+        self.account = account
+        self._feed = EventFeed()
+        self._tickets: dict[str, _Ticket] = {}
+        self._quotes: dict[str, Quote] = {}
+        self._last: dict[str, Decimal] = {}
+        self._positions: dict[str, int] = {}
+        self._fills = 0
+        self._reject: tuple[int, str] | None = None
+
+    async def connect(self) -> str:
+        return self.account
+
+    def subscribe(self, handler: EventHandler) -> None:
+        self._feed.subscribe(handler)
+
+    async def place_bracket(self, bracket: Bracket) -> Ack:
+        first = bracket.orders[0].client_id
+        if any(order.client_id in self._tickets for order in bracket.orders):
+            return Ack(client_id=first, accepted=True, duplicate=True)
+        problem = self._injected() or next(filter(None, map(self._problem, bracket.orders)), None)
+        if problem is not None:
+            for order in bracket.orders:
+                self._refuse(order, problem)
+            return Ack(client_id=first, accepted=False, code=problem[0], text=problem[1])
+        for order in bracket.orders:
+            self._accept(order, held=order.parent is not None)
+        self._match(instrument_key(bracket.legs[0].entry.instrument), self._clock())
+        return Ack(client_id=first, accepted=True)
+
+    async def close(self, order: Order) -> Ack:
+        if order.client_id in self._tickets:
+            return Ack(client_id=order.client_id, accepted=True, duplicate=True)
+        problem = self._injected() or self._problem(order)
+        if problem is not None:
+            self._refuse(order, problem)
+            return Ack(client_id=order.client_id, accepted=False, code=problem[0], text=problem[1])
+        self._accept(order, held=False)
+        self._match(instrument_key(order.instrument), self._clock())
+        return Ack(client_id=order.client_id, accepted=True)
+
+    async def modify(
+        self, client_id: str, *, quantity: int | None = None, price: Decimal | None = None
+    ) -> Ack:
+        ticket = self._tickets.get(client_id)
+        if ticket is None or ticket.status.done:
+            code, text = (
+                (NOT_FOUND, "order not found") if ticket is None else (NOT_MODIFIABLE, "order is done")
+            )
+            return Ack(client_id=client_id, accepted=False, code=code, text=text)
+        changed = ticket.order.model_copy(
+            update={"quantity": quantity or ticket.order.quantity, "price": price or ticket.order.price}
+        )
+        problem = self._problem(changed) or _below_filled(changed, ticket.filled)
+        if problem is not None:
+            return Ack(client_id=client_id, accepted=False, code=problem[0], text=problem[1])
+        ticket.order = changed
+        now = self._clock()
+        self._feed.emit(
+            OrderModified(at=now, client_id=client_id, quantity=changed.quantity, price=changed.price)
+        )
+        self._match(instrument_key(changed.instrument), now)
+        return Ack(client_id=client_id, accepted=True)
+
+    async def cancel(self, client_id: str) -> Ack:
+        ticket = self._tickets.get(client_id)
+        if ticket is None:
+            return Ack(client_id=client_id, accepted=False, code=NOT_FOUND, text="order not found")
+        if ticket.status is OrderStatus.FILLED:
+            return Ack(client_id=client_id, accepted=False, code=NOT_CANCELLABLE, text="order already filled")
+        self._cancel(ticket, "cancelled", self._clock())
+        return Ack(client_id=client_id, accepted=True)
+
+    async def cancel_all(self) -> None:
+        now = self._clock()
+        for ticket in list(self._tickets.values()):
+            self._cancel(ticket, "global cancel", now)
+
+    def snapshot(self) -> BrokerSnapshot:
+        working = tuple(
+            WorkingOrder(order=t.order, status=t.status, filled=t.filled)
+            for t in self._tickets.values()
+            if not t.status.done
+        )
+        positions = {key: qty for key, qty in self._positions.items() if qty}
+        return BrokerSnapshot(account=self.account, connected=True, positions=positions, working=working)
+
+    def on_quote(self, key: str, quote: Quote) -> None:
+        """The market moved for instrument ``key``: fill whatever the new quote reaches."""
+        self._quotes[key] = quote
+        self._match(key, quote.at)
+
+    def reject_next(self, code: int, text: str) -> None:
+        """Fault injection for drills and tests: the next placed order is rejected with ``code``."""
+        self._reject = (code, text)
+
+    def _injected(self) -> tuple[int, str] | None:
+        problem, self._reject = self._reject, None
+        return problem
+
+    def _problem(self, order: Order) -> tuple[int, str] | None:
+        """What a broker would refuse about ``order``, as (code, text)."""
+        try:
+            multiplier(order.instrument)
+            off_tick = [
+                p
+                for p in (order.price,)
+                if p is not None and round_price(order.instrument, p, Toward.UP) != p
+            ]
+        except UnknownContract as exc:
+            return NO_SECURITY, f"No security definition has been found for the request ({exc})"
+        if off_tick:
+            return OFF_TICK, f"The price {off_tick[0]} does not conform to the minimum price variation"
+        if _expired(order.instrument, self._clock()):
+            return REJECTED, "Order rejected - reason: the contract has expired"
+        return None
+
+    def _accept(self, order: Order, *, held: bool) -> None:
+        now = self._clock()
+        self._tickets[order.client_id] = _Ticket(order, OrderStatus.HELD if held else OrderStatus.WORKING)
+        self._feed.emit(OrderSubmitted(at=now, client_id=order.client_id, order=order))
+        self._feed.emit(OrderAccepted(at=now, client_id=order.client_id, held=held))
+
+    def _refuse(self, order: Order, problem: tuple[int, str]) -> None:
+        now = self._clock()
+        self._tickets[order.client_id] = _Ticket(order, OrderStatus.REJECTED)
+        self._feed.emit(OrderSubmitted(at=now, client_id=order.client_id, order=order))
+        self._feed.emit(OrderRejected(at=now, client_id=order.client_id, code=problem[0], text=problem[1]))
+
+    def _cancel(self, ticket: _Ticket, reason: str, at: datetime) -> None:
+        if ticket.status.done:
+            return
+        ticket.status = OrderStatus.CANCELLED
+        self._feed.emit(OrderCancelled(at=at, client_id=ticket.order.client_id, reason=reason))
+        for child in self._children(ticket.order.client_id):
+            self._cancel(child, f"parent {reason}", at)
+
+    def _children(self, parent: str) -> list[_Ticket]:
+        return [t for t in self._tickets.values() if t.order.parent == parent]
+
+    def _match(self, key: str, at: datetime) -> None:
+        """Fill every working order on ``key`` the market reaches; a filled entry wakes its children."""
+        progress = True
+        while progress:
+            progress = False
+            for ticket in list(self._tickets.values()):
+                if ticket.status is OrderStatus.WORKING and instrument_key(ticket.order.instrument) == key:
+                    price = fill_price(ticket.order, self._quotes.get(key), self._last.get(key))
+                    if price is not None:
+                        self._execute(ticket, price, key, at)
+                        progress = True
+
+    def _execute(self, ticket: _Ticket, price: Decimal, key: str, at: datetime) -> None:
+        order = ticket.order
+        quantity = order.quantity - ticket.filled
+        self._fills += 1
+        ticket.filled, ticket.status = order.quantity, OrderStatus.FILLED
+        signed = quantity if order.action is Action.BUY else -quantity
+        self._positions[key] = self._positions.get(key, 0) + signed
+        self._last[key] = price
+        self._feed.emit(
+            OrderFilled(
+                at=at,
+                client_id=order.client_id,
+                fill_id=f"paper-{self._fills:06d}",
+                quantity=quantity,
+                price=price,
+                commission=commission(order.instrument, quantity, price),
+                filled=order.quantity,
+                remaining=0,
+            )
+        )
+        self._after_fill(order, at)
+
+    def _after_fill(self, order: Order, at: datetime) -> None:
+        if order.parent is None:
+            for child in self._children(order.client_id):
+                if child.status is OrderStatus.HELD:  # the entry filled: its children go live
+                    child.status = OrderStatus.WORKING
+                    self._feed.emit(OrderAccepted(at=at, client_id=child.order.client_id, held=False))
+            return
+        for sibling in self._children(order.parent):  # one-cancels-other within the leg
+            if sibling.order.client_id != order.client_id:
+                self._cancel(sibling, "one-cancels-other", at)
+
+
+def _below_filled(order: Order, filled: int) -> tuple[int, str] | None:
+    if order.quantity <= filled:
+        return NOT_MODIFIABLE, f"quantity {order.quantity} is not above the {filled} already filled"
+    return None
+
+
+def _expired(instrument: Instrument, now: datetime) -> bool:
+    return (
+        instrument.asset is Asset.OPTION
+        and instrument.expiry is not None
+        and instrument.expiry < new_york_day(now)
+    )

@@ -1,0 +1,58 @@
+"""Run the kill switch's coroutine from wherever it is called, so it can never be left un-run.
+
+A coroutine that nobody awaits never runs: for a kill switch typed into a console that would be a
+silent failure. ``KillSwitchRun`` starts the work at once, in the caller's running loop, on the bot's
+loop in another thread, or on a fresh loop, and can then be awaited for the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+from .kill import KillReport
+
+THREAD_WAIT_SECONDS = 120.0
+
+
+def home_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class KillSwitchRun:
+    """The kill switch at work. ``await`` it (or read ``report`` once ``done``) for its report."""
+
+    def __init__(
+        self, work: Coroutine[Any, Any, KillReport], bot_loop: asyncio.AbstractEventLoop | None
+    ) -> None:
+        self.report: KillReport | None = None
+        self._task: asyncio.Task[KillReport] | None = None
+        running = home_loop()
+        if running is not None:
+            self._task = running.create_task(work)
+            self._task.add_done_callback(self._finished)
+        elif bot_loop is not None and bot_loop.is_running() and not bot_loop.is_closed():
+            self.report = asyncio.run_coroutine_threadsafe(work, bot_loop).result(THREAD_WAIT_SECONDS)
+        else:
+            self.report = asyncio.run(work)
+
+    @property
+    def done(self) -> bool:
+        return self.report is not None
+
+    def __await__(self) -> Generator[Any, None, KillReport]:
+        return self._result().__await__()
+
+    async def _result(self) -> KillReport:
+        if self._task is not None:
+            return await asyncio.shield(self._task)
+        assert self.report is not None
+        return self.report
+
+    def _finished(self, task: asyncio.Task[KillReport]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self.report = task.result()

@@ -1,0 +1,149 @@
+"""Builders for executor tests: a simulated clock, order plans, and a trading desk that runs alerts
+through the real parser, risk manager, executor and paper broker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from executor import (
+    Bracket,
+    Execution,
+    Executor,
+    Holding,
+    MemoryStateStore,
+    Notice,
+    PaperBroker,
+    bracket_from_plan,
+)
+from parser import Instrument, Open, Side
+from risk import (
+    AccountSnapshot,
+    Alert,
+    Approved,
+    BracketPlan,
+    Limits,
+    Quote,
+    TargetLeg,
+    evaluate,
+    instrument_key,
+)
+from tests.builders import MONDAY, intent, option
+
+
+@dataclass
+class SimClock:
+    now: datetime = MONDAY
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+def plan(
+    message_id: str = "m1",
+    *,
+    instrument: Instrument | None = None,
+    side: Side = Side.LONG,
+    entry: str | None = "1.25",
+    stop: str = "0.90",
+    targets: tuple[tuple[str, int], ...] = (("1.80", 2),),
+    reference: str = "1.25",
+    add_to: str | None = None,
+) -> BracketPlan:
+    legs = tuple(TargetLeg(price=Decimal(price), quantity=qty) for price, qty in targets)
+    return BracketPlan(
+        message_id=message_id,
+        instrument=instrument or option(),
+        side=side,
+        quantity=sum(qty for _, qty in targets) or 1,
+        entry_price=Decimal(entry) if entry else None,
+        reference_price=Decimal(reference),
+        stop_price=Decimal(stop),
+        targets=legs,
+        add_to=add_to,
+        max_loss=Decimal("70"),
+    )
+
+
+def bracket(message_id: str = "m1", **kwargs: Any) -> Bracket:
+    return bracket_from_plan(plan(message_id, **kwargs))
+
+
+SPY = instrument_key(option())
+
+
+@dataclass
+class Desk:
+    """One trader's bot on the paper simulator: alerts in, orders out, everything recorded."""
+
+    limits: Limits = field(default_factory=Limits)
+    clock: SimClock = field(default_factory=SimClock)
+    notices: list[Notice] = field(default_factory=list)
+    quotes: dict[str, Quote] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.broker = PaperBroker(self.clock)
+        self.state = MemoryStateStore()
+        self.executor = Executor(self.broker, self.state, clock=self.clock, kill_timeout=0.2)
+        self.executor.subscribe(self.notices.append)
+
+    @property
+    def book(self) -> Any:
+        return self.executor.book
+
+    async def start(self) -> Desk:
+        await self.executor.start()
+        return self
+
+    async def alert(
+        self, text: str, message_id: str, *, on: str | None = None, after: float = 1
+    ) -> Execution:
+        """Post ``text``; management alerts act on the position opened by ``on`` (else the only one)."""
+        now = self.clock.advance(after)
+        parsed = intent(text, now)
+        target = None if isinstance(parsed, Open) else self._target(on)
+        decision = evaluate(
+            parsed,
+            self.account(),
+            self.limits,
+            now,
+            alert=Alert(message_id=message_id, author_id="a1", sent_at=now, received_at=now),
+            target=target,
+        )
+        assert isinstance(decision, Approved), f"{text!r} denied: {getattr(decision, 'sentence', '')}"
+        return await self.executor.execute(decision.plan)
+
+    def quote(self, bid: str, ask: str, key: str = SPY, after: float = 1) -> None:
+        quote = Quote(bid=Decimal(bid), ask=Decimal(ask), at=self.clock.advance(after))
+        self.quotes[key] = quote
+        self.broker.on_quote(key, quote)
+
+    def account(self) -> AccountSnapshot:
+        positions = tuple(p.model_copy(update={"author_id": "a1"}) for p in self.book.risk_positions())
+        return AccountSnapshot(
+            status=self.executor.status,
+            positions=positions,
+            realized=self.book.realized_events(),
+            quotes=dict(self.quotes),
+        )
+
+    def holding(self, position: str = "m1") -> Holding:
+        held: Holding = self.book.holdings[position]
+        return held
+
+    def _target(self, position: str | None) -> Any:
+        positions = self.book.risk_positions()
+        if position is not None:
+            return next(p for p in positions if p.opened_by == position)
+        assert len(positions) == 1, f"{len(positions)} open positions: name one"
+        return positions[0]
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
