@@ -64,6 +64,7 @@ class Executor:
         self.errors = errors or ErrorBudget()
         self.account: str | None = None
         self.connected = False
+        self.kill_timeout = kill_timeout
         self._kill = KillSwitch(broker, self.book, state, clock, timeout=kill_timeout)
         self._lifecycle = Lifecycle(broker, self.book)
         self._handlers: list[NoticeHandler] = []

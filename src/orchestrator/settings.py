@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     LOSS_LIMIT_ACTION: Literal["reducing", "halted"] = "reducing"
     LOSS_COOLDOWN_MINUTES: int = Field(10, ge=0)
     DUPLICATE_WINDOW_SECONDS: int = Field(300, ge=0)
+    MAX_BROKER_ERRORS: int = Field(5, ge=1)
+    BROKER_ERROR_WINDOW_MINUTES: int = Field(10, ge=1)
+    KILL_TIMEOUT_SECONDS: float = Field(10.0, gt=0, le=300)
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")

@@ -172,9 +172,16 @@ def test_kill_from_another_thread_runs_on_the_bots_loop() -> None:
     thread.start()
     assert ready.wait(10)
     [(desk, loop)] = built
+    ran_on: list[threading.Thread] = []
+    desk.executor.subscribe(
+        lambda notice: (
+            ran_on.append(threading.current_thread()) if isinstance(notice, KillSwitchFinished) else None
+        )
+    )
     try:
         run = desk.executor.activate_kill_switch("from the console")
         assert run.done and run.report is not None and run.report.flat
+        assert ran_on == [thread]
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)

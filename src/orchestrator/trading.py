@@ -1,0 +1,32 @@
+"""Build the executor the settings describe: the broker the mode allows, guarded, with its limits.
+
+Every way of running the bot starts trading through ``build_executor``, so the paper/live guard and
+the error limit cannot be skipped by one entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from executor import AccountGuard, ErrorBudget, Executor, StateStore, build_broker, check_port
+
+from .settings import Settings
+
+
+def build_executor(settings: Settings, state: StateStore, clock: Callable[[], datetime]) -> Executor:
+    """The executor for ``settings``; raises ``ModeMismatch``/``BrokerUnavailable`` with one line."""
+    if settings.BROKER == "ib":
+        check_port(settings.PAPER_MODE, settings.IBKR_PORT)
+    broker = build_broker(settings.BROKER, paper=settings.PAPER_MODE, clock=clock)
+    confirm = settings.LIVE_CONFIRM.get_secret_value() if settings.LIVE_CONFIRM else None
+    return Executor(
+        broker,
+        state,
+        clock=clock,
+        guard=AccountGuard(paper=settings.PAPER_MODE, live_confirm=confirm),
+        errors=ErrorBudget(
+            limit=settings.MAX_BROKER_ERRORS, window=timedelta(minutes=settings.BROKER_ERROR_WINDOW_MINUTES)
+        ),
+        kill_timeout=settings.KILL_TIMEOUT_SECONDS,
+    )
