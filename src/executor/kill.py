@@ -23,7 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from risk import TradingState, TradingStatus
 
 from .book import Holding, PositionBook
-from .broker import Broker
+from .broker import Broker, BrokerUnavailable
 from .orders import Order, client_id, is_ours, market_close
 from .state import StateStore
 
@@ -121,8 +121,18 @@ class KillSwitch:
 
     async def run(self, reason: str, cause: str, *, flatten: bool, already_halted: bool) -> KillReport:
         at = self.clock()
-        cancelled, still = await self._cancel_everything()
-        orders, skipped, problems = await self._flatten(still) if flatten else ((), (), [])
+        cancelled: tuple[str, ...] = ()
+        orders: tuple[str, ...] = ()
+        skipped: tuple[str, ...] = ()
+        problems: list[str] = []
+        try:
+            cancelled, still = await self._cancel_everything()
+            if flatten:
+                orders, skipped, problems = await self._flatten(still)
+        except (BrokerUnavailable, ConnectionError, TimeoutError) as exc:
+            # Halted is already persisted; what could not be done is reported, never dropped.
+            still = self._working()
+            problems.append(f"the broker failed during the kill switch: {exc}")
         remaining = await self._wait_flat() if orders else self._held()
         problems += self._broker_disagrees()
         return KillReport(

@@ -19,9 +19,11 @@ from risk import Quote, instrument_key
 from risk.hours import new_york_day
 from risk.specs import Toward, UnknownContract, multiplier, round_price
 
-from .broker import Ack, BrokerSnapshot, EventFeed, EventHandler, WorkingOrder
+from .broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
 from .commissions import commission
 from .events import (
+    ConnectionLost,
+    ConnectionRestored,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -49,7 +51,8 @@ class _Ticket:
 
 
 class PaperBroker:
-    """Implements ``Broker``. ``on_quote`` feeds it the market; ``reject_next`` injects a rejection."""
+    """Implements ``Broker``. ``on_quote`` feeds it the market; ``reject_next`` and ``drop_connection``
+    inject the failures a real broker has, for drills and tests."""
 
     def __init__(self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT) -> None:
         self._clock = clock
@@ -61,14 +64,17 @@ class PaperBroker:
         self._positions: dict[str, int] = {}
         self._fills = 0
         self._reject: tuple[int, str] | None = None
+        self._connected = True
 
     async def connect(self) -> str:
+        self.restore_connection()
         return self.account
 
     def subscribe(self, handler: EventHandler) -> None:
         self._feed.subscribe(handler)
 
     async def place_bracket(self, bracket: Bracket) -> Ack:
+        self._require_connection()
         first = bracket.orders[0].client_id
         if any(order.client_id in self._tickets for order in bracket.orders):
             return Ack(client_id=first, accepted=True, duplicate=True)
@@ -83,6 +89,7 @@ class PaperBroker:
         return Ack(client_id=first, accepted=True)
 
     async def close(self, order: Order) -> Ack:
+        self._require_connection()
         if order.client_id in self._tickets:
             return Ack(client_id=order.client_id, accepted=True, duplicate=True)
         problem = self._injected() or self._problem(order)
@@ -96,6 +103,7 @@ class PaperBroker:
     async def modify(
         self, client_id: str, *, quantity: int | None = None, price: Decimal | None = None
     ) -> Ack:
+        self._require_connection()
         ticket = self._tickets.get(client_id)
         if ticket is None or ticket.status.done:
             code, text = (
@@ -117,6 +125,7 @@ class PaperBroker:
         return Ack(client_id=client_id, accepted=True)
 
     async def cancel(self, client_id: str) -> Ack:
+        self._require_connection()
         ticket = self._tickets.get(client_id)
         if ticket is None:
             return Ack(client_id=client_id, accepted=False, code=NOT_FOUND, text="order not found")
@@ -126,6 +135,7 @@ class PaperBroker:
         return Ack(client_id=client_id, accepted=True)
 
     async def cancel_all(self) -> None:
+        self._require_connection()
         now = self._clock()
         for ticket in list(self._tickets.values()):
             self._cancel(ticket, "global cancel", now)
@@ -137,7 +147,9 @@ class PaperBroker:
             if not t.status.done
         )
         positions = {key: qty for key, qty in self._positions.items() if qty}
-        return BrokerSnapshot(account=self.account, connected=True, positions=positions, working=working)
+        return BrokerSnapshot(
+            account=self.account, connected=self._connected, positions=positions, working=working
+        )
 
     def on_quote(self, key: str, quote: Quote) -> None:
         """The market moved for instrument ``key``: fill whatever the new quote reaches."""
@@ -147,6 +159,21 @@ class PaperBroker:
     def reject_next(self, code: int, text: str) -> None:
         """Fault injection for drills and tests: the next placed order is rejected with ``code``."""
         self._reject = (code, text)
+
+    def drop_connection(self, detail: str = "simulated disconnect") -> None:
+        """Fault injection: requests raise ``BrokerUnavailable`` until ``restore_connection``."""
+        if self._connected:
+            self._connected = False
+            self._feed.emit(ConnectionLost(at=self._clock(), detail=detail))
+
+    def restore_connection(self) -> None:
+        if not self._connected:
+            self._connected = True
+            self._feed.emit(ConnectionRestored(at=self._clock(), detail="reconnected"))
+
+    def _require_connection(self) -> None:
+        if not self._connected:
+            raise BrokerUnavailable("the paper broker is disconnected")
 
     def _injected(self) -> tuple[int, str] | None:
         problem, self._reject = self._reject, None

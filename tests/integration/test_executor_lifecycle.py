@@ -10,10 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.builders import option
 from tests.trading import SPY, Desk, money
 
-from executor import OrderRejected, OrderStatus, Role, client_id
-from risk import Limits
+from executor import Ack, OrderRejected, OrderStatus, Role, client_id
+from parser import Side
+from risk import Limits, StopPlan
 
 OPEN_2 = "BTO 2 SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 
@@ -152,3 +154,67 @@ async def test_no_quote_fills_at_the_alert_price_on_receipt() -> None:
     await desk.alert("out @ 1.60", "m2")
     assert money(desk.book.realized_pnl()) == "70.00"
     assert desk.broker.snapshot().positions.get(SPY, 0) == 0
+
+
+async def test_trim_shrinks_the_nearest_target_leg_first() -> None:
+    desk = await Desk(limits=Limits(max_contracts=3)).start()
+    desk.quote("1.28", "1.30")
+    await desk.alert("BTO 3 SPY 3/20 580C @ 1.25 SL .90 PT 1.60/2.00", "m1")
+    desk.quote("1.20", "1.25")
+    desk.quote("1.45", "1.47")
+    trim = await desk.alert("trim 1 contract", "m2")
+    assert trim.modified == (client_id("m1", 1, "target"), client_id("m1", 1, "stop"))
+    sizes = {s.order.client_id: s.order.quantity for s in desk.book.working("m1")}
+    assert sizes == {
+        client_id("m1", 1, "target"): 1,
+        client_id("m1", 1, "stop"): 1,
+        client_id("m1", 2, "target"): 1,
+        client_id("m1", 2, "stop"): 1,
+    }
+    desk.quote("1.60", "1.62")
+    assert desk.holding().quantity == 1
+    assert money(desk.book.realized_pnl()) == "55.00"  # 20 on the trim at 1.45 + 35 at the 1.60 target
+
+
+async def test_trim_with_breakeven_moves_the_stop_of_what_is_left(desk: Desk) -> None:
+    await desk.alert(OPEN_2, "m1")
+    desk.quote("1.20", "1.25")
+    desk.quote("1.50", "1.52")
+    result = await desk.alert("trim half, stop to BE", "m2")
+    assert result.outcome == "sent", result.detail
+    [stop] = desk.book.working("m1", [Role.STOP])
+    assert (stop.order.quantity, stop.order.price) == (1, Decimal("1.25"))
+
+
+async def test_exit_is_not_sent_while_a_child_is_not_confirmed_cancelled(desk: Desk) -> None:
+    await desk.alert(OPEN_2, "m1")
+    desk.quote("1.20", "1.25")
+
+    async def unconfirmed(client_id: str) -> Ack:
+        return Ack(client_id=client_id, accepted=False, text="no confirmation")
+
+    desk.broker.cancel = unconfirmed  # type: ignore[method-assign]
+    out = await desk.alert("out", "m2")
+    assert out.outcome == "failed" and "no confirmation" in out.detail
+    assert desk.holding().quantity == 2  # still held, and still protected by its stop
+    assert desk.book.orders[client_id("m1", 1, "stop")].status is OrderStatus.WORKING
+    assert client_id("m2", "close") not in desk.book.orders
+
+
+async def test_new_targets_replace_the_legs_targets(desk: Desk) -> None:
+    await desk.alert("BTO 2 SPY 3/20 580C @ 1.25 SL .90 PT 1.60/2.00", "m1")
+    desk.quote("1.20", "1.25")
+    move = StopPlan(
+        message_id="m2", instrument=option(), side=Side.LONG, position="m1", new_targets=(Decimal("1.70"),)
+    )
+    result = await desk.executor.execute(move)
+    assert len(result.modified) == 2
+    assert {s.order.price for s in desk.book.working("m1", [Role.TARGET])} == {Decimal("1.70")}
+
+
+async def test_entries_are_refused_while_the_broker_is_disconnected(desk: Desk) -> None:
+    desk.broker.drop_connection()
+    refused = await desk.alert(OPEN_2, "m1")
+    assert refused.outcome == "refused" and "not connected" in refused.detail
+    desk.broker.restore_connection()
+    assert (await desk.alert(OPEN_2, "m2")).outcome == "sent"

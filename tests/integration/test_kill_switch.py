@@ -204,3 +204,12 @@ async def test_kill_cancels_an_unfilled_entry_without_any_position(flatten: bool
     assert report.flat and report.flatten_orders == ()
     assert desk.book.orders[client_id("m1", 1, Role.ENTRY)].status is OrderStatus.CANCELLED
     assert desk.holding().quantity == 0 and desk.holding().avg_price == Decimal(0)
+
+
+async def test_kill_while_the_broker_is_down_stays_halted_and_reports_what_it_could_not_do() -> None:
+    desk = await busy_desk()
+    desk.broker.drop_connection()
+    report = await desk.executor.activate_kill_switch("link lost")
+    assert desk.executor.status.state is TradingState.HALTED
+    assert not report.flat and report.remaining == {SPY: 2}
+    assert any("disconnected" in problem for problem in report.problems)
