@@ -1,4 +1,4 @@
-"""Parser and risk performance: latency (median, p99), throughput and whole-process cold start.
+"""Parser, risk and executor performance: latency (median, p99), throughput and whole-process cold start.
 
 Prints a table and writes benchmarks/results/parse.json. Wall-clock figures on a shared machine are
 noisy: every latency is a median or percentile over many runs, and nothing here is asserted.
@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.executor_bench import executor_latency  # noqa: E402
 from benchmarks.risk_bench import decision_latency  # noqa: E402
 from benchmarks.timing import per_call_ns, summary_us  # noqa: E402
 from tests.conftest import golden_cases  # noqa: E402
@@ -85,6 +86,7 @@ def main() -> None:
         "parse": {name: latency(texts) for name, texts in mixes.items()},
         "cold_start": cold_start(),
         "risk_evaluate": decision_latency(),
+        "executor": executor_latency(),
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
@@ -121,6 +123,13 @@ def _print(results: dict[str, Any]) -> None:
         f"risk.evaluate over {risk['intents']} intents: median {risk['median_us']} µs, "
         f"p99 {risk['p99_us']} µs, "
         f"max {risk['max_us']:.0f} µs; calendar warm-up in a fresh process {risk['calendar_warm_up_s']} s"
+    )
+    ex = results["executor"]
+    console.print(
+        f"executor on the paper broker over {ex['rounds']} alerts in one day: plan placed median "
+        f"{ex['place']['median_us']} µs, p99 {ex['place']['p99_us']} µs; placed + entry fill + target fill "
+        f"median {ex['round']['median_us']} µs (first tenth {ex['round_first_tenth']['median_us']} µs, "
+        f"last tenth {ex['round_last_tenth']['median_us']} µs)"
     )
     console.print("written: benchmarks/results/parse.json")
 

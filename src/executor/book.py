@@ -108,6 +108,12 @@ class PositionBook:
         self.fills: list[Fill] = []
         self.anomalies: list[str] = []
         self._fill_ids: set[str] = set()
+        # Indexes kept in step with every event, so a long day costs no more per message than a short one.
+        self._live: dict[str, dict[str, OrderState]] = {}  # position -> its orders not done
+        self._open: dict[str, Holding] = {}
+        self._closing: list[Realized] = []
+        self._realized = Decimal(0)
+        self._commissions = Decimal(0)
 
     def apply(self, event: BrokerEvent) -> None:
         """Fold one broker event into the book; events for unknown orders are ignored."""
@@ -117,6 +123,15 @@ class PositionBook:
         state = self.orders.get(getattr(event, "client_id", None) or "")
         if state is None:
             return
+        self._update(state, event)
+        position = state.order.position
+        if state.status.done and position in self._live:
+            self._live[position].pop(state.order.client_id, None)
+            if not self._live[position]:
+                del self._live[position]
+        self._reopen(position)
+
+    def _update(self, state: OrderState, event: BrokerEvent) -> None:
         if isinstance(event, OrderAccepted) and state.status in (OrderStatus.PENDING, OrderStatus.HELD):
             state.status = OrderStatus.HELD if event.held else OrderStatus.WORKING
         elif isinstance(event, OrderModified):
@@ -130,23 +145,19 @@ class PositionBook:
 
     def working(self, position: str | None = None, roles: Iterable[Role] = tuple(Role)) -> list[OrderState]:
         wanted = frozenset(roles)
-        return [
-            s
-            for s in self.orders.values()
-            if s.working and s.order.role in wanted and (position is None or s.order.position == position)
-        ]
+        groups = self._live.values() if position is None else [self._live.get(position, {})]
+        return [s for group in groups for s in group.values() if s.working and s.order.role in wanted]
 
     def open_holdings(self) -> list[Holding]:
         """Positions with contracts held or an entry still working."""
-        pending = {s.order.position for s in self.working(roles=(Role.ENTRY,))}
-        return [h for h in self.holdings.values() if h.quantity > 0 or h.position in pending]
+        return list(self._open.values())
 
     def realized_pnl(self) -> Decimal:
         """Gross realized P&L over every position (commissions apart)."""
-        return sum((h.realized for h in self.holdings.values()), Decimal(0))
+        return self._realized
 
     def commissions(self) -> Decimal:
-        return sum((f.commission for f in self.fills), Decimal(0))
+        return self._commissions
 
     def risk_positions(self) -> tuple[Position, ...]:
         """The open positions as risk sees them: filled plus working entry, and the widest stop."""
@@ -155,12 +166,7 @@ class PositionBook:
     def realized_events(self) -> tuple[Realized, ...]:
         """Each closing fill's P&L for risk, net of its commission and of its contracts' share of the
         entry commissions (an entry alone is not a trade: it must never look like a losing one)."""
-        return tuple(
-            Realized(at=f.at, pnl=self._net(f), position=f.position) for f in self.fills if not f.opens
-        )
-
-    def _net(self, fill: Fill) -> Decimal:
-        return fill.realized - fill.commission - self.holdings[fill.position].entry_fee * fill.quantity
+        return tuple(self._closing)
 
     def net_positions(self) -> dict[str, int]:
         """Net contracts per instrument key (negative = short), to compare with the broker's."""
@@ -174,10 +180,24 @@ class PositionBook:
         return iter(self.holdings.values())
 
     def _submitted(self, order: Order) -> None:
-        self.orders.setdefault(order.client_id, OrderState(order))
+        if order.client_id in self.orders:
+            return
+        self.orders[order.client_id] = self._live.setdefault(order.position, {})[order.client_id] = (
+            OrderState(order)
+        )
         if order.opens and order.position not in self.holdings:
             side = Side.LONG if order.action is Action.BUY else Side.SHORT
             self.holdings[order.position] = Holding(order.position, order.instrument, side)
+        self._reopen(order.position)
+
+    def _reopen(self, position: str) -> None:
+        """Keep ``position`` in the open index while it holds contracts or has an entry working."""
+        holding = self.holdings.get(position)
+        entry_working = any(s.order.opens for s in self._live.get(position, {}).values())
+        if holding is not None and (holding.quantity > 0 or entry_working):
+            self._open[position] = holding
+        else:
+            self._open.pop(position, None)
 
     def _filled(self, state: OrderState, event: OrderFilled) -> None:
         if event.fill_id in self._fill_ids:
@@ -197,6 +217,8 @@ class PositionBook:
                 self.anomalies.append(f"{order.client_id} closed {event.quantity} of {held}")
             realized = holding.reduce(event.quantity, event.price)
         holding.commissions += event.commission
+        self._realized += realized
+        self._commissions += event.commission
         fill = Fill(
             fill_id=event.fill_id,
             client_id=order.client_id,
@@ -211,6 +233,9 @@ class PositionBook:
             opens=order.opens,
             realized=realized,
         )
+        if not order.opens:  # for risk: net of this fill's commission and its share of the entry's
+            net = realized - event.commission - holding.entry_fee * event.quantity
+            self._closing.append(Realized(at=event.at, pnl=net, position=order.position))
         holding.fills.append(fill)
         self.fills.append(fill)
 

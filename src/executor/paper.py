@@ -59,6 +59,8 @@ class PaperBroker:
         self.account = account
         self._feed = EventFeed()
         self._tickets: dict[str, _Ticket] = {}
+        self._live: dict[str, dict[str, _Ticket]] = {}  # instrument key -> orders not done, by client id
+        self._kids: dict[str, list[_Ticket]] = {}  # entry client id -> its bracket children
         self._quotes: dict[str, Quote] = {}
         self._last: dict[str, Decimal] = {}
         self._positions: dict[str, int] = {}
@@ -137,14 +139,14 @@ class PaperBroker:
     async def cancel_all(self) -> None:
         self._require_connection()
         now = self._clock()
-        for ticket in list(self._tickets.values()):
+        for ticket in [t for live in self._live.values() for t in live.values()]:
             self._cancel(ticket, "global cancel", now)
 
     def snapshot(self) -> BrokerSnapshot:
         working = tuple(
             WorkingOrder(order=t.order, status=t.status, filled=t.filled)
-            for t in self._tickets.values()
-            if not t.status.done
+            for live in self._live.values()
+            for t in live.values()
         )
         positions = {key: qty for key, qty in self._positions.items() if qty}
         return BrokerSnapshot(
@@ -198,7 +200,11 @@ class PaperBroker:
 
     def _accept(self, order: Order, *, held: bool) -> None:
         now = self._clock()
-        self._tickets[order.client_id] = _Ticket(order, OrderStatus.HELD if held else OrderStatus.WORKING)
+        ticket = _Ticket(order, OrderStatus.HELD if held else OrderStatus.WORKING)
+        self._tickets[order.client_id] = ticket
+        self._live.setdefault(instrument_key(order.instrument), {})[order.client_id] = ticket
+        if order.parent is not None:
+            self._kids.setdefault(order.parent, []).append(ticket)
         self._feed.emit(OrderSubmitted(at=now, client_id=order.client_id, order=order))
         self._feed.emit(OrderAccepted(at=now, client_id=order.client_id, held=held))
 
@@ -211,21 +217,25 @@ class PaperBroker:
     def _cancel(self, ticket: _Ticket, reason: str, at: datetime) -> None:
         if ticket.status.done:
             return
-        ticket.status = OrderStatus.CANCELLED
+        self._finish(ticket, OrderStatus.CANCELLED)
         self._feed.emit(OrderCancelled(at=at, client_id=ticket.order.client_id, reason=reason))
         for child in self._children(ticket.order.client_id):
             self._cancel(child, f"parent {reason}", at)
 
     def _children(self, parent: str) -> list[_Ticket]:
-        return [t for t in self._tickets.values() if t.order.parent == parent]
+        return self._kids.get(parent, [])
+
+    def _finish(self, ticket: _Ticket, status: OrderStatus) -> None:
+        ticket.status = status
+        self._live.get(instrument_key(ticket.order.instrument), {}).pop(ticket.order.client_id, None)
 
     def _match(self, key: str, at: datetime) -> None:
         """Fill every working order on ``key`` the market reaches; a filled entry wakes its children."""
         progress = True
         while progress:
             progress = False
-            for ticket in list(self._tickets.values()):
-                if ticket.status is OrderStatus.WORKING and instrument_key(ticket.order.instrument) == key:
+            for ticket in list(self._live.get(key, {}).values()):
+                if ticket.status is OrderStatus.WORKING:
                     price = fill_price(ticket.order, self._quotes.get(key), self._last.get(key))
                     if price is not None:
                         self._execute(ticket, price, key, at)
@@ -235,7 +245,8 @@ class PaperBroker:
         order = ticket.order
         quantity = order.quantity - ticket.filled
         self._fills += 1
-        ticket.filled, ticket.status = order.quantity, OrderStatus.FILLED
+        ticket.filled = order.quantity
+        self._finish(ticket, OrderStatus.FILLED)
         signed = quantity if order.action is Action.BUY else -quantity
         self._positions[key] = self._positions.get(key, 0) + signed
         self._last[key] = price
