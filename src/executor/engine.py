@@ -40,7 +40,7 @@ from .kill import (
 )
 from .lifecycle import Execution, Lifecycle
 from .orders import client_id
-from .runner import KillSwitchRun, home_loop
+from .runner import KillSwitchRun, home_loop, on_other_thread
 from .state import StateStore
 
 Notice = BrokerEvent | KillSwitchEngaged | KillSwitchFinished | TradingResumed
@@ -69,6 +69,7 @@ class Executor:
         self._lifecycle = Lifecycle(broker, self.book)
         self._handlers: list[NoticeHandler] = []
         self._executed: set[str] = set()
+        self._rejected: set[str] = set()
         self.last_kill: KillSwitchRun | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         broker.subscribe(self._on_event)
@@ -113,9 +114,11 @@ class Executor:
         for the report); from a console thread it runs on the bot's loop and waits; with no loop at
         all it runs to completion. Calling it again is safe: there is nothing left to cancel or close.
         """
-        already = self._kill.engage(reason, cause)
-        self._notify(KillSwitchEngaged(at=self.clock(), reason=reason, cause=cause))
-        self.last_kill = KillSwitchRun(self._run_kill(reason, cause, flatten, already), self._loop)
+        if on_other_thread(self._loop):  # the journal and the book belong to the bot's thread
+            work = self._kill_switch(reason, cause, flatten)
+        else:
+            work = self._run_kill(reason, cause, flatten, self._engage(reason, cause))
+        self.last_kill = KillSwitchRun(work, self._loop)
         return self.last_kill
 
     def resume(self, by: str = "console") -> TradingStatus:
@@ -125,6 +128,14 @@ class Executor:
         self.errors.reset()
         self._notify(TradingResumed(at=status.since or self.clock(), by=by))
         return status
+
+    def _engage(self, reason: str, cause: str) -> bool:
+        already = self._kill.engage(reason, cause)
+        self._notify(KillSwitchEngaged(at=self.clock(), reason=reason, cause=cause))
+        return already
+
+    async def _kill_switch(self, reason: str, cause: str, flatten: bool) -> KillReport:
+        return await self._run_kill(reason, cause, flatten, self._engage(reason, cause))
 
     async def _run_kill(self, reason: str, cause: str, flatten: bool, already: bool) -> KillReport:
         report = await self._kill.run(reason, cause, flatten=flatten, already_halted=already)
@@ -176,8 +187,22 @@ class Executor:
         if isinstance(event, ConnectionLost | ConnectionRestored):
             self.connected = isinstance(event, ConnectionRestored)
         self._notify(event)
-        if isinstance(event, OrderRejected) or (isinstance(event, ErrorReported) and not event.warning):
+        if self._counts_as_error(event):
             self._count_error(event.at)
+
+    def _counts_as_error(self, event: BrokerEvent) -> bool:
+        if isinstance(event, ErrorReported):
+            return not event.warning
+        return isinstance(event, OrderRejected) and self._first_rejection(event.client_id)
+
+    def _first_rejection(self, order_id: str) -> bool:
+        """A rejected bracket is one rejection, not one per order: count each message once."""
+        state = self.book.orders.get(order_id)
+        message = state.order.message_id if state else order_id
+        if message in self._rejected:
+            return False
+        self._rejected.add(message)
+        return True
 
     def _count_error(self, at: datetime) -> None:
         if self.errors.record(at) and self.status.state is not TradingState.HALTED:

@@ -24,6 +24,7 @@ from .commissions import commission
 from .events import (
     ConnectionLost,
     ConnectionRestored,
+    ErrorReported,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -107,17 +108,16 @@ class PaperBroker:
     ) -> Ack:
         self._require_connection()
         ticket = self._tickets.get(client_id)
-        if ticket is None or ticket.status.done:
-            code, text = (
-                (NOT_FOUND, "order not found") if ticket is None else (NOT_MODIFIABLE, "order is done")
-            )
-            return Ack(client_id=client_id, accepted=False, code=code, text=text)
+        if ticket is None:
+            return self._unable(client_id, NOT_FOUND, "order not found")
+        if ticket.status.done:
+            return self._unable(client_id, NOT_MODIFIABLE, f"order is {ticket.status}")
         changed = ticket.order.model_copy(
             update={"quantity": quantity or ticket.order.quantity, "price": price or ticket.order.price}
         )
         problem = self._problem(changed) or _below_filled(changed, ticket.filled)
         if problem is not None:
-            return Ack(client_id=client_id, accepted=False, code=problem[0], text=problem[1])
+            return self._unable(client_id, *problem, warning=False)
         ticket.order = changed
         now = self._clock()
         self._feed.emit(
@@ -130,9 +130,9 @@ class PaperBroker:
         self._require_connection()
         ticket = self._tickets.get(client_id)
         if ticket is None:
-            return Ack(client_id=client_id, accepted=False, code=NOT_FOUND, text="order not found")
+            return self._unable(client_id, NOT_FOUND, "order not found")
         if ticket.status is OrderStatus.FILLED:
-            return Ack(client_id=client_id, accepted=False, code=NOT_CANCELLABLE, text="order already filled")
+            return self._unable(client_id, NOT_CANCELLABLE, "order already filled")
         self._cancel(ticket, "cancelled", self._clock())
         return Ack(client_id=client_id, accepted=True)
 
@@ -197,6 +197,12 @@ class PaperBroker:
         if _expired(order.instrument, self._clock()):
             return REJECTED, "Order rejected - reason: the contract has expired"
         return None
+
+    def _unable(self, client_id: str, code: int, text: str, *, warning: bool = True) -> Ack:
+        """Refuse a modify or cancel as IB does: an error message, a warning when the order is just gone."""
+        error = ErrorReported(at=self._clock(), code=code, text=text, client_id=client_id, warning=warning)
+        self._feed.emit(error)
+        return Ack(client_id=client_id, accepted=False, code=code, text=text)
 
     def _accept(self, order: Order, *, held: bool) -> None:
         now = self._clock()

@@ -23,6 +23,11 @@ def home_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+def on_other_thread(loop: asyncio.AbstractEventLoop | None) -> bool:
+    """Whether ``loop`` is running, and not in this thread."""
+    return loop is not None and loop.is_running() and loop is not home_loop()
+
+
 class KillSwitchRun:
     """The kill switch at work. ``await`` it (or read ``report`` once ``done``) for its report."""
 
@@ -35,7 +40,7 @@ class KillSwitchRun:
         if running is not None:
             self._task = running.create_task(work)
             self._task.add_done_callback(self._finished)
-        elif bot_loop is not None and bot_loop.is_running() and not bot_loop.is_closed():
+        elif bot_loop is not None and on_other_thread(bot_loop):
             self.report = asyncio.run_coroutine_threadsafe(work, bot_loop).result(THREAD_WAIT_SECONDS)
         else:
             self.report = asyncio.run(work)

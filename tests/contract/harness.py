@@ -24,6 +24,8 @@ class Harness:
     push_quote: Callable[[str, Quote], Awaitable[None]]
     inject_rejection: Callable[[int, str], None]
     settle: Callable[[], Awaitable[None]]
+    drop_connection: Callable[[], Awaitable[None]]
+    restore_connection: Callable[[], Awaitable[None]]
     events: list[BrokerEvent] = field(default_factory=list)
 
     async def market(self, key: str, bid: str, ask: str) -> None:
@@ -51,7 +53,13 @@ async def paper_harness() -> AsyncIterator[Harness]:
     async def settle() -> None:
         return None
 
-    harness = Harness(broker, clock, push, broker.reject_next, settle)
+    async def drop() -> None:
+        broker.drop_connection()
+
+    async def restore() -> None:
+        broker.restore_connection()
+
+    harness = Harness(broker, clock, push, broker.reject_next, settle, drop, restore)
     broker.subscribe(harness.events.append)
     yield harness
 

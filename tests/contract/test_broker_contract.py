@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from executor import OrderStatus, Role, client_id, market_close
+from executor import BrokerUnavailable, OrderStatus, Role, client_id, market_close
 from parser import Side
 from tests.builders import option
 from tests.trading import SPY, bracket
@@ -182,3 +182,14 @@ async def test_fills_have_unique_ids(harness: Harness) -> None:
     await harness.market(SPY, "1.80", "1.85")
     ids = [f.fill_id for f in harness.of("filled")]
     assert len(ids) == len(set(ids)) == 2
+
+
+async def test_a_dropped_connection_is_reported_and_refuses_requests_until_restored(harness: Harness) -> None:
+    await harness.broker.place_bracket(bracket())
+    await harness.drop_connection()
+    assert harness.of("connection_lost") and not harness.broker.snapshot().connected
+    with pytest.raises(BrokerUnavailable):
+        await harness.broker.place_bracket(bracket("m2"))
+    await harness.restore_connection()
+    assert harness.of("connection_restored") and harness.broker.snapshot().connected
+    assert {w.order.client_id for w in harness.broker.snapshot().working} == {ENTRY, TARGET, STOP}

@@ -135,7 +135,10 @@ async def test_repeated_rejections_trip_the_kill_switch() -> None:
     )
     await executor.start()
     broker.reject_next(201, "rejected")
-    await executor.execute(plan("m1", targets=()))  # entry + stop: two rejections
+    await executor.execute(plan("m1"))  # a rejected bracket counts once, not once per order
+    assert executor.last_kill is None
+    broker.reject_next(201, "rejected")
+    await executor.execute(plan("m2"))
     assert executor.last_kill is not None
     report = await executor.last_kill
     assert report.cause == BROKER_ERRORS

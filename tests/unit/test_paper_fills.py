@@ -9,7 +9,7 @@ import pytest
 from tests.builders import MONDAY, option
 from tests.trading import SimClock, bracket
 
-from executor import Action, Order, OrderType, PaperBroker, Role, client_id, commission
+from executor import Action, ErrorReported, Order, OrderType, PaperBroker, Role, client_id, commission
 from executor.fill_model import fill_price
 from parser import Asset, Instrument
 from risk import Quote
@@ -117,7 +117,10 @@ async def test_a_stop_moved_off_the_tick_is_refused_and_left_where_it_was() -> N
     broker = PaperBroker(SimClock())
     await broker.place_bracket(bracket())
     stop = client_id("m1", 1, Role.STOP)
+    errors: list[object] = []
+    broker.subscribe(errors.append)
     ack = await broker.modify(stop, price=Decimal("1.255"))
     assert (ack.accepted, ack.code) == (False, 110)
+    assert [(e.code, e.warning) for e in errors if isinstance(e, ErrorReported)] == [(110, False)]
     [working] = [w for w in broker.snapshot().working if w.order.client_id == stop]
     assert working.order.price == Decimal("0.90")
