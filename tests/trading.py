@@ -24,6 +24,7 @@ from risk import (
     Alert,
     Approved,
     BracketPlan,
+    Decision,
     Limits,
     Quote,
     TargetLeg,
@@ -105,19 +106,17 @@ class Desk:
         self, text: str, message_id: str, *, on: str | None = None, after: float = 1
     ) -> Execution:
         """Post ``text``; management alerts act on the position opened by ``on`` (else the only one)."""
+        decision = self.decide(text, message_id, on=on, after=after)
+        assert isinstance(decision, Approved), f"{text!r} denied: {getattr(decision, 'sentence', '')}"
+        return await self.executor.execute(decision.plan)
+
+    def decide(self, text: str, message_id: str, *, on: str | None = None, after: float = 1) -> Decision:
+        """What risk decides about ``text`` on this desk's account now."""
         now = self.clock.advance(after)
         parsed = intent(text, now)
         target = None if isinstance(parsed, Open) else self._target(on)
-        decision = evaluate(
-            parsed,
-            self.account(),
-            self.limits,
-            now,
-            alert=Alert(message_id=message_id, author_id="a1", sent_at=now, received_at=now),
-            target=target,
-        )
-        assert isinstance(decision, Approved), f"{text!r} denied: {getattr(decision, 'sentence', '')}"
-        return await self.executor.execute(decision.plan)
+        alert = Alert(message_id=message_id, author_id="a1", sent_at=now, received_at=now)
+        return evaluate(parsed, self.account(), self.limits, now, alert=alert, target=target)
 
     def quote(self, bid: str, ask: str, key: str = SPY, after: float = 1) -> None:
         quote = Quote(bid=Decimal(bid), ask=Decimal(ask), at=self.clock.advance(after))
@@ -140,9 +139,8 @@ class Desk:
     def _target(self, position: str | None) -> Any:
         positions = self.book.risk_positions()
         if position is not None:
-            return next(p for p in positions if p.opened_by == position)
-        assert len(positions) == 1, f"{len(positions)} open positions: name one"
-        return positions[0]
+            return next((p for p in positions if p.opened_by == position), None)
+        return positions[0] if len(positions) == 1 else None
 
 
 def money(amount: Decimal) -> str:
