@@ -16,6 +16,7 @@ from executor import (
     MemoryStateStore,
     Notice,
     PaperBroker,
+    PositionBook,
     bracket_from_plan,
 )
 from parser import Instrument, Open, Side
@@ -95,7 +96,7 @@ class Desk:
         self.executor.subscribe(self.notices.append)
 
     @property
-    def book(self) -> Any:
+    def book(self) -> PositionBook:
         return self.executor.book
 
     async def start(self) -> Desk:
@@ -133,8 +134,7 @@ class Desk:
         )
 
     def holding(self, position: str = "m1") -> Holding:
-        held: Holding = self.book.holdings[position]
-        return held
+        return self.book.holdings[position]
 
     def _target(self, position: str | None) -> Any:
         positions = self.book.risk_positions()

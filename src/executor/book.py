@@ -8,7 +8,7 @@ realizes ``(price - average) x quantity x multiplier`` (mirrored for shorts). Fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -175,9 +175,6 @@ class PositionBook:
             signed = h.quantity if h.side is Side.LONG else -h.quantity
             net[h.key] = net.get(h.key, 0) + signed
         return net
-
-    def __iter__(self) -> Iterator[Holding]:
-        return iter(self.holdings.values())
 
     def _submitted(self, order: Order) -> None:
         if order.client_id in self.orders:

@@ -12,19 +12,15 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .events import BrokerEvent
-from .orders import Bracket, Order, OrderStatus
+from .orders import Bracket, Frozen, Order, OrderStatus
 
 EventHandler = Callable[[BrokerEvent], None]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class Ack(_Frozen):
+class Ack(Frozen):
     """The broker's answer to one request. ``duplicate``: the order already existed, nothing was sent."""
 
     client_id: str
@@ -34,13 +30,13 @@ class Ack(_Frozen):
     duplicate: bool = False
 
 
-class WorkingOrder(_Frozen):
+class WorkingOrder(Frozen):
     order: Order
     status: OrderStatus
     filled: int = Field(default=0, ge=0)
 
 
-class BrokerSnapshot(_Frozen):
+class BrokerSnapshot(Frozen):
     """The broker's own view: net position per instrument key (negative = short) and live orders."""
 
     account: str

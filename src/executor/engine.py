@@ -157,10 +157,11 @@ class Executor:
         return ""
 
     def _flattening(self, plan: OrderPlan) -> bool:
-        if isinstance(plan, CancelPlan):
-            return True
-        holding = self.book.holdings.get(plan.position) if isinstance(plan, ExitPlan) else None
-        return holding is not None and isinstance(plan, ExitPlan) and plan.quantity >= holding.quantity
+        """A cancel, or an exit of everything the position holds."""
+        if isinstance(plan, ExitPlan):
+            holding = self.book.holdings.get(plan.position)
+            return holding is not None and plan.quantity >= holding.quantity
+        return isinstance(plan, CancelPlan)
 
     def _already_executed(self, plan: OrderPlan) -> bool:
         if plan.message_id in self._executed:

@@ -11,14 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
-from .orders import Order
+from .orders import Frozen, Order
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
+class _Event(Frozen):
     at: AwareDatetime
 
 
@@ -56,10 +54,6 @@ class OrderFilled(_Event):
     commission: Decimal = Field(ge=0)
     filled: int = Field(ge=1)
     remaining: int = Field(ge=0)
-
-    @property
-    def partial(self) -> bool:
-        return self.remaining > 0
 
 
 class OrderCancelled(_Event):

@@ -18,24 +18,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime
 
 from risk import TradingState, TradingStatus
 
 from .book import Holding, PositionBook
 from .broker import Broker, BrokerUnavailable
-from .orders import Order, client_id, is_ours, market_close
+from .orders import Frozen, Order, client_id, is_ours, market_close
 from .state import StateStore
 
 KILL_SWITCH = "kill_switch"
 BROKER_ERRORS = "broker_errors"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class KillReport(_Frozen):
+class KillReport(Frozen):
     """What one activation did, for the journal, the console and Discord."""
 
     reason: str
@@ -61,24 +57,24 @@ class KillReport(_Frozen):
         if self.flatten:
             out.append(f"Sent {len(self.flatten_orders)} market order(s) to close the bot's positions.")
         out += [f"Not flattened: {name}" for name in self.not_flattened]
-        out.append("Flat: yes." if self.flat else f"Flat: NO. Still held: {_held(self.remaining)}.")
+        out.append("Flat: yes." if self.flat else f"Flat: NO. Still held: {_listing(self.remaining)}.")
         out += [f"Problem: {problem}" for problem in self.problems]
         return out
 
 
-class KillSwitchEngaged(_Frozen):
+class KillSwitchEngaged(Frozen):
     kind: Literal["kill_switch_engaged"] = "kill_switch_engaged"
     at: AwareDatetime
     reason: str
     cause: str
 
 
-class KillSwitchFinished(_Frozen):
+class KillSwitchFinished(Frozen):
     kind: Literal["kill_switch_finished"] = "kill_switch_finished"
     report: KillReport
 
 
-class TradingResumed(_Frozen):
+class TradingResumed(Frozen):
     kind: Literal["trading_resumed"] = "trading_resumed"
     at: AwareDatetime
     by: str
@@ -170,12 +166,9 @@ class KillSwitch:
         orders: list[str] = []
         skipped: list[str] = []
         problems: list[str] = []
-        for holding in [h for h in self.book if h.quantity > 0]:
-            if any(
-                self.book.orders[cid].order.position == holding.position
-                for cid in still
-                if cid in self.book.orders
-            ):
+        unconfirmed = {self.book.orders[cid].order.position for cid in still if cid in self.book.orders}
+        for holding in [h for h in self.book.open_holdings() if h.quantity > 0]:
+            if holding.position in unconfirmed:
                 skipped.append(f"{holding.key} ({holding.position}): its orders are not confirmed cancelled")
                 continue
             order = self._closing_order(holding)
@@ -198,7 +191,7 @@ class KillSwitch:
 
     def _held(self) -> dict[str, int]:
         held: dict[str, int] = {}
-        for holding in self.book:
+        for holding in self.book.open_holdings():
             if holding.quantity:
                 held[holding.key] = held.get(holding.key, 0) + holding.quantity
         return held
@@ -227,5 +220,5 @@ class KillSwitch:
         return left
 
 
-def _held(remaining: Mapping[str, int]) -> str:
+def _listing(remaining: Mapping[str, int]) -> str:
     return ", ".join(f"{qty} {key}" for key, qty in sorted(remaining.items()))

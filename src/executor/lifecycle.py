@@ -18,22 +18,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from parser import Side
 from risk import BracketPlan, CancelPlan, ExitPlan, StopPlan, TrimPlan
 
 from .book import Holding, OrderState, PositionBook
 from .broker import Ack, Broker
-from .orders import OrderStatus, Role, bracket_from_plan, client_id, market_close
+from .orders import Frozen, OrderStatus, Role, bracket_from_plan, client_id, market_close
 
 Outcome = Literal["sent", "duplicate", "refused", "failed"]
 
 
-class Execution(BaseModel):
+class Execution(Frozen):
     """What the executor did with one plan: the orders it placed, modified and cancelled."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     message_id: str
     kind: str
@@ -42,10 +38,6 @@ class Execution(BaseModel):
     placed: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
     cancelled: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in ("sent", "duplicate")
 
 
 class _Work:
@@ -143,7 +135,7 @@ class Lifecycle:
         self, work: _Work, holding: Holding, quantity: int, alert_price: Decimal | None
     ) -> None:
         left = quantity
-        for children in self._active_legs(holding):
+        for children in self._legs(holding, active_only=True):
             if left == 0 or work.failure:
                 break
             size = children[0].order.quantity
@@ -183,9 +175,6 @@ class Lifecycle:
             target = children[0]
             if target.order.price != price:
                 work.record(await self.broker.modify(target.order.client_id, price=price), work.modified)
-
-    def _active_legs(self, holding: Holding) -> list[list[OrderState]]:
-        return self._legs(holding, active_only=True)
 
     def _legs(self, holding: Holding, *, active_only: bool) -> list[list[OrderState]]:
         """The position's working children grouped by leg (target first), nearest target first."""

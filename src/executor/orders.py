@@ -20,7 +20,9 @@ from risk import BracketPlan
 CLIENT_ID_PREFIX = "asc"
 
 
-class _Frozen(BaseModel):
+class Frozen(BaseModel):
+    """The executor's value objects: immutable, no unknown fields, finite decimals only."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
@@ -63,7 +65,7 @@ class OrderStatus(StrEnum):
         return self in (OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
-class Order(_Frozen):
+class Order(Frozen):
     """One order. ``price`` is the limit (entry, target) or the trigger (stop); None is a market order.
 
     ``message_id`` is the message that caused the order, ``position`` the message that opened the
@@ -97,7 +99,7 @@ class Order(_Frozen):
         return self.role is Role.ENTRY
 
 
-class BracketLeg(_Frozen):
+class BracketLeg(Frozen):
     entry: Order
     target: Order | None
     stop: Order
@@ -108,7 +110,7 @@ class BracketLeg(_Frozen):
         return tuple(o for o in (self.entry, self.target, self.stop) if o is not None)
 
 
-class Bracket(_Frozen):
+class Bracket(Frozen):
     message_id: str
     position: str
     legs: tuple[BracketLeg, ...] = Field(min_length=1)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from parser import Asset, Instrument
 from risk import Quote, instrument_key
 from risk.hours import new_york_day
-from risk.specs import Toward, UnknownContract, multiplier, round_price
+from risk.specs import Toward, UnknownContract, round_price
 
 from .broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
 from .commissions import commission
@@ -183,17 +183,13 @@ class PaperBroker:
 
     def _problem(self, order: Order) -> tuple[int, str] | None:
         """What a broker would refuse about ``order``, as (code, text)."""
+        price = order.price
         try:
-            multiplier(order.instrument)
-            off_tick = [
-                p
-                for p in (order.price,)
-                if p is not None and round_price(order.instrument, p, Toward.UP) != p
-            ]
+            on_tick = price is None or round_price(order.instrument, price, Toward.UP) == price
         except UnknownContract as exc:
             return NO_SECURITY, f"No security definition has been found for the request ({exc})"
-        if off_tick:
-            return OFF_TICK, f"The price {off_tick[0]} does not conform to the minimum price variation"
+        if not on_tick:
+            return OFF_TICK, f"The price {price} does not conform to the minimum price variation"
         if _expired(order.instrument, self._clock()):
             return REJECTED, "Order rejected - reason: the contract has expired"
         return None
