@@ -14,6 +14,7 @@ from typing import Protocol
 
 from pydantic import Field
 
+from .book import PositionBook
 from .events import BrokerEvent
 from .orders import Bracket, Frozen, Order, OrderStatus
 
@@ -77,6 +78,12 @@ class Broker(Protocol):
         ...
 
     def snapshot(self) -> BrokerSnapshot: ...
+
+    async def recover(self, book: PositionBook) -> None:
+        """After a restart: ``book`` is the journal's record of the bot's orders and fills. The
+        simulator rebuilds its working orders and positions from it; a real broker reconciles its
+        own open orders and executions against it by client order id."""
+        ...
 
     def subscribe(self, handler: EventHandler) -> None:
         """Call ``handler`` with every event, in the order the broker reports them."""

@@ -10,7 +10,7 @@ reach the subscribers (the journal), so a subscriber always sees the book after 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from risk import (
@@ -39,7 +39,7 @@ from .kill import (
     TradingResumed,
 )
 from .lifecycle import Execution, Lifecycle
-from .orders import client_id
+from .orders import OrderStatus, client_id
 from .runner import KillSwitchRun, home_loop, on_other_thread
 from .state import StateStore
 
@@ -80,6 +80,20 @@ class Executor:
         self.guard.check(account)
         self.account, self.connected, self._loop = account, True, home_loop()
         return account
+
+    async def recover(self, events: Iterable[BrokerEvent]) -> int:
+        """After a restart: rebuild the book from the journaled ``events``, without notifying anyone
+        or counting old errors, then let the broker reconcile against it. Returns the events applied."""
+        count = 0
+        for event in events:
+            self.book.apply(event)
+            count += 1
+        self._executed.update(state.order.message_id for state in self.book.orders.values())
+        self._rejected.update(
+            s.order.message_id for s in self.book.orders.values() if s.status is OrderStatus.REJECTED
+        )
+        await self.broker.recover(self.book)
+        return count
 
     def subscribe(self, handler: NoticeHandler) -> None:
         """``handler`` gets every broker event (after the book applied it) and every kill/resume."""

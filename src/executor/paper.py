@@ -19,6 +19,7 @@ from risk import Quote, instrument_key
 from risk.hours import new_york_day
 from risk.specs import Toward, UnknownContract, round_price
 
+from .book import PositionBook
 from .broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
 from .commissions import commission
 from .events import (
@@ -65,7 +66,6 @@ class PaperBroker:
         self._quotes: dict[str, Quote] = {}
         self._last: dict[str, Decimal] = {}
         self._positions: dict[str, int] = {}
-        self._fills = 0
         self._reject: tuple[int, str] | None = None
         self._connected = True
 
@@ -152,6 +152,21 @@ class PaperBroker:
         return BrokerSnapshot(
             account=self.account, connected=self._connected, positions=positions, working=working
         )
+
+    async def recover(self, book: PositionBook) -> None:
+        """Rebuild the simulated exchange from the journal's book: it died with the last process."""
+        for state in book.orders.values():
+            ticket = _Ticket(state.order, state.status, state.filled)
+            self._tickets[state.order.client_id] = ticket
+            if state.order.parent is not None:
+                self._kids.setdefault(state.order.parent, []).append(ticket)
+            if not state.status.done:
+                self._live.setdefault(instrument_key(state.order.instrument), {})[state.order.client_id] = (
+                    ticket
+                )
+        for fill in book.fills:
+            self._last[fill.instrument] = fill.price
+        self._positions = book.net_positions()
 
     def on_quote(self, key: str, quote: Quote) -> None:
         """The market moved for instrument ``key``: fill whatever the new quote reaches."""
@@ -246,7 +261,6 @@ class PaperBroker:
     def _execute(self, ticket: _Ticket, price: Decimal, key: str, at: datetime) -> None:
         order = ticket.order
         quantity = order.quantity - ticket.filled
-        self._fills += 1
         ticket.filled = order.quantity
         self._finish(ticket, OrderStatus.FILLED)
         signed = quantity if order.action is Action.BUY else -quantity
@@ -256,7 +270,7 @@ class PaperBroker:
             OrderFilled(
                 at=at,
                 client_id=order.client_id,
-                fill_id=f"paper-{self._fills:06d}",
+                fill_id=f"paper:{order.client_id}:{order.quantity}",  # unique per order, so restart-safe
                 quantity=quantity,
                 price=price,
                 commission=commission(order.instrument, quantity, price),

@@ -6,7 +6,6 @@ Exit codes, in one place: 0 ok, 1 a command failed, 2 bad usage or a bad setting
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,10 +205,20 @@ def _display(value: Any) -> str:
 
 
 def _load_settings(env_file: Path) -> Any:
-    from .settings import SettingsError, load_settings
+    from .cli_common import load_or_exit
 
-    try:
-        return load_settings(env_file)
-    except SettingsError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_BAD_SETTING)
+    return load_or_exit(env_file)
+
+
+# ---------------------------------------------------------------- trading and control
+
+
+def _register() -> None:
+    from .cli_control import console, kill, report, resume, status
+    from .cli_trading import replay, run
+
+    for command in (replay, run, kill, resume, status, report, console):
+        main.add_command(command)
+
+
+_register()

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     DUPLICATE_WINDOW_SECONDS: int = Field(300, ge=0)
     MAX_BROKER_ERRORS: int = Field(5, ge=1)
     BROKER_ERROR_WINDOW_MINUTES: int = Field(10, ge=1)
+    AMEND_ON_EDIT: bool = False
     KILL_TIMEOUT_SECONDS: float = Field(10.0, gt=0, le=300)
     JOURNAL_PATH: Path | None = None
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from executor import AccountGuard, ErrorBudget, Executor, StateStore, build_broker, check_port
+from executor import AccountGuard, Broker, ErrorBudget, Executor, StateStore, build_broker, check_port
 
 from .settings import Settings
 
 
-def build_executor(settings: Settings, state: StateStore, clock: Callable[[], datetime]) -> Executor:
-    """The executor for ``settings``; raises ``ModeMismatch``/``BrokerUnavailable`` with one line."""
-    if settings.BROKER == "ib":
-        check_port(settings.PAPER_MODE, settings.IBKR_PORT)
-    broker = build_broker(settings.BROKER, paper=settings.PAPER_MODE, clock=clock)
+def build_executor(
+    settings: Settings, state: StateStore, clock: Callable[[], datetime], *, broker: Broker | None = None
+) -> Executor:
+    """The executor for ``settings`` (on ``broker`` when given: a replay's own simulator); raises
+    ``ModeMismatch``/``BrokerUnavailable`` with one line. The guard applies to any broker."""
+    if broker is None:
+        if settings.BROKER == "ib":
+            check_port(settings.PAPER_MODE, settings.IBKR_PORT)
+        broker = build_broker(settings.BROKER, paper=settings.PAPER_MODE, clock=clock)
     confirm = settings.LIVE_CONFIRM.get_secret_value() if settings.LIVE_CONFIRM else None
     return Executor(
         broker,

@@ -16,6 +16,7 @@ from .account import (
     TradingStatus,
 )
 from .evaluate import Decision, evaluate
+from .gates import same_contract
 from .hours import trading_day
 from .limits import Limits
 from .loss import LOSS_CAP, review
@@ -59,5 +60,6 @@ __all__ = [
     "instrument_key",
     "multiplier",
     "review",
+    "same_contract",
     "trading_day",
 ]

@@ -128,7 +128,7 @@ def matches(intent: Intent, target: Position) -> list[Reason]:
     """The contract and side the message names (if any) are the target position's."""
     reasons: list[Reason] = []
     named = intent.instrument
-    if named is not None and not _same_contract(named, target.instrument):
+    if named is not None and not same_contract(named, target.instrument):
         detail = f"the message names {named.symbol}, the position is {instrument_key(target.instrument)}"
         reasons.append(Reason(code="contract_mismatch", detail=detail))
     if intent.side is not None and intent.side != target.side:
@@ -137,7 +137,7 @@ def matches(intent: Intent, target: Position) -> list[Reason]:
     return reasons
 
 
-def _same_contract(named: Instrument, held: Instrument) -> bool:
+def same_contract(named: Instrument, held: Instrument) -> bool:
     """Every field the message gives agrees with the held contract."""
     pairs = (
         (named.asset, held.asset),

@@ -1,0 +1,52 @@
+"""What every command shares: loading settings (exit 2 on a bad one), one-line failures (exit 1)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+EXIT_FAILED = 1
+EXIT_BAD_SETTING = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def env_file_option(func: F) -> F:
+    return click.option(
+        "--env-file",
+        type=click.Path(path_type=Path),
+        default=Path(".env"),
+        show_default=True,
+        help="Settings file read after the environment.",
+    )(func)
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Journal file (default: JOURNAL_PATH, else autoscalper-paper.db / autoscalper-live.db).",
+    )(func)
+
+
+def load_or_exit(env_file: Path) -> Settings:
+    from .settings import SettingsError, load_settings
+
+    try:
+        return load_settings(env_file)
+    except SettingsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_SETTING)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_FAILED)

@@ -1,0 +1,219 @@
+"""``autoscalper replay`` and ``autoscalper run``: the commands that trade (on paper, here)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import click
+
+from .cli_common import db_option, env_file_option, fail, load_or_exit
+
+
+def _expected() -> tuple[type[Exception], ...]:
+    """The failures that are one line for the user, not a traceback."""
+    from executor import BrokerUnavailable, ModeMismatch
+
+    from .journal import JournalError
+
+    return JournalError, BrokerUnavailable, ModeMismatch
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON summary as the last line.")
+@click.option(
+    "--journal",
+    "old",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --compare: the journal whose recorded messages are re-run.",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Re-run --journal's messages with today's parser and limits; "
+    "print each decision that differs (exit 1 if any).",
+)
+@env_file_option
+def replay(
+    files: tuple[Path, ...], db: Path | None, as_json: bool, old: Path | None, compare: bool, env_file: Path
+) -> None:
+    """Replay session FILE(s) on the paper simulator and a simulated clock.
+
+    Prints each message's decision, the fills and the day's P&L. Without --db the journal is a
+    temporary file; with --db a replay interrupted half way resumes where it stopped. Several FILEs
+    are replayed one after the other, each into its own temporary journal.
+    """
+    settings = load_or_exit(env_file)
+    if compare:
+        if old is None or files:
+            raise click.UsageError("--compare takes --journal OLD.db and no FILE")
+        from rich.console import Console
+
+        from .compare import run_compare
+
+        sys.exit(run_compare(old, settings, Console()))
+    if not files:
+        raise click.UsageError("give a session FILE (or --journal OLD.db --compare)")
+    if len(files) > 1 and (db is not None or as_json):
+        raise click.UsageError("--db and --json take a single FILE")
+    for path in files:
+        _replay_one(path, db, as_json, settings)
+
+
+def _replay_one(path: Path, db: Path | None, as_json: bool, settings: object) -> None:
+    from rich.console import Console
+
+    from .replay import replay as run_replay
+    from .views import print_pnl, print_session
+
+    console = Console()
+    with tempfile.TemporaryDirectory() as scratch:
+        journal_path = db or Path(scratch) / "replay.db"
+        with path.open(encoding="utf-8", errors="replace") as lines, _progress(path) as progress:
+            try:
+                result = asyncio.run(
+                    run_replay(lines, settings, journal_path, source=str(path.resolve()), progress=progress)  # type: ignore[arg-type]
+                )
+            except _expected() as exc:
+                fail(str(exc))
+        for bad in result.bad_lines:
+            click.echo(f"{path}: skipped {bad}", err=True)
+        from .journal import Journal
+
+        journal = Journal(journal_path, durable=False)
+        ids = [d["message_id"] for d in result.summary["decisions"]]
+        print_session(console, journal, f"{path.name}", ids)
+        journal.close()
+        print_pnl(console, result.summary)
+        where = str(db) if db else "temporary (pass --db PATH to keep it)"
+        console.print(f"journal: {where}", style="dim")
+    if as_json:
+        click.echo(json.dumps(result.summary))
+
+
+class _progress:
+    """A progress bar on stderr for long sessions, when stderr is a terminal."""
+
+    LONG = 2000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._bar: object | None = None
+
+    def __enter__(self) -> object:
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = Progress(console=Console(stderr=True), transient=True)
+        task = bar.add_task(f"replaying {self.path.name}", total=None)
+        self._bar = bar
+
+        def advance(done: int, total: int) -> None:
+            if total >= self.LONG:
+                if not bar.live.is_started:
+                    bar.start()
+                bar.update(task, completed=done, total=total)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        bar = self._bar
+        if bar is not None and bar.live.is_started:  # type: ignore[attr-defined]
+            bar.stop()  # type: ignore[attr-defined]
+
+
+@click.command()
+@click.option(
+    "--input",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    default="-",
+    show_default=True,
+    help="Alerts, one per line: a file, or - for the terminal (type an alert, see the decision).",
+)
+@db_option
+@env_file_option
+def run(source: IO[str], db: Path | None, env_file: Path) -> None:
+    """Run the bot: alerts in, decisions and orders out, everything journaled.
+
+    Until the Discord listener and the IB adapter land, alerts come from the terminal or a file
+    and trade on the paper simulator. `autoscalper kill` / `resume` from another terminal reach
+    the running bot within a second.
+    """
+    settings = load_or_exit(env_file)
+    from .app import Orchestrator
+
+    try:
+        orchestrator = Orchestrator.open(settings, command="run", journal_path=db)
+    except _expected() as exc:
+        fail(str(exc))
+    try:
+        asyncio.run(_run(orchestrator, source))
+    except _expected() as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("stopped.")
+    finally:
+        orchestrator.close()
+
+
+async def _run(orchestrator: object, source: IO[str]) -> None:
+    from .app import CONTROL_POLL_SECONDS, Orchestrator
+    from .messages import Message
+    from .views import decision_line
+
+    assert isinstance(orchestrator, Orchestrator)
+    _echo_control(await orchestrator.start())
+    state = orchestrator.executor.status
+    click.echo(
+        f"autoscalper running ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
+        f"trading {state.state}; journal {orchestrator.journal.path}",
+        err=True,
+    )
+
+    async def poll() -> None:
+        while True:
+            await asyncio.sleep(CONTROL_POLL_SECONDS)
+            _echo_control(await orchestrator.poll_control())
+
+    poller = asyncio.create_task(poll())
+    name = "stdin" if source.name == "<stdin>" else f"file:{Path(source.name).name}"
+    prefix = f"{name}:{orchestrator.journal.run_id}" if name == "stdin" else name
+    loop = asyncio.get_running_loop()
+    number = 0
+    try:
+        while line := await loop.run_in_executor(None, source.readline):
+            number += 1
+            if not line.strip():
+                continue
+            now = datetime.now(UTC)
+            message = Message(
+                id=f"{prefix}:{number}",
+                channel_id="console",
+                author_id="console",
+                text=line.strip(),
+                sent_at=now,
+                received_at=now,
+                source="console",
+            )
+            click.echo(decision_line(await orchestrator.on_message(message)), nl=True)
+            sys.stdout.flush()
+    finally:
+        poller.cancel()
+
+
+def _echo_control(results: Sequence[object]) -> None:
+    for result in results:
+        for line in getattr(result, "lines", []):
+            click.echo(line)
+    sys.stdout.flush()

@@ -1,0 +1,95 @@
+"""``autoscalper replay --journal OLD.db --compare``: the regression check after changing the grammar
+or the limits. The old journal's inputs (or, for a live run, its messages) are replayed through
+today's parser and risk on the simulator, and every message whose decision differs is printed: its
+verdict, reasons and order plan, before and after. Exit code 1 when anything differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from .journal import Journal
+from .replay import replay
+from .settings import Settings
+
+_DECISIONS = (
+    "SELECT d.message_id, d.verdict, d.reasons, d.plan, d.sentence, m.text FROM decisions d"
+    " JOIN messages m ON m.id = d.message_id"
+    " WHERE d.id IN (SELECT MIN(id) FROM decisions GROUP BY message_id) ORDER BY d.id"
+)
+
+
+def recorded_inputs(journal: Journal) -> list[str]:
+    """The session lines the old journal was fed: its replay inputs, else its messages."""
+    lines = [row["payload"] for row in journal.rows("SELECT payload FROM inputs ORDER BY id")]
+    if lines:
+        return lines
+    rows = journal.rows("SELECT * FROM messages WHERE source != 'edit' ORDER BY received_at, rowid")
+    return [
+        json.dumps(
+            {
+                "type": "message",
+                "at": r["received_at"],
+                "sent_at": r["sent_at"],
+                "id": r["id"],
+                "channel": r["channel_id"],
+                "author": r["author_id"],
+                "text": r["text"],
+                "reply_to": r["reply_to"],
+            }
+        )
+        for r in rows
+    ]
+
+
+def differences(old: Journal, new: Journal) -> list[dict[str, Any]]:
+    before = {row["message_id"]: row for row in old.rows(_DECISIONS)}
+    changed = []
+    for row in new.rows(_DECISIONS):
+        was = before.get(row["message_id"])
+        if was is None or _key(was) != _key(row):
+            changed.append(
+                {"message_id": row["message_id"], "text": row["text"], "before": was, "after": row}
+            )
+    return changed
+
+
+def run_compare(path: Path, settings: Settings, console: Console) -> int:
+    old = Journal(path, durable=False)
+    try:
+        lines = recorded_inputs(old)
+        with tempfile.TemporaryDirectory() as scratch:
+            fresh = Path(scratch) / "compare.db"
+            asyncio.run(replay(lines, settings, fresh, source=f"compare:{path}"))
+            new = Journal(fresh, durable=False)
+            changed = differences(old, new)
+            new.close()
+    finally:
+        old.close()
+    for item in changed:
+        console.print(f"{item['message_id']}: {item['text']}", style="bold")
+        console.print(f"  before: {_describe(item['before'])}", style="red")
+        console.print(f"  after : {_describe(item['after'])}", style="green")
+    console.print(
+        f"{len(changed)} of {len(lines)} recorded inputs decided differently"
+        if changed
+        else f"no decision differs ({len(lines)} recorded inputs re-run)"
+    )
+    return 1 if changed else 0
+
+
+def _key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return row["verdict"], row["reasons"], row["plan"]
+
+
+def _describe(row: dict[str, Any] | None) -> str:
+    if row is None:
+        return "not decided"
+    reasons = ", ".join(json.loads(row["reasons"]))
+    return f"{row['verdict']}{f' [{reasons}]' if reasons else ''}: {row['sentence']}"

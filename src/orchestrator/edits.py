@@ -1,0 +1,130 @@
+"""Edits and deletes: journaled and compared, never executed blindly.
+
+An edit is re-parsed (at the original's time) and compared with the original intent. What changed is
+journaled and reported. The one case that can act: the edit changes an entry that has not filled
+yet, and ``AMEND_ON_EDIT`` allows it; the old entry is then cancelled and the edited alert decided
+as a new message ``<id>~edit<n>``, through every risk check (a late edit is a stale alert). A delete
+is journaled; an entry still working for a deleted alert is reported, not cancelled (the analyst may
+just have tidied the channel).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from parser import Intent, NotASignal, parse
+from risk import Approved, BracketPlan, CancelPlan
+
+from .journal import iso
+from .messages import Delete, Edit, Message
+from .pipeline import Outcome, Pipeline
+
+SAME = "edit_same_intent"
+CHANGED = "edit_changed"
+UNFILLED = "edit_changes_unfilled_entry"
+UNKNOWN = "edit_of_unknown_message"
+
+
+async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Outcome:
+    journal = pipeline.journal
+    rows = journal.rows("SELECT * FROM messages WHERE id = ?", edit.id)
+    with journal.transaction():
+        if not rows:
+            _record(pipeline, edit, UNKNOWN, "the edited message was never received")
+            return Outcome(edit.id, "edit", "ignored", (UNKNOWN,))
+        original = rows[0]
+        sent_at = datetime.fromisoformat(original["sent_at"])
+        old, new = parse(original["text"], sent_at), parse(edit.text, sent_at)
+        changes = _changes(old.to_contract(), new.to_contract())
+        if not changes:
+            _record(pipeline, edit, SAME, "the edit reads as the same alert", new)
+            return Outcome(edit.id, "edit", "ignored", (SAME,))
+        detail = "; ".join(changes)
+        if not _unfilled_entry(pipeline, edit.id):
+            _record(pipeline, edit, CHANGED, detail, new)
+            return Outcome(edit.id, "edit", "reported", (CHANGED,), detail)
+        edit_id = _record(pipeline, edit, UNFILLED, detail, new)
+        if not amend:
+            return Outcome(edit.id, "edit", "reported", (UNFILLED,), f"{detail} (AMEND_ON_EDIT is off)")
+        return await _amend(pipeline, edit, original, edit_id, detail)
+
+
+def on_delete(pipeline: Pipeline, delete: Delete) -> Outcome:
+    journal = pipeline.journal
+    journal.insert("message_deletes", {"message_id": delete.id, "at": iso(delete.at)})
+    if _unfilled_entry(pipeline, delete.id):
+        detail = f"alert {delete.id} was deleted; its entry is still working (cancel it with a cancel alert)"
+        journal.record_notice("deleted_alert_working", delete.at, detail)
+        return Outcome(delete.id, "delete", "reported", ("deleted_entry_working",), detail)
+    return Outcome(delete.id, "delete", "ignored", ("deleted",))
+
+
+async def _amend(
+    pipeline: Pipeline, edit: Edit, original: dict[str, Any], edit_id: int, detail: str
+) -> Outcome:
+    plan = _approved_bracket(pipeline, edit.id)
+    assert plan is not None  # _unfilled_entry found it
+    new_id = f"{edit.id}~edit{edit_id}"
+    cancel = CancelPlan(
+        message_id=f"{new_id}-cancel", instrument=plan.instrument, side=plan.side, position=edit.id
+    )
+    cancelled = await pipeline.executor.execute(cancel)
+    pipeline.journal.record_notice(
+        "edit_amend", edit.at, f"{edit.id}: cancel {cancelled.outcome} {cancelled.detail}"
+    )
+    if cancelled.outcome != "sent":
+        return Outcome(edit.id, "edit", "reported", (UNFILLED, "amend_cancel_failed"), cancelled.detail)
+    amended = Message(
+        id=new_id,
+        channel_id=original["channel_id"],
+        author_id=original["author_id"],
+        text=edit.text,
+        sent_at=edit.at,
+        received_at=edit.at,
+        source="edit",
+    )
+    return await pipeline.on_message(amended)
+
+
+def _unfilled_entry(pipeline: Pipeline, message_id: str) -> bool:
+    """The message opened a position whose entry is working and of which nothing has filled."""
+    holding = pipeline.executor.book.holdings.get(message_id)
+    if holding is None or holding.quantity or holding.fills:
+        return False
+    return bool(pipeline.executor.book.working(message_id))
+
+
+def _approved_bracket(pipeline: Pipeline, message_id: str) -> BracketPlan | None:
+    raw = pipeline.journal.value(
+        "SELECT plan FROM decisions WHERE message_id = ? AND verdict = 'approved' ORDER BY id DESC LIMIT 1",
+        message_id,
+    )
+    if raw is None:
+        return None
+    plan = Approved.model_validate({"plan": json.loads(raw)}).plan
+    return plan if isinstance(plan, BracketPlan) else None
+
+
+def _record(
+    pipeline: Pipeline, edit: Edit, comparison: str, detail: str, intent: Intent | NotASignal | None = None
+) -> int:
+    edit_id = pipeline.journal.insert(
+        "message_edits",
+        {
+            "message_id": edit.id,
+            "at": iso(edit.at),
+            "text": edit.text,
+            "comparison": comparison,
+            "detail": detail,
+        },
+    )
+    if intent is not None:
+        pipeline.record_intent(edit.id, intent, edit_id)
+    pipeline.journal.record_notice(comparison, edit.at, f"{edit.id}: {detail}")
+    return edit_id
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [f"{key}: {old.get(key)!s} -> {new.get(key)!s}" for key in new if old.get(key) != new.get(key)]

@@ -1,0 +1,284 @@
+"""The journal: every message, intent, decision, order, event, fill and state change, in SQLite.
+
+Opened in WAL mode (a second process, such as ``autoscalper kill``, can write while the bot runs),
+created with file mode 0600, schema applied by ``schema.MIGRATIONS``. It is append-only: nothing is
+updated or deleted. It also implements the executor's ``StateStore``: the latched trading state is
+its last ``trading_states`` row, read from disk on every call, so a kill written by another process
+stops new entries at once. Writes go through prepared SQL (sqlite-utils builds the schema): a message
+costs a handful of inserts, not a schema introspection each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlite_utils import Database
+
+from executor import BrokerEvent, OrderFilled, OrderSubmitted, PositionBook
+from risk import TradingState, TradingStatus, instrument_key, multiplier, trading_day
+
+from .schema import MIGRATIONS
+
+_EVENTS: TypeAdapter[BrokerEvent] = TypeAdapter(BrokerEvent)
+BUSY_TIMEOUT_MS = 10_000
+
+
+class JournalError(RuntimeError):
+    """The journal cannot be opened or written: trading must not go on unjournaled."""
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class Journal:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
+        self.path = path
+        try:
+            _create_private(path)
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL syncs every commit (power-loss safe); NORMAL survives a killed process, which is
+            # all a replay on the simulator needs.
+            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self.db = Database(conn)
+            MIGRATIONS.apply(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise JournalError(f"journal {path}: {exc}") from exc
+        self.run_id: int | None = None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one commit (nested blocks become savepoints)."""
+        with self.db.atomic():
+            yield
+
+    # ------------------------------------------------------------------ writing
+
+    def insert(self, table: str, row: Mapping[str, Any], *, ignore: bool = False) -> int:
+        """Append ``row``; with ``ignore``, a row whose key exists is skipped (returns 0)."""
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        try:
+            cursor = self.db.conn.execute(
+                f"{verb} INTO {table} ({columns}) VALUES ({marks})", [_cell(v) for v in row.values()]
+            )
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal {self.path}: cannot write {table}: {exc}") from exc
+        return (cursor.lastrowid or 0) if cursor.rowcount else 0
+
+    def start_run(
+        self, command: str, *, version: str, mode: str, broker: str, settings: Mapping[str, Any]
+    ) -> int:
+        self.run_id = self.insert(
+            "runs",
+            {
+                "started_at": iso(datetime.now(UTC)),
+                "command": command,
+                "version": version,
+                "mode": mode,
+                "broker": broker,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "settings": json.dumps(settings, default=str, sort_keys=True),
+            },
+        )
+        return self.run_id
+
+    def record_event(self, event: BrokerEvent, book: PositionBook) -> None:
+        """One broker event, after the book applied it: the event, and the order or fill it made."""
+        client_id = getattr(event, "client_id", None)
+        state = book.orders.get(client_id or "")
+        if isinstance(event, OrderSubmitted):
+            self._record_order(event)
+        if isinstance(event, OrderFilled) and state is not None:
+            self._record_fill(event, book)
+        self.insert(
+            "order_events",
+            {
+                "at": iso(event.at),
+                "kind": event.kind,
+                "client_id": client_id,
+                "status": state.status.value if state is not None else None,
+                "detail": _detail(event),
+                "event": event.model_dump_json(),
+            },
+        )
+
+    def _record_order(self, event: OrderSubmitted) -> None:
+        order = event.order
+        self.insert(
+            "orders",
+            {
+                "client_id": order.client_id,
+                "message_id": order.message_id,
+                "position": order.position,
+                "instrument": instrument_key(order.instrument),
+                "action": order.action.value,
+                "order_type": order.order_type.value,
+                "role": order.role.value,
+                "leg": order.leg,
+                "quantity": order.quantity,
+                "price": order.price,
+                "alert_price": order.alert_price,
+                "parent": order.parent,
+                "submitted_at": iso(event.at),
+            },
+            ignore=True,
+        )
+
+    def _record_fill(self, event: OrderFilled, book: PositionBook) -> None:
+        fill = book.fills[-1] if book.fills and book.fills[-1].fill_id == event.fill_id else None
+        if fill is None:
+            return  # a fill the book had already seen (re-sent after a reconnect)
+        order = book.orders[fill.client_id].order
+        self.insert(
+            "fills",
+            {
+                "fill_id": fill.fill_id,
+                "client_id": fill.client_id,
+                "message_id": fill.message_id,
+                "position": fill.position,
+                "instrument": fill.instrument,
+                "side": fill.action.value,
+                "opens": fill.opens,
+                "quantity": fill.quantity,
+                "multiplier": multiplier(order.instrument),
+                "price": fill.price,
+                "alert_price": order.alert_price,
+                "commission": fill.commission,
+                "realized": fill.realized,
+                "at": iso(fill.at),
+                "trading_day": trading_day(fill.at).isoformat(),
+            },
+            ignore=True,
+        )
+
+    def record_notice(self, kind: str, at: datetime, detail: str) -> None:
+        self.insert("notices", {"at": iso(at), "kind": kind, "detail": detail})
+
+    # ------------------------------------------------------------------ StateStore
+
+    def trading_status(self) -> TradingStatus:
+        row = self.db.conn.execute(
+            "SELECT state, cause, detail, at FROM trading_states ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return TradingStatus()
+        state, cause, detail, at = row
+        return TradingStatus(
+            state=TradingState(state), cause=cause, detail=detail or "", since=parse_time(at)
+        )
+
+    def record_status(self, status: TradingStatus) -> None:
+        current = self.trading_status()
+        if (current.state, current.cause, current.detail) == (status.state, status.cause, status.detail):
+            return  # the same latch written again (a console kill the running bot then acts on)
+        since = status.since or datetime.now(UTC)
+        self.insert(
+            "trading_states",
+            {
+                "at": iso(since),
+                "state": status.state.value,
+                "cause": status.cause,
+                "detail": status.detail,
+                "run_id": self.run_id,
+            },
+        )
+
+    # ------------------------------------------------------------------ console control
+
+    def request(self, command: str, *, reason: str = "", flatten: bool = True, by: str = "console") -> int:
+        return self.insert(
+            "control_requests",
+            {
+                "at": iso(datetime.now(UTC)),
+                "command": command,
+                "reason": reason,
+                "flatten": flatten,
+                "requested_by": by,
+            },
+        )
+
+    def pending_requests(self, after: int = 0) -> list[dict[str, Any]]:
+        return self.rows(
+            "SELECT r.* FROM control_requests r LEFT JOIN control_results d ON d.request_id = r.id"
+            " WHERE d.request_id IS NULL AND r.id > ? ORDER BY r.id",
+            after,
+        )
+
+    def record_result(self, request_id: int, outcome: str, detail: str) -> None:
+        self.insert(
+            "control_results",
+            {"request_id": request_id, "at": iso(datetime.now(UTC)), "outcome": outcome, "detail": detail},
+            ignore=True,
+        )
+
+    # ------------------------------------------------------------------ watermarks
+
+    def watermark(self, source: str) -> str | None:
+        row = self.db.conn.execute(
+            "SELECT position FROM watermarks WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_watermark(self, source: str, position: str, at: datetime) -> None:
+        self.insert("watermarks", {"source": source, "position": position, "at": iso(at)})
+
+    # ------------------------------------------------------------------ reading
+
+    def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def value(self, sql: str, *params: Any) -> Any:
+        row = self.db.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def broker_events(self) -> Iterator[BrokerEvent]:
+        """Every journaled broker event, in order: what the book is rebuilt from after a restart."""
+        for (payload,) in self.db.conn.execute("SELECT event FROM order_events ORDER BY id"):
+            yield _EVENTS.validate_json(payload)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _detail(event: BrokerEvent) -> str:
+    data = event.model_dump(mode="json", exclude={"kind", "at", "client_id", "order"})
+    return " ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", False))
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only, before SQLite opens it (it copies the mode to
+    its -wal and -shm files). An existing journal keeps its mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -1,0 +1,368 @@
+"""The pipeline: message -> journal -> parser -> reference -> risk -> executor, each step journaled.
+
+A message is committed to the journal before anything acts on it, and a message that already has a
+decision is never decided again (across restarts too: the journal is the memory). Everything one
+message causes (intent, decision, orders, fills) is one further commit. Broker events reach the
+journal through the executor's notices, after the position book applied them; each closing fill
+re-reviews the trading state, so the daily loss cap latches (or trips the kill switch) at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import TypeAdapter
+
+from executor import (
+    BrokerEvent,
+    Execution,
+    Executor,
+    KillSwitchEngaged,
+    KillSwitchFinished,
+    Notice,
+    OrderFilled,
+    TradingResumed,
+)
+from parser import Intent, NotASignal, Open, parse
+from risk import (
+    LOSS_CAP,
+    AccountSnapshot,
+    Alert,
+    Approved,
+    BracketPlan,
+    Decision,
+    EntryRecord,
+    Limits,
+    OrderPlan,
+    Position,
+    Quote,
+    Reason,
+    TradingState,
+    evaluate,
+    review,
+    trading_day,
+)
+from risk.describe import describe_plan
+
+from .journal import Journal, iso
+from .messages import Message
+from .resolve import resolve
+
+_PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message (or edit, delete, command): what the console and summaries show."""
+
+    message_id: str
+    kind: str
+    verdict: str  # approved | denied | ignored (+ amended, reported for edits)
+    reasons: tuple[str, ...] = ()
+    detail: str = ""
+    execution: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "message_id": self.message_id,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """Channel and author ids that may trade; empty means any (the Discord listener requires them)."""
+
+    channels: frozenset[str] = frozenset()
+    authors: frozenset[str] = frozenset()
+
+    def refusal(self, message: Message) -> Reason | None:
+        if message.source == "console":
+            return None  # the trader typing into ``autoscalper run`` is the trader
+        if self.channels and message.channel_id not in self.channels:
+            return Reason(code="channel_not_allowed", detail=f"channel {message.channel_id} is not followed")
+        if self.authors and message.author_id not in self.authors:
+            return Reason(code="author_not_allowed", detail=f"author {message.author_id} is not followed")
+        return None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        journal: Journal,
+        executor: Executor,
+        limits: Limits,
+        *,
+        clock: Callable[[], datetime],
+        allow: Allowlist = Allowlist(),
+    ) -> None:
+        self.journal, self.executor, self.limits, self.clock, self.allow = (
+            journal,
+            executor,
+            limits,
+            clock,
+            allow,
+        )
+        self.quotes: dict[str, Quote] = {}
+        self.entries: list[EntryRecord] = []
+        self.planned: set[str] = set()
+        self.authors: dict[str, str | None] = {}  # position -> the author of the alert that opened it
+        self.references: dict[str, str | None] = {}  # signal message -> the position it opened or acted on
+        executor.subscribe(self._on_notice)
+
+    # ------------------------------------------------------------------ messages
+
+    async def on_message(self, message: Message) -> Outcome:
+        if self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message.id):
+            self.journal.record_notice(
+                "redelivered", self.clock(), f"message {message.id} was already handled"
+            )
+            return Outcome(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
+        self.journal.insert("messages", _message_row(message, self.journal.run_id), ignore=True)
+        with self.journal.transaction():
+            return await self._decide(message)
+
+    async def _decide(self, message: Message) -> Outcome:
+        now = self.clock()
+        refusal = self.allow.refusal(message)
+        if refusal is not None:
+            return self._record(message.id, "none", None, ignored=refusal)
+        intent = parse(message.text, message.sent_at)
+        self.record_intent(message.id, intent)
+        if isinstance(intent, NotASignal):
+            return self._record(
+                message.id, "none", None, ignored=Reason(code=intent.reason, detail=intent.detail)
+            )
+        target = None
+        if not isinstance(intent, Open):
+            found = resolve(intent, message, self._positions(), self.references)
+            if found.problem is not None:
+                self.references[message.id] = None
+                return self._record(message.id, intent.kind, None, denied=found.problem)
+            target = found.position
+        self.review(now)
+        alert = Alert(
+            message_id=message.id,
+            author_id=message.author_id,
+            sent_at=message.sent_at,
+            received_at=message.received_at,
+        )
+        decision = evaluate(intent, self.snapshot(message.id), self.limits, now, alert=alert, target=target)
+        self.references[message.id] = _position_of(decision) or (target.opened_by if target else None)
+        outcome = self._record(message.id, intent.kind, decision)
+        if not isinstance(decision, Approved):
+            return outcome
+        return await self._execute(decision.plan, outcome, message.author_id)
+
+    async def _execute(self, plan: OrderPlan, outcome: Outcome, author: str | None) -> Outcome:
+        self.planned.add(plan.message_id)
+        if isinstance(plan, BracketPlan) and plan.add_to is None:
+            self.authors[plan.message_id] = author
+        execution = await self.executor.execute(plan)
+        self._record_execution(execution)
+        if isinstance(plan, BracketPlan) and execution.outcome in ("sent", "duplicate"):
+            self._entered(plan, self.clock())
+        return Outcome(
+            outcome.message_id,
+            outcome.kind,
+            outcome.verdict,
+            outcome.reasons,
+            outcome.detail,
+            execution.outcome,
+        )
+
+    def _entered(self, plan: BracketPlan, at: datetime) -> None:
+        today = trading_day(at)
+        if self.entries and trading_day(self.entries[-1].at) != today:
+            self.entries.clear()  # only today's entries count toward pace and duplicates
+        self.entries.append(
+            EntryRecord(
+                message_id=plan.message_id,
+                instrument=plan.instrument,
+                side=plan.side,
+                at=at,
+                add=plan.add_to is not None,
+            )
+        )
+
+    # ------------------------------------------------------------------ market and state
+
+    def on_quote(self, key: str, quote: Quote) -> None:
+        self.quotes[key] = quote
+
+    def snapshot(self, message_id: str | None = None) -> AccountSnapshot:
+        """Risk's view of the account now. Only the message being decided is checked for an earlier
+        plan, so the snapshot does not grow with the day."""
+        book = self.executor.book
+        return AccountSnapshot(
+            status=self.executor.status,
+            positions=self._positions(),
+            realized=book.realized_events(),
+            entries=tuple(self.entries),
+            planned_message_ids=frozenset({message_id} & self.planned),
+            quotes=self.quotes,
+        )
+
+    def review(self, now: datetime) -> None:
+        """Persist the state that holds now; a loss cap set to halt trips the kill switch."""
+        current = self.executor.status
+        status = review(self.snapshot(), self.limits, now)
+        if status == current:
+            return
+        if status.state is TradingState.HALTED and status.cause == LOSS_CAP:
+            self.executor.activate_kill_switch(status.detail, cause=LOSS_CAP)
+        else:
+            self.journal.record_status(status)
+
+    def _positions(self) -> tuple[Position, ...]:
+        return tuple(
+            p.model_copy(update={"author_id": self.authors.get(p.opened_by)})
+            for p in self.executor.book.risk_positions()
+        )
+
+    def _on_notice(self, notice: Notice) -> None:
+        if isinstance(notice, KillSwitchEngaged):
+            self.journal.record_notice("kill_switch_engaged", notice.at, f"{notice.cause}: {notice.reason}")
+        elif isinstance(notice, KillSwitchFinished):
+            self.journal.record_notice(
+                "kill_switch_finished", notice.report.at, "\n".join(notice.report.lines())
+            )
+        elif isinstance(notice, TradingResumed):
+            self.journal.record_notice("trading_resumed", notice.at, f"resumed by {notice.by}")
+        else:
+            self._on_broker_event(notice)
+
+    def _on_broker_event(self, event: BrokerEvent) -> None:
+        self.journal.record_event(event, self.executor.book)
+        if isinstance(event, OrderFilled):
+            state = self.executor.book.orders.get(event.client_id)
+            if state is not None and not state.order.opens:
+                self.review(event.at)
+
+    # ------------------------------------------------------------------ journal rows
+
+    def record_intent(self, message_id: str, intent: Intent | NotASignal, edit_id: int | None = None) -> None:
+        contract = intent.to_contract()
+        instrument = contract.get("instrument") or {}
+        self.journal.insert(
+            "intents",
+            {
+                "message_id": message_id,
+                "edit_id": edit_id,
+                "kind": intent.kind,
+                "instrument": instrument.get("symbol"),
+                "reason": contract.get("reason"),
+                "parsed": json.dumps(contract),
+            },
+        )
+
+    def _record(
+        self,
+        message_id: str,
+        kind: str,
+        decision: Decision | None,
+        *,
+        ignored: Reason | None = None,
+        denied: Reason | None = None,
+    ) -> Outcome:
+        reasons: tuple[Reason, ...]
+        if decision is None:
+            reason = ignored or denied
+            assert reason is not None
+            verdict, reasons, sentence, plan = (
+                ("ignored" if ignored else "denied"),
+                (reason,),
+                reason.detail,
+                None,
+            )
+        elif isinstance(decision, Approved):
+            verdict, reasons, plan = "approved", decision.notes, decision.plan
+            sentence = describe_plan(plan)
+        else:
+            verdict, reasons, sentence, plan = "denied", decision.reasons, decision.sentence, None
+        now = self.clock()
+        self.journal.insert(
+            "decisions",
+            {
+                "message_id": message_id,
+                "at": iso(now),
+                "trading_day": trading_day(now).isoformat(),
+                "kind": kind,
+                "verdict": verdict,
+                "reasons": json.dumps([r.code for r in reasons] if verdict != "approved" else []),
+                "notes": json.dumps([r.code for r in reasons] if verdict == "approved" else []),
+                "sentence": sentence,
+                "position": self.references.get(message_id),
+                "plan": plan.model_dump_json() if plan is not None else None,
+            },
+        )
+        codes = tuple(r.code for r in reasons) if verdict != "approved" else ()
+        return Outcome(message_id, kind, verdict, codes, sentence)
+
+    def _record_execution(self, execution: Execution) -> None:
+        self.journal.insert(
+            "executions",
+            {
+                "message_id": execution.message_id,
+                "at": iso(self.clock()),
+                "outcome": execution.outcome,
+                "detail": execution.detail,
+            },
+        )
+
+    # ------------------------------------------------------------------ restart
+
+    def restore(self) -> None:
+        """Reload what the pipeline remembers from the journal: plans, entries, authors, references."""
+        today = trading_day(self.clock())
+        for row in self.journal.rows(
+            "SELECT d.message_id, d.verdict, d.position, d.plan, d.at, m.author_id"
+            " FROM decisions d JOIN messages m ON m.id = d.message_id WHERE d.kind != 'none' ORDER BY d.id"
+        ):
+            self.references[row["message_id"]] = row["position"]
+            if row["plan"] is None:
+                continue
+            plan = _PLANS.validate_json(row["plan"])
+            self.planned.add(plan.message_id)
+            if isinstance(plan, BracketPlan):
+                if plan.add_to is None:
+                    self.authors[plan.message_id] = row["author_id"]
+                at = datetime.fromisoformat(row["at"])
+                if trading_day(at) == today and self._sent(plan.message_id):
+                    self._entered(plan, at)
+
+    def _sent(self, message_id: str) -> bool:
+        return bool(
+            self.journal.value(
+                "SELECT 1 FROM executions WHERE message_id = ? AND outcome IN ('sent', 'duplicate')",
+                message_id,
+            )
+        )
+
+
+def _message_row(message: Message, run_id: int | None) -> dict[str, object]:
+    return {
+        "id": message.id,
+        "run_id": run_id,
+        "source": message.source,
+        "channel_id": message.channel_id,
+        "author_id": message.author_id,
+        "text": message.text,
+        "sent_at": message.sent_at,
+        "received_at": message.received_at,
+        "reply_to": message.reply_to,
+    }
+
+
+def _position_of(decision: Decision) -> str | None:
+    if not isinstance(decision, Approved):
+        return None
+    plan = decision.plan
+    if isinstance(plan, BracketPlan):
+        return plan.add_to or plan.message_id
+    return plan.position

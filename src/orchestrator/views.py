@@ -1,0 +1,85 @@
+"""Readable output: the decisions table and the day's P&L of a replay, one line per decision in a run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from .journal import Journal, parse_time
+from .pipeline import Outcome
+
+NEW_YORK = ZoneInfo("America/New_York")
+_STYLE = {"approved": "green", "denied": "red", "ignored": "dim", "reported": "yellow", "amended": "yellow"}
+
+
+def decision_line(outcome: Outcome) -> str:
+    """``m1 approved (sent): buy 1 SPY ...`` or ``m2 denied [stale_alert]: ...``."""
+    codes = f" [{', '.join(outcome.reasons)}]" if outcome.reasons else ""
+    sent = f" ({outcome.execution})" if outcome.execution else ""
+    return f"{outcome.message_id} {outcome.verdict}{sent}{codes}: {outcome.detail}"
+
+
+def print_session(console: Console, journal: Journal, title: str, message_ids: Sequence[str]) -> None:
+    """Every message of the session with its decision, then its fills and the day's P&L."""
+    table = Table(title=title, expand=True, show_lines=False)
+    for name, options in (
+        ("time ET", {"no_wrap": True, "style": "dim"}),
+        ("id", {"no_wrap": True}),
+        ("author", {"no_wrap": True}),
+        ("message", {"ratio": 3, "overflow": "fold"}),
+        ("decision", {"no_wrap": True}),
+        ("detail", {"ratio": 4, "overflow": "fold"}),
+    ):
+        table.add_column(name, **options)
+    for row in _rows(journal, message_ids):
+        verdict = row["verdict"] or "undecided"
+        detail = row["sentence"] or ""
+        if row["outcome"] and row["outcome"] != "sent":
+            detail = f"{detail} [{row['outcome']}: {row['exec_detail']}]"
+        when = parse_time(row["received_at"]).astimezone(NEW_YORK).strftime("%H:%M:%S")
+        table.add_row(
+            when,
+            row["id"],
+            row["author_id"] or "",
+            row["text"],
+            verdict,
+            detail,
+            style=_STYLE.get(verdict, ""),
+        )
+    console.print(table)
+
+
+def print_pnl(console: Console, summary: dict[str, Any]) -> None:
+    for fill in summary["fills"]:
+        what = f"{fill['side']:<4} {fill['quantity']} {fill['instrument']} @ {fill['price']}"
+        console.print(f"  fill  {fill['message_id']:>8}  {what}")
+    for position in summary["open_positions"]:
+        console.print(f"  open  {position['quantity']} {position['instrument']} avg {position['avg_price']}")
+    gross, fees = Decimal(summary["realized_pnl"]), Decimal(summary["commissions"])
+    console.print(
+        f"Day P&L: realized {gross:+.2f} gross, commissions {fees:.2f}, net {gross - fees:+.2f}; "
+        f"trading {summary['trading_state']}",
+        style="bold",
+    )
+    for line in summary.get("bad_lines", []):
+        console.print(f"  skipped {line}", style="yellow")
+
+
+def _rows(journal: Journal, message_ids: Sequence[str]) -> list[dict[str, Any]]:
+    rows = []
+    for message_id in dict.fromkeys(message_ids):
+        found = journal.rows(
+            "SELECT m.id, m.author_id, m.text, m.received_at, d.verdict, d.sentence,"
+            " e.outcome, e.detail AS exec_detail FROM messages m"
+            " LEFT JOIN decisions d ON d.id = (SELECT MIN(id) FROM decisions WHERE message_id = m.id)"
+            " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = m.id)"
+            " WHERE m.id = ?",
+            message_id,
+        )
+        rows += found
+    return rows
