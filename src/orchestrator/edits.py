@@ -85,7 +85,17 @@ async def _amend(
         received_at=edit.at,
         source="edit",
     )
-    return await pipeline.on_message(amended)
+    pipeline.forget_entry(edit.id)  # cancelled unfilled: it no longer counts as today's entry
+    placed = await pipeline.on_message(amended)
+    reasons = placed.reasons or ()
+    return Outcome(
+        edit.id,
+        "edit",
+        "amended" if placed.verdict == "approved" else "reported",
+        reasons,
+        f"{detail}; {new_id} {placed.verdict}: {placed.detail}",
+        placed.execution,
+    )
 
 
 def _unfilled_entry(pipeline: Pipeline, message_id: str) -> bool:

@@ -190,6 +190,9 @@ class Pipeline:
             )
         )
 
+    def forget_entry(self, message_id: str) -> None:
+        self.entries = [e for e in self.entries if e.message_id != message_id]
+
     # ------------------------------------------------------------------ market and state
 
     def on_quote(self, key: str, quote: Quote) -> None:
