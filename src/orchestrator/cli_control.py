@@ -143,7 +143,7 @@ def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Pat
     if as_json:
         click.echo(json.dumps(summary))
         return
-    console = Console()
+    console = Console(markup=False, highlight=False)
     for title, rows in (
         ("Per day", summary["days"]),
         ("Per author", summary["authors"]),

@@ -59,7 +59,7 @@ def replay(
 
         from .compare import run_compare
 
-        sys.exit(run_compare(old, settings, Console()))
+        sys.exit(run_compare(old, settings, Console(markup=False, highlight=False)))
     if not files:
         raise click.UsageError("give a session FILE (or --journal OLD.db --compare)")
     if len(files) > 1 and (db is not None or as_json):
@@ -74,7 +74,7 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: object) ->
     from .replay import replay as run_replay
     from .views import print_pnl, print_session
 
-    console = Console()
+    console = Console(markup=False, highlight=False)
     with tempfile.TemporaryDirectory() as scratch:
         journal_path = db or Path(scratch) / "replay.db"
         with path.open(encoding="utf-8", errors="replace") as lines, _progress(path) as progress:

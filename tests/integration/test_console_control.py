@@ -1,0 +1,170 @@
+"""Console control across processes: kill and resume while `autoscalper run` runs, and while nothing
+runs; status, report, console and replay --compare as real commands on a real journal."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sessions import SESSIONS, journal_rows, replay_session
+
+BOT = [sys.executable, "-m", "orchestrator"]
+
+
+def cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*BOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def holding(tmp_path: Path) -> Path:
+    """A paper journal holding one MES long with its stop and target working."""
+    db = tmp_path / "paper.db"
+    replay_session("futures_open", db)
+    assert len(journal_rows(db, "SELECT * FROM working_orders")) == 2
+    return db
+
+
+def _flat(db: Path) -> bool:
+    return not journal_rows(db, "SELECT * FROM open_positions") and not journal_rows(
+        db, "SELECT * FROM working_orders"
+    )
+
+
+def _state(db: Path) -> dict[str, Any]:
+    return journal_rows(db, "SELECT state, cause, detail FROM trading_state")[0]
+
+
+def test_kill_from_another_terminal_reaches_the_running_bot(holding: Path) -> None:
+    bot = subprocess.Popen(
+        [*BOT, "run", "--db", str(holding)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bot.stderr is not None and "autoscalper running" in bot.stderr.readline()
+        killed = cli("kill", "drill: second terminal", "--db", str(holding))
+        assert killed.returncode == 0, killed.stderr
+        assert "The running bot: done." in killed.stdout
+        assert "Flat: yes." in killed.stdout
+        assert _flat(holding)
+        assert _state(holding) == {
+            "state": "halted",
+            "cause": "kill_switch",
+            "detail": "drill: second terminal",
+        }
+        [close] = journal_rows(holding, "SELECT * FROM fills WHERE opens = 0")
+        assert (close["side"], close["quantity"], close["client_id"]) == ("sell", 1, "asc:f1:flatten:1")
+
+        assert bot.stdin is not None
+        bot.stdin.write("BTO MES @ 5001.25 stop 4991\n")
+        bot.stdin.flush()
+        assert bot.stdout is not None
+        decision = next(line for line in bot.stdout if line.startswith("stdin:"))
+        assert "denied" in decision and "trading_halted" in decision
+
+        resumed = cli("resume", "--db", str(holding))
+        assert resumed.returncode == 0 and "The running bot: done." in resumed.stdout
+        assert _state(holding)["state"] == "active"
+    finally:
+        out, err = bot.communicate(timeout=30)
+    assert bot.returncode == 0, err
+
+
+def test_kill_while_nothing_runs_is_latched_and_carried_out_by_the_next_start(holding: Path) -> None:
+    killed = cli("kill", "overnight stop", "--db", str(holding))
+    assert killed.returncode == 0 and "No bot is running" in killed.stdout
+    assert _state(holding)["state"] == "halted"
+    assert not _flat(holding)  # nothing acted yet: the journal only holds the latch and the request
+
+    status = json.loads(cli("status", "--json", "--db", str(holding)).stdout)
+    assert status["trading_state"] == "halted" and status["detail"] == "overnight stop"
+
+    started = cli("run", "--db", str(holding), stdin="")
+    assert started.returncode == 0, started.stderr
+    assert "Flat: yes." in started.stdout
+    assert _flat(holding)
+    assert _state(holding)["state"] == "halted"  # still latched: only resume brings it back
+
+
+def test_a_kill_then_resume_while_nothing_runs_does_not_flatten_at_start(holding: Path) -> None:
+    assert cli("kill", "oops", "--db", str(holding)).returncode == 0
+    assert cli("resume", "--db", str(holding)).returncode == 0
+    started = cli("run", "--db", str(holding), stdin="")
+    assert started.returncode == 0
+    assert not _flat(holding)
+    outcomes = journal_rows(holding, "SELECT outcome FROM control_results ORDER BY request_id")
+    assert [o["outcome"] for o in outcomes] == ["superseded", "done"]
+
+
+def test_the_python_kill_switch_in_the_console(holding: Path) -> None:
+    typed = 'report = orchestrator.executor.activate_kill_switch("manual stop")\nprint(report.report.flat)\n'
+    console = cli("console", "--db", str(holding), stdin=typed)
+    assert console.returncode == 0, console.stderr
+    assert "True" in console.stdout
+    assert _flat(holding) and _state(holding)["detail"] == "manual stop"
+
+
+def test_status_shows_state_positions_orders_and_todays_room(holding: Path) -> None:
+    out = cli("status", "--db", str(holding))
+    assert out.returncode == 0
+    text = out.stdout
+    assert "trading   : ACTIVE" in text
+    assert "position  : 1 MES avg 5001.2500 (f1)" in text
+    assert text.count("working   :") == 2
+    assert "bot       : not running" in text
+
+
+def test_report_writes_the_chart_and_counts_wins(tmp_path: Path) -> None:
+    db = tmp_path / "paper.db"
+    replay_session("winning_day", db)
+    chart = tmp_path / "pnl.html"
+    out = cli("report", "--db", str(db), "--json", "--chart", str(chart))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["total"]["trades"] == 2 and report["total"]["win_rate"] == "100%"
+    assert report["days"][0]["realized_net"] == "160.65"
+    assert report["authors"][0]["name"] == "a1"
+    assert "<svg" in chart.read_text() and "2026-03-02" in chart.read_text()
+
+
+def test_compare_finds_no_difference_then_the_one_a_new_limit_makes(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    replay_session("winning_day", db)
+    same = cli("replay", "--journal", str(db), "--compare")
+    assert same.returncode == 0 and "no decision differs" in same.stdout
+    stricter = cli("replay", "--journal", str(db), "--compare", env={"ALLOWED_SYMBOLS": "SPY"})
+    assert stricter.returncode == 1
+    assert "w4:" in stricter.stdout and "symbol_not_allowed" in stricter.stdout
+
+
+def test_replay_prints_the_table_and_the_contract_summary_last() -> None:
+    out = cli("replay", str(SESSIONS / "winning_day.jsonl"), "--json")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(summary) >= {
+        "messages",
+        "decisions",
+        "fills",
+        "open_positions",
+        "realized_pnl",
+        "commissions",
+        "trading_state",
+    }
+    assert "Day P&L: realized +163.75 gross" in out.stdout
