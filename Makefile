@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/autoscalper parse --jsonl tests/fixtures/demo_channel.jsonl --table
+	$(BIN)/autoscalper replay tests/fixtures/sessions/*.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -58,53 +58,36 @@ def reasons_of(db: Path, message_id: str) -> list[str]:
 
 
 def long_session(trades: int) -> list[str]:
-    """A deterministic day of ``trades`` round trips on three contracts: quote, entry, two quotes, and
-    an exit that replies to its entry (so every exit has exactly one target)."""
+    """A deterministic day of ``trades`` round trips on three contracts: quote, entry, a quote that
+    moves the market, and an exit that replies to its entry (so every exit has exactly one target)."""
     from datetime import datetime, timedelta
 
     start = datetime.fromisoformat("2026-03-02T14:31:00+00:00")
     lines: list[str] = []
     for n in range(trades):
         at = start + timedelta(seconds=9 * n)
-        strike = 575 + n % 3
-        key = f"SPY 2026-03-02 {strike}C"
+        key = f"SPY 2026-03-02 {575 + n % 3}C"
         mid = Decimal("1.20") + Decimal(n % 7) / 20
-
-        def event(offset: float, body: dict[str, Any]) -> None:
-            lines.append(json.dumps({"at": (at + timedelta(seconds=offset)).isoformat(), **body}))
-
-        event(0, {"type": "quote", "instrument": key, "bid": str(mid - Decimal("0.05")), "ask": str(mid)})
-        event(
-            1,
-            {
-                "type": "message",
-                "id": f"o{n}",
-                "channel": "c1",
-                "author": "a1",
-                "text": f"BTO SPY 3/2 {strike}C @ {mid} SL {mid - Decimal('0.30')} PT {mid + Decimal('0.40')}",
-            },
-        )
         move = Decimal("0.20") if n % 4 else Decimal("-0.20")
-        event(
-            3,
-            {
-                "type": "quote",
-                "instrument": key,
-                "bid": str(mid + move),
-                "ask": str(mid + move + Decimal("0.05")),
-            },
-        )
-        event(
-            5,
-            {
-                "type": "message",
-                "id": f"x{n}",
-                "channel": "c1",
-                "author": "a1",
-                "text": "out",
-                "reply_to": f"o{n}",
-            },
-        )
+        stop, target = mid - Decimal("0.30"), mid + Decimal("0.40")
+        later = {"bid": str(mid + move), "ask": str(mid + move + Decimal("0.05"))}
+        out = {"text": "out", "reply_to": f"o{n}"}
+        events = [
+            (0, {"type": "quote", "instrument": key, "bid": str(mid - Decimal("0.05")), "ask": str(mid)}),
+            (
+                1,
+                {
+                    "type": "message",
+                    "id": f"o{n}",
+                    "channel": "c1",
+                    "author": "a1",
+                    "text": f"BTO SPY 3/2 {575 + n % 3}C @ {mid} SL {stop} PT {target}",
+                },
+            ),
+            (3, {"type": "quote", "instrument": key, **later}),
+            (5, {"type": "message", "id": f"x{n}", "channel": "c1", "author": "a1", **out}),
+        ]
+        lines += [json.dumps({"at": (at + timedelta(seconds=s)).isoformat(), **body}) for s, body in events]
     return lines
 
 

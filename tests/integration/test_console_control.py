@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.sessions import SESSIONS, journal_rows, replay_session
 
 BOT = [sys.executable, "-m", "orchestrator"]
@@ -83,7 +82,7 @@ def test_kill_from_another_terminal_reaches_the_running_bot(holding: Path) -> No
         assert resumed.returncode == 0 and "The running bot: done." in resumed.stdout
         assert _state(holding)["state"] == "active"
     finally:
-        out, err = bot.communicate(timeout=30)
+        _, err = bot.communicate(timeout=30)
     assert bot.returncode == 0, err
 
 

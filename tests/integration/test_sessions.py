@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from tests.sessions import (
     decisions_per_message,
     fills,
