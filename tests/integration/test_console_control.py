@@ -167,3 +167,27 @@ def test_replay_prints_the_table_and_the_contract_summary_last() -> None:
         "trading_state",
     }
     assert "Day P&L: realized +163.75 gross" in out.stdout
+
+
+def test_a_bad_setting_stops_every_trading_command_with_exit_code_2(tmp_path: Path) -> None:
+    for args in (["replay", str(SESSIONS / "winning_day.jsonl")], ["run"], ["kill", "x"], ["status"]):
+        out = cli(*args, "--db", str(tmp_path / "j.db"), env={"MAX_CONTRACTS": "lots"}, stdin="")
+        assert out.returncode == 2, args
+        assert out.stderr.startswith("error: setting MAX_CONTRACTS:")
+
+
+def test_run_with_ib_before_its_adapter_is_one_line_and_trades_nothing(tmp_path: Path) -> None:
+    out = cli("run", "--db", str(tmp_path / "j.db"), env={"BROKER": "ib"}, stdin="BTO SPY 3/20 580C @ 1.25\n")
+    assert out.returncode == 1
+    assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith("error:")
+
+
+def test_run_reads_alerts_from_a_file_and_skips_them_when_run_again(tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.txt"
+    alerts.write_text("nice move everyone\nSPY looks heavy today\n", encoding="utf-8")
+    db = str(tmp_path / "j.db")
+    first = cli("run", "--input", str(alerts), "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0].startswith("file:alerts.txt:1 ignored")
+    again = cli("run", "--input", str(alerts), "--db", db)
+    assert all("duplicate_delivery" in line for line in again.stdout.splitlines())
