@@ -50,3 +50,35 @@ def load_or_exit(env_file: Path) -> Settings:
 def fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_FAILED)
+
+
+class progress_bar:
+    """A progress bar on stderr for long work (``LONG`` steps or more), only when stderr is a terminal.
+    The context value is a ``(done, total)`` callback, or None when nothing is shown."""
+
+    LONG = 2000
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = self._bar = Progress(console=Console(stderr=True), transient=True)
+        task = bar.add_task(self.label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            if total >= self.LONG:
+                if not bar.live.is_started:
+                    bar.start()
+                bar.update(task, completed=done, total=total)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None and self._bar.live.is_started:
+            self._bar.stop()

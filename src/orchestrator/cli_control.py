@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import db_option, env_file_option, fail, load_or_exit
+from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar
 
 if TYPE_CHECKING:
     from .journal import Journal
@@ -138,7 +138,8 @@ def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Pat
     from .report import build, chart_html
 
     journal = _journal(load_or_exit(env_file), db)
-    summary = build(journal, days)
+    with progress_bar("reading fills") as progress:
+        summary = build(journal, days, progress)
     chart.write_text(chart_html(summary), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(summary))

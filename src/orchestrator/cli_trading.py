@@ -9,11 +9,14 @@ import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from .cli_common import db_option, env_file_option, fail, load_or_exit
+from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def _expected() -> tuple[type[Exception], ...]:
@@ -68,7 +71,7 @@ def replay(
         _replay_one(path, db, as_json, settings)
 
 
-def _replay_one(path: Path, db: Path | None, as_json: bool, settings: object) -> None:
+def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings) -> None:
     from rich.console import Console
 
     from .replay import replay as run_replay
@@ -77,10 +80,12 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: object) ->
     console = Console(markup=False, highlight=False)
     with tempfile.TemporaryDirectory() as scratch:
         journal_path = db or Path(scratch) / "replay.db"
-        with path.open(encoding="utf-8", errors="replace") as lines, _progress(path) as progress:
+        source = str(path.resolve())
+        lines = path.open(encoding="utf-8", errors="replace")
+        with lines, progress_bar(f"replaying {path.name}") as progress:
             try:
                 result = asyncio.run(
-                    run_replay(lines, settings, journal_path, source=str(path.resolve()), progress=progress)  # type: ignore[arg-type]
+                    run_replay(lines, settings, journal_path, source=source, progress=progress)
                 )
             except _expected() as exc:
                 fail(str(exc))
@@ -97,39 +102,6 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: object) ->
         console.print(f"journal: {where}", style="dim")
     if as_json:
         click.echo(json.dumps(result.summary))
-
-
-class _progress:
-    """A progress bar on stderr for long sessions, when stderr is a terminal."""
-
-    LONG = 2000
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._bar: object | None = None
-
-    def __enter__(self) -> object:
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        bar = Progress(console=Console(stderr=True), transient=True)
-        task = bar.add_task(f"replaying {self.path.name}", total=None)
-        self._bar = bar
-
-        def advance(done: int, total: int) -> None:
-            if total >= self.LONG:
-                if not bar.live.is_started:
-                    bar.start()
-                bar.update(task, completed=done, total=total)
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        bar = self._bar
-        if bar is not None and bar.live.is_started:  # type: ignore[attr-defined]
-            bar.stop()  # type: ignore[attr-defined]
 
 
 @click.command()

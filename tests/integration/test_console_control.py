@@ -191,3 +191,18 @@ def test_run_reads_alerts_from_a_file_and_skips_them_when_run_again(tmp_path: Pa
     assert first.stdout.splitlines()[0].startswith("file:alerts.txt:1 ignored")
     again = cli("run", "--input", str(alerts), "--db", db)
     assert all("duplicate_delivery" in line for line in again.stdout.splitlines())
+
+
+def test_the_python_api_kill_switch_without_an_event_loop(holding: Path) -> None:
+    import asyncio
+
+    from orchestrator import Orchestrator
+    from orchestrator.settings import Settings
+
+    orchestrator = Orchestrator.open(Settings(_env_file=None), command="script", journal_path=holding)  # type: ignore[call-arg]
+    asyncio.run(orchestrator.start())
+    assert [h.position for h in orchestrator.executor.book.open_holdings()] == ["f1"]
+    run = orchestrator.executor.activate_kill_switch("manual stop")
+    assert run.report is not None and run.report.flat
+    orchestrator.close()
+    assert _flat(holding) and _state(holding)["detail"] == "manual stop"
