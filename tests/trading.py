@@ -19,6 +19,7 @@ from executor import (
     PositionBook,
     bracket_from_plan,
 )
+from orchestrator.replay import SimClock as ReplayClock
 from parser import Instrument, Open, Side
 from risk import (
     AccountSnapshot,
@@ -36,11 +37,10 @@ from tests.builders import MONDAY, intent, option
 
 
 @dataclass
-class SimClock:
-    now: datetime = MONDAY
+class SimClock(ReplayClock):
+    """The replay's clock, starting on ``MONDAY``, that a test moves on by hand."""
 
-    def __call__(self) -> datetime:
-        return self.now
+    now: datetime = MONDAY
 
     def advance(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)

@@ -13,8 +13,6 @@ from typing import IO, Any
 
 import click
 
-EXIT_BAD_SETTING = 2
-
 
 def _message_time(value: str | None) -> datetime:
     """``--at`` as an aware UTC datetime; a value without a zone is taken as UTC."""

@@ -16,6 +16,7 @@ import click
 from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar
 
 if TYPE_CHECKING:
+    from .app import ControlResult, Orchestrator
     from .settings import Settings
 
 
@@ -129,8 +130,13 @@ def run(source: IO[str], db: Path | None, env_file: Path) -> None:
         orchestrator = Orchestrator.open(settings, command="run", journal_path=db)
     except _expected() as exc:
         fail(str(exc))
+    # Message ids: a file's lines by its full path (run it again and nothing is acted on twice);
+    # typed lines by run, since the same line number means a different message each time.
+    prefix = f"file:{Path(source.name).resolve()}"
+    if source.name == "<stdin>":
+        prefix = f"stdin:{orchestrator.journal.run_id}"
     try:
-        asyncio.run(_run(orchestrator, source))
+        asyncio.run(_run(orchestrator, source, prefix))
     except _expected() as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -139,12 +145,11 @@ def run(source: IO[str], db: Path | None, env_file: Path) -> None:
         orchestrator.close()
 
 
-async def _run(orchestrator: object, source: IO[str]) -> None:
-    from .app import CONTROL_POLL_SECONDS, Orchestrator
+async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None:
+    from .app import CONTROL_POLL_SECONDS
     from .messages import Message
     from .views import decision_line
 
-    assert isinstance(orchestrator, Orchestrator)
     _echo_control(await orchestrator.start())
     state = orchestrator.executor.status
     click.echo(
@@ -159,8 +164,6 @@ async def _run(orchestrator: object, source: IO[str]) -> None:
             _echo_control(await orchestrator.poll_control())
 
     poller = asyncio.create_task(poll())
-    name = "stdin" if source.name == "<stdin>" else f"file:{Path(source.name).name}"
-    prefix = f"{name}:{orchestrator.journal.run_id}" if name == "stdin" else name
     loop = asyncio.get_running_loop()
     number = 0
     try:
@@ -184,8 +187,8 @@ async def _run(orchestrator: object, source: IO[str]) -> None:
         poller.cancel()
 
 
-def _echo_control(results: Sequence[object]) -> None:
+def _echo_control(results: Sequence[ControlResult]) -> None:
     for result in results:
-        for line in getattr(result, "lines", []):
+        for line in result.lines:
             click.echo(line)
     sys.stdout.flush()

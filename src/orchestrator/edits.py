@@ -10,16 +10,15 @@ just have tidied the channel).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from parser import Intent, NotASignal, parse
-from risk import Approved, BracketPlan, CancelPlan
+from risk import BracketPlan, CancelPlan
 
 from .journal import iso
 from .messages import Delete, Edit, Message
-from .pipeline import Outcome, Pipeline
+from .pipeline import Outcome, Pipeline, load_plan
 
 SAME = "edit_same_intent"
 CHANGED = "edit_changed"
@@ -113,7 +112,7 @@ def _approved_bracket(pipeline: Pipeline, message_id: str) -> BracketPlan | None
     )
     if raw is None:
         return None
-    plan = Approved.model_validate({"plan": json.loads(raw)}).plan
+    plan = load_plan(raw)
     return plan if isinstance(plan, BracketPlan) else None
 
 

@@ -54,6 +54,11 @@ from .resolve import resolve
 _PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
 
 
+def load_plan(raw: str) -> OrderPlan:
+    """An order plan as the ``decisions`` table holds it."""
+    return _PLANS.validate_json(raw)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one message (or edit, delete, command): what the console and summaries show."""
@@ -145,14 +150,16 @@ class Pipeline:
                 self.references[message.id] = None
                 return self._record(message.id, intent.kind, None, denied=found.problem)
             target = found.position
-        self.review(now)
+        account = self.snapshot(message.id)
+        if self.review(now, account):
+            account = account.model_copy(update={"status": self.executor.status})
         alert = Alert(
             message_id=message.id,
             author_id=message.author_id,
             sent_at=message.sent_at,
             received_at=message.received_at,
         )
-        decision = evaluate(intent, self.snapshot(message.id), self.limits, now, alert=alert, target=target)
+        decision = evaluate(intent, account, self.limits, now, alert=alert, target=target)
         self.references[message.id] = _position_of(decision) or (target.opened_by if target else None)
         outcome = self._record(message.id, intent.kind, decision)
         if not isinstance(decision, Approved):
@@ -211,16 +218,18 @@ class Pipeline:
             quotes=self.quotes,
         )
 
-    def review(self, now: datetime) -> None:
-        """Persist the state that holds now; a loss cap set to halt trips the kill switch."""
-        current = self.executor.status
-        status = review(self.snapshot(), self.limits, now)
-        if status == current:
-            return
+    def review(self, now: datetime, account: AccountSnapshot | None = None) -> bool:
+        """Persist the state that holds now (True if it changed); a loss cap set to halt trips the
+        kill switch."""
+        account = account or self.snapshot()
+        status = review(account, self.limits, now)
+        if status == account.status:
+            return False
         if status.state is TradingState.HALTED and status.cause == LOSS_CAP:
             self.executor.activate_kill_switch(status.detail, cause=LOSS_CAP)
         else:
             self.journal.record_status(status)
+        return True
 
     def _positions(self) -> tuple[Position, ...]:
         return tuple(
@@ -330,7 +339,7 @@ class Pipeline:
             self.references[row["message_id"]] = row["position"]
             if row["plan"] is None:
                 continue
-            plan = _PLANS.validate_json(row["plan"])
+            plan = load_plan(row["plan"])
             self.planned.add(plan.message_id)
             if isinstance(plan, BracketPlan):
                 if plan.add_to is None:

@@ -188,7 +188,7 @@ def test_run_reads_alerts_from_a_file_and_skips_them_when_run_again(tmp_path: Pa
     db = str(tmp_path / "j.db")
     first = cli("run", "--input", str(alerts), "--db", db)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[0].startswith("file:alerts.txt:1 ignored")
+    assert first.stdout.splitlines()[0].startswith(f"file:{alerts.resolve()}:1 ignored")
     again = cli("run", "--input", str(alerts), "--db", db)
     assert all("duplicate_delivery" in line for line in again.stdout.splitlines())
 

@@ -61,6 +61,8 @@ class Journal:
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"journal {path}: {exc}") from exc
         self.run_id: int | None = None
+        self._status: TradingStatus | None = None
+        self._status_version = -1
 
     def close(self) -> None:
         self.db.conn.close()
@@ -179,6 +181,14 @@ class Journal:
     # ------------------------------------------------------------------ StateStore
 
     def trading_status(self) -> TradingStatus:
+        """Asked several times per decision: re-read only when another process (``autoscalper kill``)
+        committed since, which SQLite's ``data_version`` tells for the price of a pragma."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._status is None or version != self._status_version:
+            self._status, self._status_version = self._read_status(), version
+        return self._status
+
+    def _read_status(self) -> TradingStatus:
         row = self.db.conn.execute(
             "SELECT state, cause, detail, at FROM trading_states ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -194,6 +204,7 @@ class Journal:
         if (current.state, current.cause, current.detail) == (status.state, status.cause, status.detail):
             return  # the same latch written again (a console kill the running bot then acts on)
         since = status.since or datetime.now(UTC)
+        self._status = None  # re-read after our own write
         self.insert(
             "trading_states",
             {
