@@ -20,8 +20,11 @@ from risk.hours import warm_up
 freezegun.configure(extend_ignore_list=["pandas", "pandas_market_calendars", "exchange_calendars", "numpy"])
 warm_up([2026])  # imports the calendar library before any test freezes the clock
 
-# "ci" keeps the suite inside its time budget; HYPOTHESIS_PROFILE=deep searches much harder.
-settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# "ci" keeps the suite inside its time budget and derandomized, so a run on a clean clone is the run
+# that passed here; HYPOTHESIS_PROFILE=deep searches much harder, with fresh randomness each time.
+settings.register_profile(
+    "ci", max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("deep", max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

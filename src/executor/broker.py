@@ -89,6 +89,10 @@ class Broker(Protocol):
         """Call ``handler`` with every event, in the order the broker reports them."""
         ...
 
+    async def shutdown(self) -> None:
+        """The bot is stopping: close the connection (working orders stay at the broker)."""
+        ...
+
 
 class EventFeed:
     """Fan-out of broker events to subscribers, in subscription order."""

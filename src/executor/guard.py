@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .broker import Broker, BrokerUnavailable
 from .paper import SIMULATOR_ACCOUNT, PaperBroker
+
+if TYPE_CHECKING:
+    from .ib import IBConfig
 
 PAPER_ACCOUNT_PREFIXES = ("DU", "DF")
 PAPER_PORTS = frozenset({7497, 4002})
@@ -73,14 +77,19 @@ def check_port(paper: bool, port: int) -> None:
         )
 
 
-def build_broker(kind: str, *, paper: bool, clock: Callable[[], datetime]) -> Broker:
-    """The broker the mode allows: the simulator only in paper mode; IB in either."""
+def build_broker(
+    kind: str, *, paper: bool, clock: Callable[[], datetime], ib: IBConfig | None = None
+) -> Broker:
+    """The broker the mode allows: the simulator only in paper mode; IB in either (on ``ib``)."""
     if kind == "paper":
         if not paper:
             raise ModeMismatch("PAPER_MODE=false cannot trade on the paper simulator: set BROKER=ib")
         return PaperBroker(clock)
     if kind == "ib":
-        raise BrokerUnavailable(
-            "BROKER=ib: the Interactive Brokers adapter is not in this version yet; use BROKER=paper"
-        )
+        if ib is None:
+            raise BrokerUnavailable("BROKER=ib needs the IBKR_* settings")
+        check_port(paper, ib.port)
+        from .ib import IBBroker  # loads ib_async only when IB is the broker
+
+        return IBBroker(ib, clock)
     raise ModeMismatch(f"BROKER={kind} is not a broker autoscalper knows (paper or ib)")

@@ -168,6 +168,9 @@ class PaperBroker:
             self._last[fill.instrument] = fill.price
         self._positions = book.net_positions()
 
+    async def shutdown(self) -> None:
+        """Nothing to close: the simulator lives in this process."""
+
     def on_quote(self, key: str, quote: Quote) -> None:
         """The market moved for instrument ``key``: fill whatever the new quote reaches."""
         self._quotes[key] = quote

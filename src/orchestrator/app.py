@@ -153,5 +153,12 @@ class Orchestrator:
     def trading_state(self) -> TradingState:
         return self.executor.status.state
 
+    async def shutdown(self) -> None:
+        """Disconnect the broker (working orders stay there, stops included), then close the journal."""
+        try:
+            await self.executor.broker.shutdown()
+        finally:
+            self.close()
+
     def close(self) -> None:
         self.journal.close()

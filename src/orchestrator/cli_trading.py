@@ -119,9 +119,9 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings) 
 def run(source: IO[str], db: Path | None, env_file: Path) -> None:
     """Run the bot: alerts in, decisions and orders out, everything journaled.
 
-    Until the Discord listener and the IB adapter land, alerts come from the terminal or a file
-    and trade on the paper simulator. `autoscalper kill` / `resume` from another terminal reach
-    the running bot within a second.
+    Until the Discord listener lands, alerts come from the terminal or a file. They trade on the
+    paper simulator, or on IB with BROKER=ib. `autoscalper kill` / `resume` from another terminal
+    reach the running bot within a second.
     """
     settings = load_or_exit(env_file)
     from .app import Orchestrator
@@ -185,6 +185,7 @@ async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None
             sys.stdout.flush()
     finally:
         poller.cancel()
+        await orchestrator.executor.broker.shutdown()
 
 
 def _echo_control(results: Sequence[ControlResult]) -> None:

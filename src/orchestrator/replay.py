@@ -61,9 +61,10 @@ class ReplayResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def replay_settings(settings: Settings) -> Settings:
-    """A replay always trades the built-in simulator, in paper mode, whatever the environment says."""
-    return settings.model_copy(update={"PAPER_MODE": True, "BROKER": "paper", "LIVE_CONFIRM": None})
+def replay_settings(settings: Settings, broker: str = "paper") -> Settings:
+    """A replay always trades in paper mode, whatever the environment says: on the built-in
+    simulator, or (``broker="ib"``) on the IB paper account at IBKR_HOST:IBKR_PORT."""
+    return settings.model_copy(update={"PAPER_MODE": True, "BROKER": broker, "LIVE_CONFIRM": None})
 
 
 async def replay(
@@ -73,6 +74,7 @@ async def replay(
     *,
     source: str,
     progress: Progress | None = None,
+    broker: str = "paper",
 ) -> ReplayResult:
     result = ReplayResult(source=source)
     events: list[Numbered] = []
@@ -80,11 +82,11 @@ async def replay(
         (result.bad_lines.append if isinstance(item, BadLine) else events.append)(item)  # type: ignore[arg-type]
     clock = SimClock(events[0].at if events else datetime.now(UTC))
     orchestrator = Orchestrator.open(
-        replay_settings(settings),
+        replay_settings(settings, broker),
         command=f"replay {source}",
         clock=clock,
         journal_path=journal_path,
-        broker=PaperBroker(clock),
+        broker=PaperBroker(clock) if broker == "paper" else None,  # IB: built from the IBKR_* settings
         durable=False,
     )
     try:
@@ -105,7 +107,7 @@ async def replay(
         result.messages = sum(1 for e in events if isinstance(e.event, MessageEvent))
         result.summary = summarise(orchestrator, events, result)
     finally:
-        orchestrator.close()
+        await orchestrator.shutdown()
     return result
 
 
@@ -139,8 +141,8 @@ def _quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
     quote = Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at)
     orchestrator.pipeline.on_quote(event.instrument, quote)
     broker = orchestrator.executor.broker
-    assert isinstance(broker, PaperBroker)
-    broker.on_quote(event.instrument, quote)
+    if isinstance(broker, PaperBroker):  # IB's own market fills IB's orders
+        broker.on_quote(event.instrument, quote)
 
 
 def _resume_quotes(orchestrator: Orchestrator, handled: list[Numbered]) -> None:

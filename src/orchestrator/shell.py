@@ -36,6 +36,7 @@ def interact(settings: Settings, db: Path | None) -> None:
     try:
         code.interact(banner=banner, local={"orchestrator": orchestrator}, exitmsg="")
     finally:
+        asyncio.run_coroutine_threadsafe(orchestrator.executor.broker.shutdown(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
         orchestrator.close()

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from executor import AccountGuard, Broker, ErrorBudget, Executor, StateStore, build_broker, check_port
+from typing import TYPE_CHECKING
+
+from executor import AccountGuard, Broker, ErrorBudget, Executor, StateStore, build_broker
+
+if TYPE_CHECKING:
+    from executor.ib import IBConfig
 
 from .settings import Settings
 
@@ -20,9 +25,8 @@ def build_executor(
     """The executor for ``settings`` (on ``broker`` when given: a replay's own simulator); raises
     ``ModeMismatch``/``BrokerUnavailable`` with one line. The guard applies to any broker."""
     if broker is None:
-        if settings.BROKER == "ib":
-            check_port(settings.PAPER_MODE, settings.IBKR_PORT)
-        broker = build_broker(settings.BROKER, paper=settings.PAPER_MODE, clock=clock)
+        ib = ib_config(settings) if settings.BROKER == "ib" else None
+        broker = build_broker(settings.BROKER, paper=settings.PAPER_MODE, clock=clock, ib=ib)
     confirm = settings.LIVE_CONFIRM.get_secret_value() if settings.LIVE_CONFIRM else None
     return Executor(
         broker,
@@ -33,4 +37,14 @@ def build_executor(
             limit=settings.MAX_BROKER_ERRORS, window=timedelta(minutes=settings.BROKER_ERROR_WINDOW_MINUTES)
         ),
         kill_timeout=settings.KILL_TIMEOUT_SECONDS,
+    )
+
+
+def ib_config(settings: Settings) -> IBConfig:
+    """Where and as whom to reach TWS/Gateway (imports the IB adapter: call it only for IB)."""
+    from executor.ib import IBConfig
+
+    account = settings.IBKR_ACCOUNT.get_secret_value() if settings.IBKR_ACCOUNT else None
+    return IBConfig(
+        host=settings.IBKR_HOST, port=settings.IBKR_PORT, client_id=settings.IBKR_CLIENT_ID, account=account
     )

@@ -1,7 +1,7 @@
 """What the broker contract suite needs from each broker under test, and how to build each one.
 
-The IB adapter adds an ``ib`` entry here that drives the fake gateway in ``tests/fakes``: the suite
-itself does not change.
+The ``ib`` entry drives the IB adapter through ib_async and a socket to the fake gateway in
+``tests/fakes``; the suite itself is the same for both.
 """
 
 from __future__ import annotations
@@ -64,4 +64,42 @@ async def paper_harness() -> AsyncIterator[Harness]:
     yield harness
 
 
-HARNESSES = {"paper": paper_harness}
+@asynccontextmanager
+async def ib_harness() -> AsyncIterator[Harness]:
+    """The IB adapter, through ib_async and a real socket, against the fake gateway."""
+    from tests.ibkit import config, con_id, gateway, round_trip, until
+
+    from executor.ib import IBBroker
+
+    async with gateway() as tws:
+        clock = SimClock()
+        broker = IBBroker(config(tws), clock)
+
+        async def push(key: str, quote: Quote) -> None:
+            assert quote.bid is not None and quote.ask is not None
+            tws.quote(con_id(tws, key), quote.bid, quote.ask)
+
+        def inject(code: int, text: str) -> None:
+            tws.reject_next = (code, text)
+
+        async def settle() -> None:
+            await round_trip(broker)
+
+        async def drop() -> None:
+            tws.refusing = True
+            tws.drop_connections()
+            await until(lambda: bool(harness.of("connection_lost")))
+
+        async def restore() -> None:
+            tws.refusing = False
+            await until(lambda: bool(harness.of("connection_restored")))
+
+        harness = Harness(broker, clock, push, inject, settle, drop, restore)
+        broker.subscribe(harness.events.append)
+        try:
+            yield harness
+        finally:
+            await broker.shutdown()
+
+
+HARNESSES = {"paper": paper_harness, "ib": ib_harness}

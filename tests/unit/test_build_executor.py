@@ -35,9 +35,21 @@ def test_paper_mode_on_a_live_port_is_refused_in_one_line(monkeypatch: pytest.Mo
         build_executor(load_settings(None), MemoryStateStore(), SimClock())
 
 
-def test_the_ib_broker_is_refused_until_its_adapter_lands(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broker_ib_builds_the_ib_adapter_on_the_configured_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    from executor.ib import IBBroker
+
     monkeypatch.setenv("BROKER", "ib")
-    with pytest.raises(BrokerUnavailable, match="BROKER=ib"):
+    monkeypatch.setenv("IBKR_PORT", "4002")
+    monkeypatch.setenv("IBKR_CLIENT_ID", "17")
+    executor = build_executor(load_settings(None), MemoryStateStore(), SimClock())
+    assert isinstance(executor.broker, IBBroker)
+    assert (executor.broker.config.port, executor.broker.config.client_id) == (4002, 17)
+
+
+def test_broker_ib_on_a_live_port_in_paper_mode_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROKER", "ib")
+    monkeypatch.setenv("IBKR_PORT", "4001")
+    with pytest.raises(ModeMismatch, match="IBKR_PORT=4001"):
         build_executor(load_settings(None), MemoryStateStore(), SimClock())
 
 

@@ -1,0 +1,398 @@
+"""``IBBroker``: the executor's ``Broker`` on Interactive Brokers, through ib_async (ib-broker.md).
+
+- Connection: ``connectAsync`` with a timeout, then the account check is the guard's (paper must be
+  a ``DU`` account). The library paces requests under 45 messages a second. A dropped socket, or
+  TWS losing IB (1100), is reported at once (``ConnectionLost``: the executor sends nothing until
+  ``ConnectionRestored``); the socket is reconnected with exponential backoff (tenacity), and
+  before trading resumes the orders and executions IB holds are reconciled with ours by
+  ``orderRef`` (``reconcile.py``): fills made while we were away are recorded once, nothing is
+  placed twice, a bracket that reached IB incomplete is cancelled.
+- Brackets: one group per leg (entry, target, stop), the entry and target sent with
+  ``transmit=False`` and the stop with ``transmit=True``, back to back, so TWS releases the group
+  only once the stop exists. A market entry is a ``MKT`` parent.
+- Modifications resend the order with the same id (``parentId=0`` once the entry has filled: IB
+  no longer knows the parent, error 135); cancels wait for TWS's confirmation.
+- Every request returns IB's answer, or a refusal after ``ack_timeout`` seconds without one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+from ..book import PositionBook
+from ..broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
+from ..events import ConnectionLost, ConnectionRestored, ErrorReported
+from ..orders import Bracket, Order, OrderStatus, OrderType
+from .compat import IB, LIBRARY, Contract, Fill, IBOrder, Trade
+from .contracts import Contracts, Listed, QualificationError
+from .reconcile import reconcile
+from .tracking import OrderTracker, Tracked
+from .translate import (
+    CONNECTIVITY_LOST,
+    CONNECTIVITY_RESTORED,
+    FARM_OK_CODES,
+    GONE_CODES,
+    ib_order,
+    is_warning,
+    on_ladder,
+    set_price,
+)
+
+PACING_LIMIT = 45  # messages per second; IB closes connections above 50
+NOT_FOUND = 10147
+NOT_MODIFIABLE = 104
+NOT_CANCELLABLE = 10148
+CLIENT_ID_IN_USE = 326
+
+Answer = tuple[str, asyncio.Future[Ack]]  # a client order id and IB's answer to come
+logging.getLogger(LIBRARY).addHandler(logging.NullHandler())  # the journal has it; no stderr noise
+
+
+@dataclass(frozen=True)
+class IBConfig:
+    host: str = "127.0.0.1"
+    port: int = 7497
+    client_id: int = 1
+    account: str | None = None
+    connect_timeout: float = 10.0
+    ack_timeout: float = 10.0
+    backoff: float = 1.0  # first reconnection delay, doubling up to ``backoff_max``
+    backoff_max: float = 60.0
+
+
+class IBBroker:
+    """Implements ``Broker`` on a TWS or IB Gateway session."""
+
+    def __init__(self, config: IBConfig, clock: Callable[[], datetime], ib: IB | None = None) -> None:
+        self.config = config
+        self.ib = ib or IB()
+        self.account = ""
+        self._clock = clock
+        self._feed = EventFeed()
+        self.contracts = Contracts(self.ib)
+        self.tracker = OrderTracker(self._feed, clock)
+        self._online = False
+        self._closing = False
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._connect_errors: list[tuple[int, str]] = []
+        self.ib.openOrderEvent += self._on_open_order
+        self.ib.orderStatusEvent += self._on_status
+        self.ib.execDetailsEvent += self._on_execution
+        self.ib.commissionReportEvent += self._on_commission
+        self.ib.errorEvent += self._on_error
+        self.ib.disconnectedEvent += self._on_disconnected
+
+    # -- Broker ------------------------------------------------------------------------------------
+
+    async def connect(self) -> str:
+        if not self.ib.isConnected():
+            await self._open()
+            self._online = True
+        return self.account
+
+    def subscribe(self, handler: EventHandler) -> None:
+        self._feed.subscribe(handler)
+
+    async def place_bracket(self, bracket: Bracket) -> Ack:
+        self._require_online()
+        first = bracket.orders[0].client_id
+        if any(order.client_id in self.tracker.orders for order in bracket.orders):
+            return Ack(client_id=first, accepted=True, duplicate=True)
+        try:
+            listed = await self.contracts.qualify(bracket.legs[0].entry.instrument)
+        except QualificationError as exc:
+            acks = [self.tracker.refuse(order, exc.code, str(exc)) for order in bracket.orders]
+            return acks[0].model_copy(update={"client_id": first})
+        answers = []
+        for leg in bracket.legs:
+            answers += self._place_group(listed, [on_ladder(order, listed) for order in leg.orders])
+        return _first_refusal(first, await self._answers(answers))
+
+    async def close(self, order: Order) -> Ack:
+        self._require_online()
+        if order.client_id in self.tracker.orders:
+            return Ack(client_id=order.client_id, accepted=True, duplicate=True)
+        try:
+            listed = self.contracts.cached(order.instrument) or await self.contracts.qualify(order.instrument)
+        except QualificationError as exc:
+            return self.tracker.refuse(order, exc.code, str(exc))
+        [answer] = self._place_group(listed, [order])
+        [ack] = await self._answers([answer])
+        return ack
+
+    async def modify(
+        self, client_id: str, *, quantity: int | None = None, price: Decimal | None = None
+    ) -> Ack:
+        self._require_online()
+        tracked = self.tracker.orders.get(client_id)
+        if tracked is None or tracked.placed is None or tracked.listed is None:
+            return self.tracker.unable(client_id, NOT_FOUND, "order not found at IB")
+        if tracked.status.done:
+            return self.tracker.unable(client_id, NOT_MODIFIABLE, f"order is {tracked.status}", warning=False)
+        wanted = tracked.order.model_copy(
+            update={"quantity": quantity or tracked.order.quantity, "price": price or tracked.order.price}
+        )
+        wanted = on_ladder(wanted, tracked.listed)
+        ack = await self._resend(tracked, wanted)
+        if ack.accepted:
+            self.tracker.modified(tracked, wanted.quantity, wanted.price)
+        return ack
+
+    async def cancel(self, client_id: str) -> Ack:
+        self._require_online()
+        tracked = self.tracker.orders.get(client_id)
+        if tracked is None or tracked.placed is None:
+            return self.tracker.unable(client_id, NOT_FOUND, "order not found at IB")
+        if tracked.status is OrderStatus.FILLED:
+            return self.tracker.unable(client_id, NOT_CANCELLABLE, "order already filled")
+        if tracked.status.done:
+            return Ack(client_id=client_id, accepted=True)
+        answer = (client_id, self.tracker.expect(client_id, "cancel"))
+        self.ib.client.cancelOrder(tracked.ib_id)  # the library's cancelOrder guesses states locally
+        [ack] = await self._answers([answer])
+        return ack
+
+    async def cancel_all(self) -> None:
+        self._require_online()
+        self.ib.reqGlobalCancel()
+
+    def snapshot(self) -> BrokerSnapshot:
+        positions: dict[str, int] = {}
+        for held in self.ib.positions():
+            key = self.contracts.key_of(held.contract.conId) or held.contract.localSymbol
+            positions[key] = positions.get(key, 0) + int(held.position)
+        working = tuple(
+            WorkingOrder(order=t.order, status=t.status, filled=t.filled)
+            for t in self.tracker.orders.values()
+            if not t.status.done
+        )
+        return BrokerSnapshot(
+            account=self.account,
+            connected=self._online,
+            positions={key: qty for key, qty in positions.items() if qty},
+            working=working,
+        )
+
+    async def recover(self, book: PositionBook) -> None:
+        """After a restart: the journal's orders become ours again, then IB's view is reconciled."""
+        for state in book.orders.values():
+            if state.order.client_id not in self.tracker.orders:
+                self.tracker.orders[state.order.client_id] = Tracked(state.order, state.status, state.filled)
+        self.tracker.seen_fills |= {fill.fill_id for fill in book.fills}
+        await reconcile(self)
+
+    async def shutdown(self) -> None:
+        self._closing = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+        self.ib.disconnect()
+
+    # -- requests ----------------------------------------------------------------------------------
+
+    def _place_group(self, listed: Listed, orders: list[Order]) -> list[Answer]:
+        """One bracket leg (or a lone order), back to back: TWS holds the group until the last."""
+        answers = []
+        parent_id = 0
+        for number, order in enumerate(orders, start=1):
+            tracked = self.tracker.submitted(order, listed)
+            placed = ib_order(order, account=self.account, transmit=number == len(orders), parent_id=parent_id)
+            answers.append((order.client_id, self.tracker.expect(order.client_id, "place")))
+            self.ib.placeOrder(listed.contract, placed)
+            self.tracker.bind(tracked, placed)
+            parent_id = parent_id or placed.orderId
+        return answers
+
+    async def _resend(self, tracked: Tracked, wanted: Order) -> Ack:
+        placed = tracked.placed
+        assert placed is not None and tracked.listed is not None
+        before = (placed.totalQuantity, placed.lmtPrice, placed.auxPrice, placed.parentId)
+        placed.totalQuantity = wanted.quantity
+        set_price(placed, wanted.order_type, wanted.price)
+        placed.transmit = True
+        parent = self.tracker.orders.get(tracked.order.parent or "")
+        if parent is not None and parent.filled > 0:
+            placed.parentId = 0  # IB forgets a filled parent: error 135 otherwise
+        cid = tracked.order.client_id
+        answer = (cid, self.tracker.expect(cid, "modify", lambda seen: _matches(seen, wanted)))
+        self.ib.client.placeOrder(placed.orderId, tracked.listed.contract, placed)
+        [ack] = await self._answers([answer])
+        if not ack.accepted:
+            placed.totalQuantity, placed.lmtPrice, placed.auxPrice, placed.parentId = before
+        return ack
+
+    async def _answers(self, answers: list[Answer]) -> list[Ack]:
+        """IB's answers, in order; an unanswered request is refused, never assumed done."""
+        done, _ = await asyncio.wait([future for _, future in answers], timeout=self.config.ack_timeout)
+        acks = []
+        for client_id, future in answers:
+            if future not in done:
+                future.cancel()
+                text = f"IB did not answer within {self.config.ack_timeout:g} s; the journal will show what it did"
+                acks.append(Ack(client_id=client_id, accepted=False, text=text))
+            else:
+                acks.append(future.result())  # raises BrokerUnavailable if the connection went
+        return acks
+
+    def _require_online(self) -> None:
+        if not self._online:
+            raise BrokerUnavailable("not connected to IB: nothing is sent until the connection is back")
+
+    # -- connection --------------------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        cfg = self.config
+        self._connect_errors = []
+        try:
+            await self._connect_or_fail_fast()
+        except (OSError, TimeoutError, ConnectionError) as exc:
+            raise BrokerUnavailable(self._connect_failure(exc)) from exc
+        self.ib.client.MaxRequests = PACING_LIMIT
+        self.account = self._pick_account(self.ib.managedAccounts())
+
+    async def _connect_or_fail_fast(self) -> None:
+        """``connectAsync``, but a socket closed during the handshake (TWS refusing us, a client id
+        in use) fails at once instead of after the whole connect timeout."""
+        cfg = self.config
+        closed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def on_closed(message: str = "") -> None:
+            if not closed.done():
+                closed.set_result(message or "TWS/Gateway closed the connection during the handshake")
+
+        connection = self.ib.client.conn
+        connection.disconnected += on_closed
+        connecting = asyncio.ensure_future(
+            self.ib.connectAsync(
+                cfg.host, cfg.port, cfg.client_id, timeout=cfg.connect_timeout, account=cfg.account or ""
+            )
+        )
+        try:
+            await asyncio.wait({connecting, closed}, return_when=asyncio.FIRST_COMPLETED)
+            if not connecting.done():
+                connecting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await connecting
+                raise ConnectionError(closed.result())
+            connecting.result()
+        finally:
+            connection.disconnected -= on_closed
+            if not closed.done():
+                closed.cancel()
+
+    def _connect_failure(self, exc: BaseException) -> str:
+        cfg = self.config
+        where = f"IB at {cfg.host}:{cfg.port}"
+        if any(code == CLIENT_ID_IN_USE for code, _ in self._connect_errors):
+            return f"{where}: IBKR_CLIENT_ID={cfg.client_id} is already in use; set another id or wait"
+        if isinstance(exc, ConnectionRefusedError):
+            return f"{where}: nothing listens there (start TWS or IB Gateway); run `autoscalper ib-check`"
+        if isinstance(exc, TimeoutError):
+            return (
+                f"{where}: no API answer within {cfg.connect_timeout:g} s (API disabled, a pending "
+                "connection dialog, or a client id in use); run `autoscalper ib-check`"
+            )
+        return f"{where}: {exc or type(exc).__name__}; run `autoscalper ib-check`"
+
+    def _pick_account(self, accounts: list[str]) -> str:
+        wanted = self.config.account
+        if wanted:
+            if wanted not in accounts:
+                self.ib.disconnect()
+                raise BrokerUnavailable("IBKR_ACCOUNT is not one of the accounts this login manages")
+            return wanted
+        if len(accounts) != 1:
+            self.ib.disconnect()
+            raise BrokerUnavailable(f"this login manages {len(accounts)} accounts: set IBKR_ACCOUNT to one")
+        return accounts[0]
+
+    def _on_disconnected(self) -> None:
+        if self._closing:
+            return
+        self._went_offline("the socket to TWS/Gateway closed")
+        if self._reconnecting is None or self._reconnecting.done():
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    def _went_offline(self, detail: str) -> None:
+        was_online, self._online = self._online, False
+        self.tracker.abandon(f"connection to IB lost: {detail}")
+        if was_online:
+            self._feed.emit(ConnectionLost(at=self._clock(), detail=detail))
+
+    async def _reconnect(self) -> None:
+        retrying = AsyncRetrying(
+            wait=wait_exponential(multiplier=self.config.backoff, max=self.config.backoff_max),
+            retry=retry_if_exception_type(BrokerUnavailable),
+        )
+        async for attempt in retrying:
+            with attempt:
+                if self._closing:
+                    return
+                await self._open()
+        await self._back_online("reconnected")
+
+    async def _back_online(self, detail: str) -> None:
+        await reconcile(self)
+        self._online = True
+        self._feed.emit(ConnectionRestored(at=self._clock(), detail=detail))
+
+    # -- TWS's messages ----------------------------------------------------------------------------
+
+    def _on_open_order(self, trade: Trade) -> None:
+        self.tracker.on_open_order(trade.order)
+
+    def _on_status(self, trade: Trade) -> None:
+        if trade.log and trade.log[-1].errorCode:
+            return  # the library's own guess after an error; the error itself is handled below
+        tracked = self.tracker.find(trade.order.orderId, trade.order.orderRef)
+        if tracked is not None:
+            self.tracker.on_status(tracked, trade.orderStatus.status)
+
+    def _on_execution(self, trade: Trade, fill: Fill) -> None:
+        self.tracker.on_execution(fill)
+
+    def _on_commission(self, trade: Trade, fill: Fill, report: object) -> None:
+        if self.tracker.has_unpriced(fill.execution.execId):
+            self.tracker.record_fill(fill)
+
+    def _on_error(self, req_id: int, code: int, text: str, contract: Contract | None = None) -> None:
+        self._connect_errors.append((code, text))
+        if code in FARM_OK_CODES:
+            return
+        tracked = self.tracker.find(req_id) if req_id > 0 else None
+        if tracked is not None:
+            warning = is_warning(code) or code in GONE_CODES
+            self.tracker.on_error(tracked, code, text, warning=warning)
+        elif req_id == -1:
+            self._on_system(code, text)
+
+    def _on_system(self, code: int, text: str) -> None:
+        if code == CONNECTIVITY_LOST:
+            self._went_offline(f"{code} {text}")
+        elif code in CONNECTIVITY_RESTORED and not self._online and self.ib.isConnected():
+            asyncio.get_running_loop().create_task(self._back_online(f"{code} {text}"))
+        # 1100 and its recovery happen every night: journaled and acted on, never counted as errors.
+        warning = is_warning(code) or code in CONNECTIVITY_RESTORED or code == CONNECTIVITY_LOST
+        self._feed.emit(ErrorReported(at=self._clock(), code=code, text=text, warning=warning))
+
+
+def _first_refusal(client_id: str, acks: list[Ack]) -> Ack:
+    refused = next((ack for ack in acks if not ack.accepted), None)
+    if refused is None:
+        return Ack(client_id=client_id, accepted=True)
+    return refused.model_copy(update={"client_id": client_id})
+
+
+def _matches(seen: IBOrder, wanted: Order) -> bool:
+    """TWS echoes a modification in its openOrder: the quantity and price we asked for."""
+    if int(seen.totalQuantity) != wanted.quantity or wanted.price is None:
+        return int(seen.totalQuantity) == wanted.quantity and wanted.price is None
+    price = seen.auxPrice if wanted.order_type is OrderType.STOP else seen.lmtPrice
+    return abs(Decimal(repr(price)) - wanted.price) < Decimal("0.00001")

@@ -1,0 +1,34 @@
+"""The only module that imports the IB library: ib_async, or ib_insync for a user who only has that.
+
+The two share an API (ib-broker.md §1.2); what differs is handled where it is used: qualification
+results (``None`` vs dropped), the states each calls done, and how 202 and 110 touch local state.
+The adapter never relies on the library's local order states: it reads TWS's own messages.
+"""
+
+from __future__ import annotations
+
+try:
+    import ib_async as ibm
+except ImportError:  # pragma: no cover - exercised only where ib_async is absent
+    import ib_insync as ibm  # type: ignore[no-redef]
+
+LIBRARY = ibm.__name__
+
+IB = ibm.IB
+Contract = ibm.Contract
+ContractDetails = ibm.ContractDetails
+Stock = ibm.Stock
+Option = ibm.Option
+Future = ibm.Future
+ContFuture = ibm.ContFuture
+IBOrder = ibm.Order
+Trade = ibm.Trade
+Fill = ibm.Fill
+CommissionReport = ibm.CommissionReport
+PriceIncrement = ibm.PriceIncrement
+ExecutionFilter = ibm.ExecutionFilter
+
+__all__ = [
+    "IB", "LIBRARY", "CommissionReport", "ContFuture", "Contract", "ContractDetails", "ExecutionFilter",
+    "Fill", "Future", "IBOrder", "Option", "PriceIncrement", "Stock", "Trade",
+]  # fmt: skip

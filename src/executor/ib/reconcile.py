@@ -1,0 +1,89 @@
+"""Reconciliation: after a reconnect or a restart, IB's orders and executions against ours, by orderRef.
+
+IB is the truth about what happened while we were away; the journal is the truth about what we
+asked for. In this order:
+
+1. Orders IB still works are bound to ours again (new library objects after every connect).
+2. Executions we have not recorded (IB re-sends the day's on every connect) are recorded, once.
+3. An order we thought alive that IB no longer works, and that did not fill, is cancelled in the
+   book: IB cancelled it, it expired, or the socket dropped before IB received it.
+4. A bracket leg whose entry reached IB without its stop (the socket dropped between them) is
+   cancelled at IB: a position must never exist without its broker-side stop.
+
+Nothing is ever placed again: a journaled order IB does not know is recorded as gone, not resent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..events import ErrorReported
+from ..orders import Role, client_id, is_ours
+from .compat import Contract, Trade
+from .contracts import QualificationError
+from .tracking import Tracked
+from .translate import WORKING_STATES
+
+if TYPE_CHECKING:
+    from .broker import IBBroker
+
+UNKNOWN_ORDER = 0  # not an IB code: our own finding, journaled as an error
+
+
+async def reconcile(broker: IBBroker) -> None:
+    open_at_ib = {t.order.orderRef: t for t in broker.ib.openTrades() if is_ours(t.order.orderRef)}
+    for ref, trade in open_at_ib.items():
+        await _rebind(broker, ref, trade)
+    for fill in sorted(broker.ib.fills(), key=lambda f: f.time):
+        tracked = broker.tracker.orders.get(fill.execution.orderRef)
+        if tracked is not None:
+            broker.tracker.by_ib_id.setdefault(fill.execution.orderId, tracked.order.client_id)
+            await _adopt(broker, tracked, fill.contract)
+            broker.tracker.record_fill(fill)
+    for tracked in list(broker.tracker.orders.values()):
+        _settle(broker, tracked, open_at_ib.get(tracked.order.client_id))
+    for tracked in list(broker.tracker.orders.values()):
+        _cancel_if_unprotected(broker, tracked, open_at_ib)
+
+
+async def _rebind(broker: IBBroker, ref: str, trade: Trade) -> None:
+    tracked = broker.tracker.orders.get(ref)
+    if tracked is None:
+        text = f"IB works an autoscalper order the journal does not know ({ref}); left as it is"
+        broker.tracker.feed.emit(ErrorReported(at=broker.tracker.clock(), code=UNKNOWN_ORDER, text=text))
+        return
+    broker.tracker.bind(tracked, trade.order)
+    await _adopt(broker, tracked, trade.contract)
+
+
+async def _adopt(broker: IBBroker, tracked: Tracked, contract: Contract | None) -> None:
+    if tracked.listed is not None or contract is None:
+        return
+    try:
+        tracked.listed = await broker.contracts.adopt(tracked.order.instrument, contract)
+    except QualificationError as exc:
+        cid = tracked.order.client_id
+        broker.tracker.unable(cid, QualificationError.code, str(exc), warning=False)
+
+
+def _settle(broker: IBBroker, tracked: Tracked, trade: Trade | None) -> None:
+    if tracked.status.done:
+        return
+    if trade is None:
+        if tracked.filled < tracked.order.quantity:
+            reason = "not working at IB after reconnecting (cancelled, expired, or never received)"
+            broker.tracker.cancelled(tracked, reason)
+    elif trade.orderStatus.status in WORKING_STATES:
+        broker.tracker.accepted(tracked)
+
+
+def _cancel_if_unprotected(broker: IBBroker, entry: Tracked, open_at_ib: dict[str, Trade]) -> None:
+    order = entry.order
+    if order.role is not Role.ENTRY or entry.status.done or order.client_id not in open_at_ib:
+        return
+    stop_id = client_id(order.message_id, order.leg, Role.STOP)
+    if stop_id in open_at_ib:
+        return
+    text = f"{order.client_id} reached IB without its stop (the connection dropped mid-bracket): cancelled"
+    broker.tracker.unable(order.client_id, UNKNOWN_ORDER, text)
+    broker.ib.client.cancelOrder(entry.ib_id)

@@ -1,0 +1,76 @@
+"""The domain's orders in IB's words, and IB's codes in the domain's.
+
+Every order carries ``orderRef`` = our client order id (it survives reconnects and restarts and
+comes back on open orders and executions) and ``tif=DAY``: scalps do not sleep at IB overnight.
+Prices move onto the contract's ladder in the direction that never adds risk: a buy limit down, a
+sell limit up, a protective stop toward the market.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from risk.specs import Toward
+
+from ..orders import Action, Order, OrderType
+from .compat import IBOrder
+from .contracts import Listed
+
+TIF = "DAY"
+IB_ORDER_TYPES = {OrderType.LIMIT: "LMT", OrderType.MARKET: "MKT", OrderType.STOP: "STP"}
+WORKING_STATES = frozenset({"PreSubmitted", "Submitted"})
+CANCELLED_STATES = frozenset({"Cancelled", "ApiCancelled"})
+INACTIVE = "Inactive"
+FILLED = "Filled"
+# Warnings: the order stays live (ib_async's list, plus the 2100-2199 informational range).
+WARNING_CODES = frozenset({105, 110, 165, 321, 329, 399, 404, 434, 492, 10167, 2102})
+GONE_CODES = frozenset({10147, 10148, 161})  # the order to cancel is already gone or finished
+FARM_OK_CODES = frozenset({2104, 2106, 2107, 2108, 2119, 2158})
+CONNECTIVITY_LOST = 1100
+CONNECTIVITY_RESTORED = frozenset({1101, 1102})
+CANCELLED_CODE = 202
+
+
+def is_warning(code: int) -> bool:
+    return code in WARNING_CODES or 2100 <= code < 2200
+
+
+def rounding(order: Order) -> Toward:
+    """Which way a price between ticks moves: never toward more risk."""
+    return Toward.DOWN if order.action is Action.BUY else Toward.UP
+
+
+def on_ladder(order: Order, listed: Listed) -> Order:
+    if order.price is None:
+        return order
+    price = listed.round(order.price, rounding(order))
+    return order if price == order.price else order.model_copy(update={"price": price})
+
+
+def ib_order(order: Order, *, account: str, transmit: bool, parent_id: int = 0) -> IBOrder:
+    placed = IBOrder(
+        action="BUY" if order.action is Action.BUY else "SELL",
+        totalQuantity=order.quantity,
+        orderType=IB_ORDER_TYPES[order.order_type],
+        tif=TIF,
+        account=account,
+        orderRef=order.client_id,
+        transmit=transmit,
+        parentId=parent_id,
+    )
+    set_price(placed, order.order_type, order.price)
+    return placed
+
+
+def set_price(placed: IBOrder, order_type: OrderType, price: Decimal | None) -> None:
+    if price is None:
+        return
+    if order_type is OrderType.STOP:
+        placed.auxPrice = float(price)
+    else:
+        placed.lmtPrice = float(price)
+
+
+def decimal(value: float) -> Decimal:
+    """A price or commission from the wire (a float that came from text) as the text it was."""
+    return Decimal(repr(value)).normalize() if value else Decimal(0)
