@@ -88,9 +88,10 @@ class Desk:
     clock: SimClock = field(default_factory=SimClock)
     notices: list[Notice] = field(default_factory=list)
     quotes: dict[str, Quote] = field(default_factory=dict)
+    broker: Any = None  # the paper simulator unless a test brings another broker (the IB adapter)
 
     def __post_init__(self) -> None:
-        self.broker = PaperBroker(self.clock)
+        self.broker = self.broker or PaperBroker(self.clock)
         self.state = MemoryStateStore()
         self.executor = Executor(self.broker, self.state, clock=self.clock, kill_timeout=0.2)
         self.executor.subscribe(self.notices.append)
