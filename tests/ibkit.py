@@ -65,14 +65,11 @@ def _exchange(symbol: str) -> str:
     return FUTURES[symbol][0]
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
     """Wait for something the gateway and the library do on their own time (a reconnect)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
-        await asyncio.sleep(0.01)
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - the condition is the adapter's state, not an event
+            await asyncio.sleep(0.01)
 
 
 async def round_trip(broker: IBBroker) -> None:

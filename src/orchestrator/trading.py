@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-
 from typing import TYPE_CHECKING
 
 from executor import AccountGuard, Broker, ErrorBudget, Executor, StateStore, build_broker

@@ -67,9 +67,8 @@ async def paper_harness() -> AsyncIterator[Harness]:
 @asynccontextmanager
 async def ib_harness() -> AsyncIterator[Harness]:
     """The IB adapter, through ib_async and a real socket, against the fake gateway."""
-    from tests.ibkit import config, con_id, gateway, round_trip, until
-
     from executor.ib import IBBroker
+    from tests.ibkit import con_id, config, gateway, round_trip, until
 
     async with gateway() as tws:
         clock = SimClock()

@@ -100,7 +100,13 @@ class Listings:
             if req.trading_class not in classes:
                 return []
             classes = (req.trading_class,)
-        rule = PENNY if req.symbol in PENNY_CLASSES else NICKEL_DIME if req.symbol in INDEX_CLASSES else PENNY_NICKEL
+        rule = (
+            PENNY
+            if req.symbol in PENNY_CLASSES
+            else NICKEL_DIME
+            if req.symbol in INDEX_CLASSES
+            else PENNY_NICKEL
+        )
         right = req.right[0]
         return [
             self._list(

@@ -220,7 +220,9 @@ class FakeTWS:
     def _req_positions(self, session: _Session, f: list[str]) -> None:
         session.positions = True
         for con_id, quantity in self.positions.items():
-            session.send(wire.position(self.accounts[0], self.listings.contracts[con_id], quantity, Decimal(0)))
+            session.send(
+                wire.position(self.accounts[0], self.listings.contracts[con_id], quantity, Decimal(0))
+            )
         session.send([62, 1])
 
     def _req_open_orders(self, session: _Session, f: list[str]) -> None:
@@ -365,7 +367,9 @@ class FakeTWS:
             text = f"OrderId {order_id} that needs to be cancelled is not found."
             session.send(wire.error(order_id, 10147, text))
         elif order.done:
-            text = f"OrderId {order_id} that needs to be cancelled cannot be cancelled, state: {order.status}."
+            text = (
+                f"OrderId {order_id} that needs to be cancelled cannot be cancelled, state: {order.status}."
+            )
             session.send(wire.error(order_id, 10148, text))
         else:
             self._cancel(order, "")
@@ -387,7 +391,7 @@ class FakeTWS:
     def _children(self, parent: WireOrder) -> list[WireOrder]:
         return [
             o for o in self.orders.values()
-            if o.group == parent.order_id and o.order_id != parent.order_id and o.client_id == parent.client_id
+            if o.group == parent.order_id != o.order_id and o.client_id == parent.client_id
         ]  # fmt: skip
 
     # -- the market ---------------------------------------------------------------------------------

@@ -59,8 +59,8 @@ class Contract:
     def fields(self) -> list[object]:
         """The 11 contract fields of openOrder, execDetails and position (no primaryExchange)."""
         strike = self.strike if self.strike else ""
-        return [self.con_id, self.symbol, self.sec_type, self.expiry, strike, self.right,
-                self.multiplier, self.exchange, self.currency, self.local_symbol, self.trading_class]  # fmt: skip
+        return [self.con_id, self.symbol, self.sec_type, self.expiry, strike, self.right, self.multiplier,
+                self.exchange, self.currency, self.local_symbol, self.trading_class]  # fmt: skip
 
 
 @dataclass
@@ -147,7 +147,7 @@ def contract_details(req_id: int, c: Contract, sec_type: str | None = None) -> l
     return [10, req_id, c.symbol, sec_type or c.sec_type, c.expiry, strike, c.right, c.exchange,
             c.currency, c.local_symbol, c.trading_class, c.trading_class, c.con_id, "0.01", c.multiplier,
             "LMT,MKT,STP", c.exchange, 1, 0, c.symbol, c.primary_exchange, c.expiry[:6], "", "", "",
-            "US/Eastern", "", "", "", "", 0, 0, c.symbol, "", c.rule, c.expiry, "", "1", "1", "1"]  # fmt: skip
+            "US/Eastern", "", "", "", "", 0, 0, c.symbol, "", c.rule, c.expiry, "", 1, 1, 1]  # fmt: skip
 
 
 def market_rule(rule_id: int, ladder: Sequence[tuple[Decimal, Decimal]]) -> list[object]:

@@ -71,13 +71,17 @@ def status(desk: Desk, message_id: str, leg: int, role: Role) -> OrderStatus:
 # -- contracts --------------------------------------------------------------------------------------
 
 
-async def test_option_bracket_is_one_group_entry_target_then_transmitting_stop(desk: Desk, tws: FakeTWS) -> None:
+async def test_option_bracket_is_one_group_entry_target_then_transmitting_stop(
+    desk: Desk, tws: FakeTWS
+) -> None:
     assert (await desk.alert(OPEN_2, "m1")).outcome == "sent"
     entry, target, stop = placed(tws)
     assert [f[18] for f in (entry, target, stop)] == ["LMT", "LMT", "STP"]
     assert [f[27] for f in (entry, target, stop)] == ["0", "0", "1"]  # transmit: F, F, T
     assert [f[28] for f in (target, stop)] == [entry[1], entry[1]]  # children name the entry
-    assert [f[26] for f in (entry, target, stop)] == [client_id("m1", 1, r) for r in ("entry", "target", "stop")]
+    assert [f[26] for f in (entry, target, stop)] == [
+        client_id("m1", 1, r) for r in ("entry", "target", "stop")
+    ]
     assert {f[21] for f in (entry, target, stop)} == {"DAY"}
     assert (entry[3], entry[4], entry[9]) == ("SPY", "OPT", "SMART")  # symbol, secType, exchange
     assert status(desk, "m1", 1, Role.ENTRY) is OrderStatus.WORKING
@@ -103,13 +107,17 @@ async def test_prices_are_rounded_to_the_contracts_market_rule(tws: FakeTWS) -> 
 
     spx = option("SPX", "5800")
     async with connected(tws) as broker:  # 0.05 below 3.00, 0.10 above (the adapter asks IB)
-        ack = await broker.place_bracket(bracket(instrument=spx, entry="3.27", stop="2.03", targets=(("4.96", 1),)))
+        ack = await broker.place_bracket(
+            bracket(instrument=spx, entry="3.27", stop="2.03", targets=(("4.96", 1),))
+        )
     assert ack.accepted
     entry, target, stop = placed(tws)
     assert (entry[19], target[19], stop[20]) == ("3.2", "5.0", "2.05")  # buy down, sell up, stop tighter
 
 
-async def test_undated_future_trades_the_front_month_not_the_continuous_contract(desk: Desk, tws: FakeTWS) -> None:
+async def test_undated_future_trades_the_front_month_not_the_continuous_contract(
+    desk: Desk, tws: FakeTWS
+) -> None:
     await desk.alert("Long MES @ 5001.25 stop 4991 target 5021", "m1")
     asked = [(r.fields[5], r.fields[10]) for r in tws.messages(9)]
     assert asked[0] == ("CONTFUT", "CME") and "GLOBEX" not in {ex for _, ex in asked}
@@ -121,9 +129,13 @@ async def test_dated_future_and_stock_qualify(tws: FakeTWS) -> None:
     es = Instrument(asset=Asset.FUTURE, symbol="ES", expiry=date(2026, 12, 1))
     aapl = Instrument(asset=Asset.STOCK, symbol="AAPL")
     async with connected(tws) as broker:
-        assert (await broker.place_bracket(bracket(instrument=es, entry="5000", stop="4990", targets=()))).accepted
         assert (
-            await broker.place_bracket(bracket("m2", instrument=aapl, entry="190", stop="185", targets=(("200", 2),)))
+            await broker.place_bracket(bracket(instrument=es, entry="5000", stop="4990", targets=()))
+        ).accepted
+        assert (
+            await broker.place_bracket(
+                bracket("m2", instrument=aapl, entry="190", stop="185", targets=(("200", 2),))
+            )
         ).accepted
     kinds = {(f[3], f[4]) for f in placed(tws)}
     assert kinds == {("ES", "FUT"), ("AAPL", "STK")}
@@ -145,7 +157,9 @@ async def test_unknown_contract_is_a_journaled_rejection_and_nothing_is_sent(tws
 # -- management -------------------------------------------------------------------------------------
 
 
-async def test_stop_to_breakeven_after_the_fill_resends_the_stop_without_its_parent(desk: Desk, tws: FakeTWS) -> None:
+async def test_stop_to_breakeven_after_the_fill_resends_the_stop_without_its_parent(
+    desk: Desk, tws: FakeTWS
+) -> None:
     await desk.alert(OPEN_2, "m1")
     await market(desk, tws, "1.20", "1.25")
     assert (await desk.alert("stop to BE", "m2", on="m1")).outcome == "sent"
@@ -186,7 +200,9 @@ async def test_cancel_of_an_unfilled_entry_cancels_its_children_at_ib(desk: Desk
     assert tws.working() == [] and desk.book.working() == []
 
 
-async def test_partial_fill_is_recorded_and_a_reconnect_does_not_count_it_twice(desk: Desk, tws: FakeTWS) -> None:
+async def test_partial_fill_is_recorded_and_a_reconnect_does_not_count_it_twice(
+    desk: Desk, tws: FakeTWS
+) -> None:
     await desk.alert(OPEN_2, "m1")
     tws.partial_next = D(1)
     await market(desk, tws, "1.20", "1.25")
@@ -209,13 +225,18 @@ async def test_rejection_201_reaches_the_decision_with_ibs_code_and_text(desk: D
     assert desk.book.working() == [] and tws.working() == []
 
 
-async def test_drop_mid_bracket_then_reconnect_cancels_the_unprotected_entry(desk: Desk, tws: FakeTWS) -> None:
+async def test_drop_mid_bracket_then_reconnect_cancels_the_unprotected_entry(
+    desk: Desk, tws: FakeTWS
+) -> None:
     tws.drop_after_orders = 2  # the entry and the target arrive, the socket dies before the stop
     execution = await desk.alert(OPEN_2, "m1")
     assert execution.outcome == "failed"
     await until(lambda: any(getattr(n, "kind", "") == "connection_restored" for n in desk.notices))
     await round_trip(desk.broker)
-    assert [o.order_ref for o in tws.orders.values()] == [client_id("m1", 1, "entry"), client_id("m1", 1, "target")]
+    assert [o.order_ref for o in tws.orders.values()] == [
+        client_id("m1", 1, "entry"),
+        client_id("m1", 1, "target"),
+    ]
     assert tws.working() == []  # cancelled at IB: it could never have had its stop
     assert all(state.status.done for state in desk.book.orders.values())
     assert len(placed(tws)) == 2  # nothing re-sent
@@ -223,7 +244,9 @@ async def test_drop_mid_bracket_then_reconnect_cancels_the_unprotected_entry(des
     assert again.outcome == "duplicate"
 
 
-async def test_entries_are_refused_while_tws_has_lost_ib_and_resume_after_1102(desk: Desk, tws: FakeTWS) -> None:
+async def test_entries_are_refused_while_tws_has_lost_ib_and_resume_after_1102(
+    desk: Desk, tws: FakeTWS
+) -> None:
     tws.system(1100, "Connectivity between IB and Trader Workstation has been lost.")
     await round_trip(desk.broker)
     refused = await desk.alert(OPEN_2, "m1")
@@ -234,7 +257,9 @@ async def test_entries_are_refused_while_tws_has_lost_ib_and_resume_after_1102(d
     assert not any(getattr(n, "kind", "") == "kill_switch_engaged" for n in desk.notices)
 
 
-async def test_restart_with_orders_still_open_rebinds_them_and_records_fills_made_while_down(tws: FakeTWS) -> None:
+async def test_restart_with_orders_still_open_rebinds_them_and_records_fills_made_while_down(
+    tws: FakeTWS,
+) -> None:
     first = Desk(clock=SimClock(), broker=IBBroker(config(tws), SimClock()))
     events: list[object] = []
     first.broker.subscribe(events.append)
@@ -263,7 +288,9 @@ async def test_restart_with_orders_still_open_rebinds_them_and_records_fills_mad
 # -- kill switch ------------------------------------------------------------------------------------
 
 
-async def test_kill_switch_cancels_everything_at_ib_then_flattens_the_exact_contract(desk: Desk, tws: FakeTWS) -> None:
+async def test_kill_switch_cancels_everything_at_ib_then_flattens_the_exact_contract(
+    desk: Desk, tws: FakeTWS
+) -> None:
     await desk.alert(OPEN_2, "m1")
     await market(desk, tws, "1.20", "1.25")
     await desk.alert("BTO 1 SPY 3/20 575C @ 1.05 SL .80 PT 1.60", "m2")  # still working
@@ -272,7 +299,11 @@ async def test_kill_switch_cancels_everything_at_ib_then_flattens_the_exact_cont
     kinds = ["cancel all" if r.msg_id == 58 else r.fields[18] for r in tws.received if r.msg_id in (3, 58)]
     assert kinds[-2:] == ["cancel all", "MKT"]  # every cancel before the one closing order
     flatten = placed(tws)[-1]
-    assert (int(flatten[2]), flatten[16], flatten[17]) == (con_id(tws, SPY), "SELL", "2")  # the exact contract
+    assert (int(flatten[2]), flatten[16], flatten[17]) == (
+        con_id(tws, SPY),
+        "SELL",
+        "2",
+    )  # the exact contract
     assert report.flat and report.cancels_confirmed and not report.problems
     assert tws.working() == [] and tws.positions[con_id(tws, SPY)] == 0
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from tests.trading import SimClock
 
-from executor import BrokerUnavailable, MemoryStateStore, ModeMismatch, PaperBroker
+from executor import MemoryStateStore, ModeMismatch, PaperBroker
 from orchestrator.settings import SettingsError, load_settings
 from orchestrator.trading import build_executor
 

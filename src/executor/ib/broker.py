@@ -31,7 +31,7 @@ from ..book import PositionBook
 from ..broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
 from ..events import ConnectionLost, ConnectionRestored, ErrorReported
 from ..orders import Bracket, Order, OrderStatus, OrderType
-from .compat import IB, LIBRARY, Contract, Fill, IBOrder, Trade
+from .compat import IB, LIBRARY, Contract, Fill, IBOrder, Trade, global_cancel, send_cancel, send_order
 from .contracts import Contracts, Listed, QualificationError
 from .reconcile import reconcile
 from .tracking import OrderTracker, Tracked
@@ -156,13 +156,13 @@ class IBBroker:
         if tracked.status.done:
             return Ack(client_id=client_id, accepted=True)
         answer = (client_id, self.tracker.expect(client_id, "cancel"))
-        self.ib.client.cancelOrder(tracked.ib_id)  # the library's cancelOrder guesses states locally
+        send_cancel(self.ib, tracked.ib_id)
         [ack] = await self._answers([answer])
         return ack
 
     async def cancel_all(self) -> None:
         self._require_online()
-        self.ib.reqGlobalCancel()
+        global_cancel(self.ib)
 
     def snapshot(self) -> BrokerSnapshot:
         positions: dict[str, int] = {}
@@ -203,7 +203,9 @@ class IBBroker:
         parent_id = 0
         for number, order in enumerate(orders, start=1):
             tracked = self.tracker.submitted(order, listed)
-            placed = ib_order(order, account=self.account, transmit=number == len(orders), parent_id=parent_id)
+            placed = ib_order(
+                order, account=self.account, transmit=number == len(orders), parent_id=parent_id
+            )
             answers.append((order.client_id, self.tracker.expect(order.client_id, "place")))
             self.ib.placeOrder(listed.contract, placed)
             self.tracker.bind(tracked, placed)
@@ -222,7 +224,7 @@ class IBBroker:
             placed.parentId = 0  # IB forgets a filled parent: error 135 otherwise
         cid = tracked.order.client_id
         answer = (cid, self.tracker.expect(cid, "modify", lambda seen: _matches(seen, wanted)))
-        self.ib.client.placeOrder(placed.orderId, tracked.listed.contract, placed)
+        send_order(self.ib, tracked.listed.contract, placed)
         [ack] = await self._answers([answer])
         if not ack.accepted:
             placed.totalQuantity, placed.lmtPrice, placed.auxPrice, placed.parentId = before
@@ -235,7 +237,9 @@ class IBBroker:
         for client_id, future in answers:
             if future not in done:
                 future.cancel()
-                text = f"IB did not answer within {self.config.ack_timeout:g} s; the journal will show what it did"
+                text = (
+                    f"IB did not answer within {self.config.ack_timeout:g} s; the journal shows what it did"
+                )
                 acks.append(Ack(client_id=client_id, accepted=False, text=text))
             else:
                 acks.append(future.result())  # raises BrokerUnavailable if the connection went
@@ -248,7 +252,6 @@ class IBBroker:
     # -- connection --------------------------------------------------------------------------------
 
     async def _open(self) -> None:
-        cfg = self.config
         self._connect_errors = []
         try:
             await self._connect_or_fail_fast()

@@ -10,7 +10,7 @@ from __future__ import annotations
 try:
     import ib_async as ibm
 except ImportError:  # pragma: no cover - exercised only where ib_async is absent
-    import ib_insync as ibm  # type: ignore[no-redef]
+    import ib_insync as ibm  # type: ignore[no-redef, import-not-found, unused-ignore]
 
 LIBRARY = ibm.__name__
 
@@ -28,7 +28,25 @@ CommissionReport = ibm.CommissionReport
 PriceIncrement = ibm.PriceIncrement
 ExecutionFilter = ibm.ExecutionFilter
 
+
+def send_order(ib: IB, contract: Contract, order: IBOrder) -> None:
+    """Resend an order under its id (a modification), past the library's local state check: it
+    refuses orders it has itself guessed done after an error, though TWS may still work them."""
+    ib.client.placeOrder(order.orderId, contract, order)  # type: ignore[no-untyped-call]
+
+
+def send_cancel(ib: IB, order_id: int) -> None:
+    """Cancel by id; the library's ``cancelOrder`` also rewrites local states on a guess."""
+    ib.client.cancelOrder(order_id)  # type: ignore[no-untyped-call]
+
+
+def global_cancel(ib: IB) -> None:
+    """Every working order of the account, ours or not (IB has no per-client global cancel)."""
+    ib.reqGlobalCancel()  # type: ignore[no-untyped-call]
+
+
 __all__ = [
     "IB", "LIBRARY", "CommissionReport", "ContFuture", "Contract", "ContractDetails", "ExecutionFilter",
-    "Fill", "Future", "IBOrder", "Option", "PriceIncrement", "Stock", "Trade",
+    "Fill", "Future", "IBOrder", "Option", "PriceIncrement", "Stock", "Trade", "global_cancel", "send_cancel",
+    "send_order",
 ]  # fmt: skip

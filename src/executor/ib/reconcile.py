@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..events import ErrorReported
 from ..orders import Role, client_id, is_ours
-from .compat import Contract, Trade
+from .compat import Contract, Trade, send_cancel
 from .contracts import QualificationError
 from .tracking import Tracked
 from .translate import WORKING_STATES
@@ -86,4 +86,4 @@ def _cancel_if_unprotected(broker: IBBroker, entry: Tracked, open_at_ib: dict[st
         return
     text = f"{order.client_id} reached IB without its stop (the connection dropped mid-bracket): cancelled"
     broker.tracker.unable(order.client_id, UNKNOWN_ORDER, text)
-    broker.ib.client.cancelOrder(entry.ib_id)
+    send_cancel(broker.ib, entry.ib_id)

@@ -90,7 +90,9 @@ class OrderTracker:
         return Ack(client_id=order.client_id, accepted=False, code=code, text=text)
 
     def unable(self, client_id: str, code: int, text: str, *, warning: bool = True) -> Ack:
-        self.feed.emit(ErrorReported(at=self.clock(), code=code, text=text, client_id=client_id, warning=warning))
+        self.feed.emit(
+            ErrorReported(at=self.clock(), code=code, text=text, client_id=client_id, warning=warning)
+        )
         return Ack(client_id=client_id, accepted=False, code=code, text=text)
 
     def expect(
@@ -117,7 +119,9 @@ class OrderTracker:
 
     def modified(self, tracked: Tracked, quantity: int, price: Decimal | None) -> None:
         tracked.order = tracked.order.model_copy(update={"quantity": quantity, "price": price})
-        event = OrderModified(at=self.clock(), client_id=tracked.order.client_id, quantity=quantity, price=price)
+        event = OrderModified(
+            at=self.clock(), client_id=tracked.order.client_id, quantity=quantity, price=price
+        )
         self.feed.emit(event)
 
     # -- what TWS says -----------------------------------------------------------------------------
@@ -215,7 +219,9 @@ class OrderTracker:
                 remaining=remaining,
             )
         )
-        self.answer(tracked.order.client_id, Ack(client_id=tracked.order.client_id, accepted=True), request="place")
+        self.answer(
+            tracked.order.client_id, Ack(client_id=tracked.order.client_id, accepted=True), request="place"
+        )
         if tracked.order.role is Role.ENTRY:
             self._wake_children(tracked.order.client_id)
 
