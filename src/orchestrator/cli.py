@@ -213,9 +213,10 @@ def _load_settings(env_file: Path) -> Any:
 
 def _register() -> None:
     from .cli_control import console, kill, report, resume, status
+    from .cli_ib import ib_check
     from .cli_trading import replay, run
 
-    for command in (replay, run, kill, resume, status, report, console):
+    for command in (replay, run, kill, resume, status, report, console, ib_check):
         main.add_command(command)
 
 

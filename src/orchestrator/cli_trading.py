@@ -45,15 +45,31 @@ def _expected() -> tuple[type[Exception], ...]:
     help="Re-run --journal's messages with today's parser and limits; "
     "print each decision that differs (exit 1 if any).",
 )
+@click.option(
+    "--broker",
+    type=click.Choice(["paper", "ib"]),
+    default="paper",
+    show_default=True,
+    help="paper: the built-in simulator. ib: send the orders to the IB paper account at "
+    "IBKR_HOST:IBKR_PORT (always paper mode; the session's quotes are not sent, IB's market fills).",
+)
 @env_file_option
 def replay(
-    files: tuple[Path, ...], db: Path | None, as_json: bool, old: Path | None, compare: bool, env_file: Path
+    files: tuple[Path, ...],
+    db: Path | None,
+    as_json: bool,
+    old: Path | None,
+    compare: bool,
+    broker: str,
+    env_file: Path,
 ) -> None:
-    """Replay session FILE(s) on the paper simulator and a simulated clock.
+    """Replay session FILE(s) on a simulated clock, on the paper simulator or an IB paper account.
 
     Prints each message's decision, the fills and the day's P&L. Without --db the journal is a
     temporary file; with --db a replay interrupted half way resumes where it stopped. Several FILEs
-    are replayed one after the other, each into its own temporary journal.
+    are replayed one after the other, each into its own temporary journal. With --broker ib the
+    brackets stay at IB when the replay ends (stops included): `autoscalper kill --db` on the same
+    journal cancels and flattens them at the next start.
     """
     settings = load_or_exit(env_file)
     if compare:
@@ -69,10 +85,10 @@ def replay(
     if len(files) > 1 and (db is not None or as_json):
         raise click.UsageError("--db and --json take a single FILE")
     for path in files:
-        _replay_one(path, db, as_json, settings)
+        _replay_one(path, db, as_json, settings, broker)
 
 
-def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings) -> None:
+def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, broker: str) -> None:
     from rich.console import Console
 
     from .replay import replay as run_replay
@@ -86,7 +102,7 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings) 
         with lines, progress_bar(f"replaying {path.name}") as progress:
             try:
                 result = asyncio.run(
-                    run_replay(lines, settings, journal_path, source=source, progress=progress)
+                    run_replay(lines, settings, journal_path, source=source, progress=progress, broker=broker)
                 )
             except _expected() as exc:
                 fail(str(exc))

@@ -82,7 +82,7 @@ class IBBroker:
         self._online = False
         self._closing = False
         self._reconnecting: asyncio.Task[None] | None = None
-        self._connect_errors: list[tuple[int, str]] = []
+        self.connect_errors: list[tuple[int, str]] = []
         self.ib.openOrderEvent += self._on_open_order
         self.ib.orderStatusEvent += self._on_status
         self.ib.execDetailsEvent += self._on_execution
@@ -252,7 +252,7 @@ class IBBroker:
     # -- connection --------------------------------------------------------------------------------
 
     async def _open(self) -> None:
-        self._connect_errors = []
+        self.connect_errors = []
         try:
             await self._connect_or_fail_fast()
         except (OSError, TimeoutError, ConnectionError) as exc:
@@ -293,7 +293,7 @@ class IBBroker:
     def _connect_failure(self, exc: BaseException) -> str:
         cfg = self.config
         where = f"IB at {cfg.host}:{cfg.port}"
-        if any(code == CLIENT_ID_IN_USE for code, _ in self._connect_errors):
+        if any(code == CLIENT_ID_IN_USE for code, _ in self.connect_errors):
             return f"{where}: IBKR_CLIENT_ID={cfg.client_id} is already in use; set another id or wait"
         if isinstance(exc, ConnectionRefusedError):
             return f"{where}: nothing listens there (start TWS or IB Gateway); run `autoscalper ib-check`"
@@ -366,7 +366,7 @@ class IBBroker:
             self.tracker.record_fill(fill)
 
     def _on_error(self, req_id: int, code: int, text: str, contract: Contract | None = None) -> None:
-        self._connect_errors.append((code, text))
+        self.connect_errors.append((code, text))
         if code in FARM_OK_CODES:
             return
         tracked = self.tracker.find(req_id) if req_id > 0 else None
