@@ -22,7 +22,9 @@ async def tws() -> AsyncIterator[FakeTWS]:
         yield fake
 
 
-async def checks(tws: FakeTWS, *, paper: bool = True, live_confirm: str | None = None, **cfg: Any) -> list[Line]:
+async def checks(
+    tws: FakeTWS, *, paper: bool = True, live_confirm: str | None = None, **cfg: Any
+) -> list[Line]:
     return await run_checks(config(tws, **cfg), paper=paper, live_confirm=live_confirm, wait=1.0)
 
 
@@ -45,7 +47,9 @@ async def test_a_working_paper_gateway_passes_every_check(tws: FakeTWS) -> None:
     assert [r for r in tws.messages(3) if r.fields[-30] != "1"] == []  # only the what-if: nothing placed
 
 
-async def test_nothing_listening_names_the_port_that_is(tws: FakeTWS, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_nothing_listening_names_the_port_that_is(
+    tws: FakeTWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with gateway() as closed:
         port = closed.port
     monkeypatch.setattr(check, "PORTS", {tws.port: "IB Gateway paper"})  # the fake stands in for 4002
@@ -57,7 +61,9 @@ async def test_nothing_listening_names_the_port_that_is(tws: FakeTWS, monkeypatc
 async def test_an_api_that_never_answers_says_how_to_enable_it(tws: FakeTWS) -> None:
     tws.silent = True
     line = failed(await checks(tws))
-    assert line.name == "API" and "Enable ActiveX and Socket Clients" in line.fix and "Trusted IPs" in line.fix
+    assert (
+        line.name == "API" and "Enable ActiveX and Socket Clients" in line.fix and "Trusted IPs" in line.fix
+    )
 
 
 async def test_a_client_id_in_use_is_named(tws: FakeTWS) -> None:

@@ -1,0 +1,70 @@
+"""``autoscalper replay FILE --broker ib``: a session's orders go to an IB paper account (the fake).
+
+The fake gateway fills entry limits at their limit and market orders at the last trade. It gets
+no quotes (the session's quotes drive only the simulator), so IB's market is what decides: in
+``trims_breakeven`` the simulator stops the runner out at breakeven before the analyst's "stopped
+at BE", which is then denied (nothing left to exit); at IB the stop was not touched, so the same
+message closes the runner. Every order the journal shows must be at IB, once, under its client id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.ibkit import gateway
+from tests.sessions import SESSIONS
+
+from orchestrator.replay import replay
+from orchestrator.settings import Settings
+
+SESSION = SESSIONS / "trims_breakeven.jsonl"
+
+
+async def cli(*args: str, port: int) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "orchestrator", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "IBKR_PORT": str(port), "IBKR_CLIENT_ID": "3"},
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+async def test_replay_on_ib_trades_the_session_at_ib_and_sends_each_order_once(tmp_path: Path) -> None:
+    lines = SESSION.read_text(encoding="utf-8").splitlines()
+    paper = await replay(lines, Settings(_env_file=None), tmp_path / "paper.db", source="paper")  # type: ignore[call-arg]
+    db = tmp_path / "ib.db"
+    async with gateway(auto_fill=True) as tws:
+        code, out, err = await cli(
+            "replay", str(SESSION), "--broker", "ib", "--json", "--db", str(db), port=tws.port
+        )
+    assert code == 0, err
+    summary = json.loads(out.splitlines()[-1])
+    on_paper = [(d["kind"], d["verdict"]) for d in paper.summary["decisions"]]
+    on_ib = [(d["kind"], d["verdict"]) for d in summary["decisions"]]
+    assert on_paper == [("open", "approved"), ("trim", "approved"), ("exit", "denied")]
+    assert on_ib == [("open", "approved"), ("trim", "approved"), ("exit", "approved")]
+    assert summary["open_positions"] == [] and tws.working() == [] and not any(tws.positions.values())
+    assert rows(db, "SELECT mode, broker FROM runs") == [("paper", "ib")]
+    journaled = {ref for (ref,) in rows(db, "SELECT client_id FROM orders")}
+    placed = [order.order_ref for order in tws.orders.values()]  # one per IB order id
+    assert sorted(placed) == sorted(journaled) and len(placed) == len(set(placed))
+    assert summary["fills"] and all(fill["price"] for fill in summary["fills"])
+
+
+async def test_replay_on_ib_without_a_gateway_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    async with gateway() as closed:
+        port = closed.port
+    code, _, err = await cli("replay", str(SESSION), "--broker", "ib", port=port)
+    assert code == 1 and "nothing listens there" in err and len(err.strip().splitlines()) == 1
