@@ -88,6 +88,17 @@ async def test_option_bracket_is_one_group_entry_target_then_transmitting_stop(
     assert status(desk, "m1", 1, Role.STOP) is OrderStatus.HELD
 
 
+async def test_market_entry_is_a_market_parent_that_fills_at_the_ask(tws: FakeTWS) -> None:
+    async with connected(tws) as broker:
+        tws.quote(con_id(tws, SPY), D("1.20"), D("1.25"))
+        assert (await broker.place_bracket(bracket(entry=None))).accepted
+        await round_trip(broker)
+        assert broker.snapshot().positions == {SPY: 2}
+    entry, *_ = placed(tws)
+    assert (entry[18], entry[19], entry[27]) == ("MKT", "", "0")
+    assert tws.by_ref(client_id("m1", 1, "entry")).avg_price == D("1.25")
+
+
 async def test_qualification_is_cached_per_contract(desk: Desk, tws: FakeTWS) -> None:
     await desk.alert("BTO 1 SPY 3/20 580C @ 1.20 SL .90 PT 1.80", "m1")
     asked = len(tws.messages(9))

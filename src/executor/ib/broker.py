@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
@@ -77,7 +78,7 @@ class IBBroker:
         self.account = ""
         self._clock = clock
         self._feed = EventFeed()
-        self.contracts = Contracts(self.ib)
+        self.contracts = Contracts(self.ib, config.ack_timeout)
         self.tracker = OrderTracker(self._feed, clock)
         self._online = False
         self._closing = False
@@ -321,7 +322,7 @@ class IBBroker:
             return
         self._went_offline("the socket to TWS/Gateway closed")
         if self._reconnecting is None or self._reconnecting.done():
-            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+            self._reconnecting = self._background(self._reconnect())
 
     def _went_offline(self, detail: str) -> None:
         was_online, self._online = self._online, False
@@ -330,19 +331,33 @@ class IBBroker:
             self._feed.emit(ConnectionLost(at=self._clock(), detail=detail))
 
     async def _reconnect(self) -> None:
+        """Until connected and reconciled, or shut down: a failed reconciliation is retried too."""
         retrying = AsyncRetrying(
             wait=wait_exponential(multiplier=self.config.backoff, max=self.config.backoff_max),
-            retry=retry_if_exception_type(BrokerUnavailable),
+            retry=retry_if_exception_type((ConnectionError, TimeoutError, OSError)),
         )
         async for attempt in retrying:
             with attempt:
                 if self._closing:
                     return
-                await self._open()
-        await self._back_online("reconnected")
+                if not self.ib.isConnected():
+                    await self._open()
+                await self._back_online("reconnected")
 
-    async def _back_online(self, detail: str) -> None:
-        await reconcile(self)
+    def _background(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task whose failure is reported as an error event: a reconnection never dies silently."""
+        task = asyncio.get_running_loop().create_task(work)
+        task.add_done_callback(self._report_failure)
+        return task
+
+    def _report_failure(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        text = f"reconnecting to IB stopped: {task.exception()!r}; trading stays paused until a restart"
+        self._feed.emit(ErrorReported(at=self._clock(), code=0, text=text))
+
+    async def _back_online(self, detail: str, *, refresh: bool = False) -> None:
+        await reconcile(self, refresh=refresh)
         self._online = True
         self._feed.emit(ConnectionRestored(at=self._clock(), detail=detail))
 
@@ -380,7 +395,7 @@ class IBBroker:
         if code == CONNECTIVITY_LOST:
             self._went_offline(f"{code} {text}")
         elif code in CONNECTIVITY_RESTORED and not self._online and self.ib.isConnected():
-            asyncio.get_running_loop().create_task(self._back_online(f"{code} {text}"))
+            self._background(self._back_online(f"{code} {text}", refresh=True))
         # 1100 and its recovery happen every night: journaled and acted on, never counted as errors.
         warning = is_warning(code) or code in CONNECTIVITY_RESTORED or code == CONNECTIVITY_LOST
         self._feed.emit(ErrorReported(at=self._clock(), code=code, text=text, warning=warning))

@@ -61,7 +61,10 @@ async def run_checks(
         lines.append(session)
         if session.ok:
             lines.append(_account(broker.account, paper, live_confirm))
-            lines += await _trading(broker.ib, wait)
+            try:
+                lines += await _trading(broker.ib, wait)
+            except (ConnectionError, TimeoutError) as exc:
+                lines.append(Line(False, "connection", f"lost while checking: {exc or type(exc).__name__}"))
     finally:
         await broker.shutdown()
     return lines

@@ -15,6 +15,7 @@ ladders in ``risk.specs`` apply.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -67,8 +68,9 @@ class Listed:
 class Contracts:
     """The qualification cache of one IB connection (contract ids are stable across reconnects)."""
 
-    def __init__(self, ib: IB) -> None:
+    def __init__(self, ib: IB, wait: float = 10.0) -> None:
         self._ib = ib
+        self._wait = wait  # IB answers every lookup (details or 200); silence is a timeout
         self._listed: dict[str, Listed] = {}
         self._keys: dict[int, str] = {}
         self._rules: dict[int, Ladder] = {}
@@ -157,7 +159,7 @@ class Contracts:
 
     async def _request(self, contract: Contract) -> list[ContractDetails]:
         self.requests += 1
-        return list(await self._ib.reqContractDetailsAsync(contract) or [])
+        return list(await asyncio.wait_for(self._ib.reqContractDetailsAsync(contract), self._wait) or [])
 
     async def _ladder(self, details: ContractDetails) -> Ladder:
         ids = [int(part) for part in (details.marketRuleIds or "").split(",") if part.strip().isdigit()]

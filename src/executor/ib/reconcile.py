@@ -30,7 +30,12 @@ if TYPE_CHECKING:
 UNKNOWN_ORDER = 0  # not an IB code: our own finding, journaled as an error
 
 
-async def reconcile(broker: IBBroker) -> None:
+async def reconcile(broker: IBBroker, *, refresh: bool = False) -> None:
+    """``refresh``: the socket stayed up (TWS lost IB and got it back, 1100 then 1101/1102), so the
+    library has not re-synced: ask for the open orders and the day's executions again."""
+    if refresh:
+        await broker.ib.reqOpenOrdersAsync()
+        await broker.ib.reqExecutionsAsync()
     open_at_ib = {t.order.orderRef: t for t in broker.ib.openTrades() if is_ours(t.order.orderRef)}
     for ref, trade in open_at_ib.items():
         await _rebind(broker, ref, trade)
