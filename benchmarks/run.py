@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.executor_bench import executor_latency  # noqa: E402
+from benchmarks.ib_bench import ib_latency  # noqa: E402
 from benchmarks.risk_bench import decision_latency  # noqa: E402
 from benchmarks.timing import per_call_ns, summary_us  # noqa: E402
 from tests.conftest import golden_cases  # noqa: E402
@@ -87,6 +88,7 @@ def main() -> None:
         "cold_start": cold_start(),
         "risk_evaluate": decision_latency(),
         "executor": executor_latency(),
+        "ib_adapter": ib_latency(),
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
@@ -130,6 +132,13 @@ def _print(results: dict[str, Any]) -> None:
         f"{ex['place']['median_us']} µs, p99 {ex['place']['p99_us']} µs; placed + entry fill + target fill "
         f"median {ex['round']['median_us']} µs (first tenth {ex['round_first_tenth']['median_us']} µs, "
         f"last tenth {ex['round_last_tenth']['median_us']} µs)"
+    )
+    ib = results["ib_adapter"]
+    console.print(
+        f"IB adapter over loopback to the fake gateway, {ib['rounds']} alerts: bracket placed and acknowledged "
+        f"median {ib['place']['median_us']} µs, p99 {ib['place']['p99_us']} µs; with entry and target fills "
+        f"median {ib['round']['median_us']} µs; the first bracket, which qualifies the contract, "
+        f"{ib['first_place_us']} µs"
     )
     console.print("written: benchmarks/results/parse.json")
 

@@ -68,3 +68,20 @@ async def test_replay_on_ib_without_a_gateway_is_one_line_and_exit_1(tmp_path: P
         port = closed.port
     code, _, err = await cli("replay", str(SESSION), "--broker", "ib", port=port)
     assert code == 1 and "nothing listens there" in err and len(err.strip().splitlines()) == 1
+
+
+async def test_replay_on_ib_stopped_half_way_resumes_from_the_journal_without_resending(tmp_path: Path) -> None:
+    lines = (SESSIONS / "winning_day.jsonl").read_text(encoding="utf-8").splitlines()
+    db = tmp_path / "ib.db"
+    async with gateway(auto_fill=True) as tws:
+        settings = Settings(_env_file=None, IBKR_PORT=tws.port, IBKR_CLIENT_ID=4)  # type: ignore[call-arg]
+        await replay(lines[: len(lines) // 2], settings, db, source="day", broker="ib")
+        sent = [order.order_ref for order in tws.orders.values()]
+        second = await replay(lines, settings, db, source="day", broker="ib")  # a new process, same journal
+    assert second.skipped == len(lines) // 2
+    placed = [order.order_ref for order in tws.orders.values()]
+    assert sent and placed[: len(sent)] == sent and len(placed) > len(sent) == len(set(sent))
+    assert len(placed) == len(set(placed))
+    per_message = rows(db, "SELECT message_id, COUNT(*) FROM decisions GROUP BY message_id HAVING COUNT(*) > 1")
+    assert per_message == []
+    assert rows(db, "SELECT COUNT(*) FROM runs") == [(2,)]
