@@ -135,7 +135,7 @@ def _print(results: dict[str, Any]) -> None:
     )
     ib = results["ib_adapter"]
     console.print(
-        f"IB adapter over loopback to the fake gateway, {ib['rounds']} alerts: bracket placed and acknowledged "
+        f"IB adapter over loopback to the fake gateway, {ib['rounds']} alerts: bracket placed and acked "
         f"median {ib['place']['median_us']} µs, p99 {ib['place']['p99_us']} µs; with entry and target fills "
         f"median {ib['round']['median_us']} µs; the first bracket, which qualifies the contract, "
         f"{ib['first_place_us']} µs"
