@@ -74,7 +74,11 @@ def tick(instrument: Instrument, price: Decimal) -> Decimal:
 
 def round_price(instrument: Instrument, price: Decimal, toward: Toward) -> Decimal:
     """``price`` on the instrument's tick ladder, moved ``toward`` when it falls between ticks."""
-    step = tick(instrument, price)
+    return round_to_step(price, tick(instrument, price), toward)
+
+
+def round_to_step(price: Decimal, step: Decimal, toward: Toward) -> Decimal:
+    """``price`` on a ladder of ``step``, moved ``toward`` when it falls between steps."""
     rounding = ROUND_CEILING if toward is Toward.UP else ROUND_FLOOR
     return ((price / step).to_integral_value(rounding=rounding) * step).quantize(step)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import wire
-from .listings import Listings, Request, commission, on_ladder
+from .listings import RULES, Listings, Request, commission, on_ladder
 from .wire import Contract, WireOrder
 
 NOT_FOUND_TEXT = "No security definition has been found for the request"
@@ -255,8 +255,6 @@ class FakeTWS:
         session.send([52, 1, req_id])
 
     def _req_market_rule(self, session: _Session, f: list[str]) -> None:
-        from .listings import RULES
-
         rule = int(f[1])
         session.send(wire.market_rule(rule, RULES[rule]))
 

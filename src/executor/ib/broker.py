@@ -41,6 +41,7 @@ from .translate import (
     CONNECTIVITY_RESTORED,
     FARM_OK_CODES,
     GONE_CODES,
+    decimal,
     ib_order,
     is_warning,
     on_ladder,
@@ -110,8 +111,8 @@ class IBBroker:
         try:
             listed = await self.contracts.qualify(bracket.legs[0].entry.instrument)
         except QualificationError as exc:
-            acks = [self.tracker.refuse(order, exc.code, str(exc)) for order in bracket.orders]
-            return acks[0].model_copy(update={"client_id": first})
+            refusals = [self.tracker.refuse(order, exc.code, str(exc)) for order in bracket.orders]
+            return refusals[0]  # every order is journaled as rejected; the answer names the entry
         answers = []
         for leg in bracket.legs:
             answers += self._place_group(listed, [on_ladder(order, listed) for order in leg.orders])
@@ -186,7 +187,7 @@ class IBBroker:
         """After a restart: the journal's orders become ours again, then IB's view is reconciled."""
         for state in book.orders.values():
             if state.order.client_id not in self.tracker.orders:
-                self.tracker.orders[state.order.client_id] = Tracked(state.order, state.status, state.filled)
+                self.tracker.track(Tracked(state.order, state.status, state.filled))
         self.tracker.seen_fills |= {fill.fill_id for fill in book.fills}
         await reconcile(self)
 
@@ -410,7 +411,7 @@ def _first_refusal(client_id: str, acks: list[Ack]) -> Ack:
 
 def _matches(seen: IBOrder, wanted: Order) -> bool:
     """TWS echoes a modification in its openOrder: the quantity and price we asked for."""
-    if int(seen.totalQuantity) != wanted.quantity or wanted.price is None:
-        return int(seen.totalQuantity) == wanted.quantity and wanted.price is None
     price = seen.auxPrice if wanted.order_type is OrderType.STOP else seen.lmtPrice
-    return abs(Decimal(repr(price)) - wanted.price) < Decimal("0.00001")
+    return int(seen.totalQuantity) == wanted.quantity and (
+        wanted.price is None or decimal(price) == wanted.price
+    )

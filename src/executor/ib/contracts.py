@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from parser import Asset, Instrument
 from risk import instrument_key
-from risk.specs import Toward, UnknownContract, tick
+from risk.specs import Toward, UnknownContract, round_to_step, tick
 
 from .compat import IB, ContFuture, Contract, ContractDetails, Future, Option, Stock
 
@@ -51,9 +51,7 @@ class Listed:
     ladder: Ladder = ()
 
     def round(self, price: Decimal, toward: Toward) -> Decimal:
-        step = self._step(price)
-        rounding = ROUND_CEILING if toward is Toward.UP else ROUND_FLOOR
-        return ((price / step).to_integral_value(rounding=rounding) * step).quantize(step)
+        return round_to_step(price, self._step(price), toward)
 
     def _step(self, price: Decimal) -> Decimal:
         steps = [step for edge, step in self.ladder if price >= edge]

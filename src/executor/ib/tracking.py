@@ -68,14 +68,21 @@ class OrderTracker:
     orders: dict[str, Tracked] = field(default_factory=dict)
     by_ib_id: dict[int, str] = field(default_factory=dict)
     seen_fills: set[str] = field(default_factory=set)
+    children: dict[str, list[Tracked]] = field(default_factory=dict)  # entry client id -> its children
     _waiters: dict[str, _Waiter] = field(default_factory=dict)
     _unpriced: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
     _reasons: dict[str, str] = field(default_factory=dict)
 
     # -- what we send ------------------------------------------------------------------------------
 
+    def track(self, tracked: Tracked) -> Tracked:
+        self.orders[tracked.order.client_id] = tracked
+        if tracked.order.parent is not None:
+            self.children.setdefault(tracked.order.parent, []).append(tracked)
+        return tracked
+
     def submitted(self, order: Order, listed: Listed | None) -> Tracked:
-        tracked = self.orders[order.client_id] = Tracked(order, listed=listed)
+        tracked = self.track(Tracked(order, listed=listed))
         self.feed.emit(OrderSubmitted(at=self.clock(), client_id=order.client_id, order=order))
         return tracked
 
@@ -236,8 +243,8 @@ class OrderTracker:
 
     def _wake_children(self, parent: str) -> None:
         """The entry filled (even in part): IB makes its children live, and so does the book."""
-        for child in self.orders.values():
-            if child.order.parent == parent and child.status is OrderStatus.HELD:
+        for child in self.children.get(parent, []):
+            if child.status is OrderStatus.HELD:
                 child.status = OrderStatus.WORKING
                 self.feed.emit(OrderAccepted(at=self.clock(), client_id=child.order.client_id, held=False))
 

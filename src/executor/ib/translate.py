@@ -71,6 +71,6 @@ def set_price(placed: IBOrder, order_type: OrderType, price: Decimal | None) -> 
         placed.lmtPrice = float(price)
 
 
-def decimal(value: float) -> Decimal:
+def decimal(value: float | Decimal | None) -> Decimal:
     """A price or commission from the wire (a float that came from text) as the text it was."""
-    return Decimal(repr(value)).normalize() if value else Decimal(0)
+    return Decimal(str(value)).normalize() if value else Decimal(0)
