@@ -9,6 +9,7 @@ still pending is carried out (cancel and flatten) before the first message is re
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,8 @@ class Orchestrator:
         )
         self.pipeline = Pipeline(journal, executor, settings.limits(), clock=clock, allow=allow)
         self._last_request = 0
+        # One control command at a time: the poller and a chat command never carry out one twice.
+        self._control = asyncio.Lock()
 
     @classmethod
     def open(
@@ -126,13 +129,22 @@ class Orchestrator:
 
     async def poll_control(self) -> list[ControlResult]:
         """Carry out commands other processes wrote to the journal (``autoscalper kill``/``resume``)."""
-        requests = self.journal.pending_requests(after=self._last_request)
-        results = []
-        for index, request in enumerate(requests):
-            self._last_request = request["id"]
-            later = [r["command"] for r in requests[index + 1 :]]
-            results.append(await self._carry_out(request, superseded="resume" in later))
-        return results
+        async with self._control:
+            requests = self.journal.pending_requests(after=self._last_request)
+            results = []
+            for index, request in enumerate(requests):
+                self._last_request = request["id"]
+                later = [r["command"] for r in requests[index + 1 :]]
+                results.append(await self._carry_out(request, superseded="resume" in later))
+            return results
+
+    async def control(self, command: str, *, reason: str = "", by: str) -> ControlResult:
+        """A ``kill`` or ``resume`` from inside the process (a Discord command): journaled as a
+        request with its result, like the console's, and carried out at once."""
+        async with self._control:
+            request_id = self.journal.request(command, reason=reason, by=by)
+            request = {"id": request_id, "command": command, "reason": reason, "flatten": True}
+            return await self._carry_out(request | {"requested_by": by}, superseded=False)
 
     async def _carry_out(self, request: dict[str, object], *, superseded: bool) -> ControlResult:
         request_id, command = int(str(request["id"])), str(request["command"])
@@ -144,8 +156,10 @@ class Orchestrator:
             reason = str(request["reason"] or "console kill")
             lines = await self.kill(reason, flatten=bool(request["flatten"]))
             result = ControlResult(request_id, command, "done", lines)
-        else:
+        elif command == "resume":
             result = ControlResult(request_id, command, "done", [self.resume(str(request["requested_by"]))])
+        else:
+            result = ControlResult(request_id, command, "unknown", [f"Unknown command {command!r}."])
         self.journal.record_result(request_id, result.outcome, "\n".join(result.lines))
         return result
 

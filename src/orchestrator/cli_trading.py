@@ -126,20 +126,24 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
     "--input",
     "source",
     type=click.File("r", encoding="utf-8"),
-    default="-",
-    show_default=True,
-    help="Alerts, one per line: a file, or - for the terminal (type an alert, see the decision).",
+    default=None,
+    help="Read alerts from FILE, or - for the terminal (type an alert, see the decision), "
+    "instead of listening to Discord.",
 )
 @db_option
 @env_file_option
-def run(source: IO[str], db: Path | None, env_file: Path) -> None:
+def run(source: IO[str] | None, db: Path | None, env_file: Path) -> None:
     """Run the bot: alerts in, decisions and orders out, everything journaled.
 
-    Until the Discord listener lands, alerts come from the terminal or a file. They trade on the
-    paper simulator, or on IB with BROKER=ib. `autoscalper kill` / `resume` from another terminal
-    reach the running bot within a second.
+    Without --input it listens to the Discord channels in DISCORD_CHANNEL_IDS (needs DISCORD_TOKEN
+    and DISCORD_AUTHOR_IDS). Orders go to the paper simulator, or to IB with BROKER=ib.
+    `autoscalper kill` / `resume` from another terminal, or !kill / !resume from an id in
+    DISCORD_CONTROL_USER_IDS, reach the running bot within a second.
     """
     settings = load_or_exit(env_file)
+    if source is None:
+        _listen(settings, db)
+        return
     from .app import Orchestrator
 
     try:
@@ -161,18 +165,63 @@ def run(source: IO[str], db: Path | None, env_file: Path) -> None:
         orchestrator.close()
 
 
+def _listen(settings: Settings, db: Path | None) -> None:
+    """``run`` on Discord: settings first (exit 2), then journal and broker (exit 1), then Discord."""
+    from .app import Orchestrator
+    from .cli_common import EXIT_BAD_SETTING
+    from .listener import DiscordStartError, check_settings, serve
+    from .settings import SettingsError
+
+    try:
+        token = check_settings(settings)
+    except SettingsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_SETTING)
+    try:
+        orchestrator = Orchestrator.open(settings, command="run", journal_path=db)
+    except _expected() as exc:
+        fail(str(exc))
+
+    async def listen() -> None:
+        try:
+            _echo_control(await orchestrator.start())
+            _say(_banner(orchestrator))
+            await serve(orchestrator, token, _say)
+        finally:
+            await orchestrator.executor.broker.shutdown()
+
+    try:
+        asyncio.run(listen())
+    except DiscordStartError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_SETTING)
+    except _expected() as exc:
+        fail(str(exc))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        click.echo("stopped.", err=True)
+    finally:
+        orchestrator.close()
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def _banner(orchestrator: Orchestrator) -> str:
+    state = orchestrator.executor.status
+    return (
+        f"autoscalper running ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
+        f"trading {state.state}; journal {orchestrator.journal.path}"
+    )
+
+
 async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None:
     from .app import CONTROL_POLL_SECONDS
     from .messages import Message
     from .views import decision_line
 
     _echo_control(await orchestrator.start())
-    state = orchestrator.executor.status
-    click.echo(
-        f"autoscalper running ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
-        f"trading {state.state}; journal {orchestrator.journal.path}",
-        err=True,
-    )
+    _say(_banner(orchestrator))
 
     async def poll() -> None:
         while True:

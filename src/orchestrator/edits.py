@@ -16,7 +16,7 @@ from typing import Any
 from parser import Intent, NotASignal, parse
 from risk import BracketPlan, CancelPlan
 
-from .journal import iso
+from .journal import Journal, iso
 from .messages import Delete, Edit, Message
 from .pipeline import Outcome, Pipeline, load_plan
 
@@ -95,6 +95,18 @@ async def _amend(
         f"{detail}; {new_id} {placed.verdict}: {placed.detail}",
         placed.execution,
     )
+
+
+def latest_text(journal: Journal, message_id: str) -> str | None:
+    """The message's text as last journaled (its latest edit, else the original); None if unknown."""
+    for sql in (
+        "SELECT text FROM message_edits WHERE message_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT text FROM messages WHERE id = ?",
+    ):
+        text = journal.value(sql, message_id)
+        if text is not None:
+            return str(text)
+    return None
 
 
 def _unfilled_entry(pipeline: Pipeline, message_id: str) -> bool:

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+# Where a message came from (``Message.source``). A backfilled message is one the Discord listener
+# fetched from the channel's history after a gap: too old, it is recorded as missed, never traded.
+LIVE = "discord"
+BACKFILL = "backfill"
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -48,8 +48,10 @@ from risk import (
 from risk.describe import describe_plan
 
 from .journal import Journal, iso
-from .messages import Message
+from .messages import BACKFILL, Message
 from .resolve import resolve
+
+MISSED = "missed"
 
 _PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
 
@@ -143,6 +145,9 @@ class Pipeline:
             return self._record(
                 message.id, "none", None, ignored=Reason(code=intent.reason, detail=intent.detail)
             )
+        missed = self._missed(message, now)
+        if missed is not None:
+            return self._record(message.id, intent.kind, None, ignored=missed)
         target = None
         if not isinstance(intent, Open):
             found = resolve(intent, message, self._positions(), self.references)
@@ -165,6 +170,18 @@ class Pipeline:
         if not isinstance(decision, Approved):
             return outcome
         return await self._execute(decision.plan, outcome, message.author_id)
+
+    def _missed(self, message: Message, now: datetime) -> Reason | None:
+        """A backfilled alert past MAX_SIGNAL_AGE_SECONDS is never traded, exits included: the market
+        moved on while the bot was away, and the broker-side stops still protect what is open."""
+        age, limit = (now - message.sent_at).total_seconds(), self.limits.max_signal_age.total_seconds()
+        if message.source != BACKFILL or age <= limit:
+            return None
+        return Reason(
+            code=MISSED,
+            detail=f"fetched from the channel history {age:.0f} s after it was sent "
+            f"(MAX_SIGNAL_AGE_SECONDS {limit:.0f}): recorded, not traded",
+        )
 
     async def _execute(self, plan: OrderPlan, outcome: Outcome, author: str | None) -> Outcome:
         self.planned.add(plan.message_id)

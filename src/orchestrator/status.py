@@ -59,7 +59,19 @@ def lines(status: dict[str, Any]) -> list[str]:
         f"today     : realized net {status['today']['realized_net']} of a "
         f"{status['today']['daily_loss_limit']} loss cap ({status['today']['loss_room']} left)",
     ]
-    out += [
+    out += position_lines(status)
+    for row in status["recent"]:
+        reasons = ", ".join(json.loads(row["reasons"] or "[]"))
+        out.append(
+            f"message   : {row['id']} {row['verdict'] or 'undecided'}{f' [{reasons}]' if reasons else ''}: "
+            f"{row['text'][:60]}"
+        )
+    return out
+
+
+def position_lines(status: dict[str, Any]) -> list[str]:
+    """Open positions, then working orders: what ``status`` and Discord's ``!positions`` show."""
+    out = [
         f"position  : {p['quantity']} {p['instrument']} avg {p['avg_price']} ({p['position']})"
         for p in status["open_positions"]
     ] or ["position  : none"]
@@ -68,12 +80,6 @@ def lines(status: dict[str, Any]) -> list[str]:
         f"{o['order_type']} {o['price'] or ''} [{o['status']}]"
         for o in status["working_orders"]
     ]
-    for row in status["recent"]:
-        reasons = ", ".join(json.loads(row["reasons"] or "[]"))
-        out.append(
-            f"message   : {row['id']} {row['verdict'] or 'undecided'}{f' [{reasons}]' if reasons else ''}: "
-            f"{row['text'][:60]}"
-        )
     return out
 
 

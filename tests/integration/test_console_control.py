@@ -50,7 +50,7 @@ def _state(db: Path) -> dict[str, Any]:
 
 def test_kill_from_another_terminal_reaches_the_running_bot(holding: Path) -> None:
     bot = subprocess.Popen(
-        [*BOT, "run", "--db", str(holding)],
+        [*BOT, "run", "--input", "-", "--db", str(holding)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -95,7 +95,7 @@ def test_kill_while_nothing_runs_is_latched_and_carried_out_by_the_next_start(ho
     status = json.loads(cli("status", "--json", "--db", str(holding)).stdout)
     assert status["trading_state"] == "halted" and status["detail"] == "overnight stop"
 
-    started = cli("run", "--db", str(holding), stdin="")
+    started = cli("run", "--input", "-", "--db", str(holding), stdin="")
     assert started.returncode == 0, started.stderr
     assert "Flat: yes." in started.stdout
     assert _flat(holding)
@@ -105,7 +105,7 @@ def test_kill_while_nothing_runs_is_latched_and_carried_out_by_the_next_start(ho
 def test_a_kill_then_resume_while_nothing_runs_does_not_flatten_at_start(holding: Path) -> None:
     assert cli("kill", "oops", "--db", str(holding)).returncode == 0
     assert cli("resume", "--db", str(holding)).returncode == 0
-    started = cli("run", "--db", str(holding), stdin="")
+    started = cli("run", "--input", "-", "--db", str(holding), stdin="")
     assert started.returncode == 0
     assert not _flat(holding)
     outcomes = journal_rows(holding, "SELECT outcome FROM control_results ORDER BY request_id")
@@ -177,7 +177,15 @@ def test_a_bad_setting_stops_every_trading_command_with_exit_code_2(tmp_path: Pa
 
 
 def test_run_with_ib_before_its_adapter_is_one_line_and_trades_nothing(tmp_path: Path) -> None:
-    out = cli("run", "--db", str(tmp_path / "j.db"), env={"BROKER": "ib"}, stdin="BTO SPY 3/20 580C @ 1.25\n")
+    out = cli(
+        "run",
+        "--input",
+        "-",
+        "--db",
+        str(tmp_path / "j.db"),
+        env={"BROKER": "ib"},
+        stdin="BTO SPY 3/20 580C @ 1.25\n",
+    )
     assert out.returncode == 1
     assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith("error:")
 

@@ -1,0 +1,141 @@
+"""Notifications to the trader's channel: decisions, fills, the kill switch, lost connections.
+
+Trading never waits for them. ``Notifier.push`` only appends a line to a bounded backlog; one task
+sends the backlog, coalescing what piled up into as few messages as fit (Discord's 2,000-character
+limit), at most ``per_window`` messages per ``window`` seconds (aiolimiter). If the channel cannot
+keep up, the oldest lines go first and a count of what was dropped is sent; a failed send is journaled
+and the task goes on. Every message starts with the mode, so a live notice never reads like a paper one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from aiolimiter import AsyncLimiter
+
+from executor import (
+    ConnectionLost,
+    ConnectionRestored,
+    ErrorReported,
+    KillSwitchEngaged,
+    KillSwitchFinished,
+    Notice,
+    OrderFilled,
+    OrderRejected,
+    PositionBook,
+    TradingResumed,
+)
+from risk import instrument_key
+
+from .pipeline import MISSED, Outcome
+from .views import decision_line
+
+MESSAGE_LIMIT = 1900  # Discord's 2,000 characters, less room for the banner
+NOTIFIED_VERDICTS = frozenset({"approved", "denied", "reported", "amended"})
+
+
+class Notifier:
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[object]],
+        *,
+        banner: str,
+        on_failure: Callable[[str], None],
+        per_window: int = 5,
+        window: float = 5.0,
+        backlog: int = 500,
+    ) -> None:
+        self._send, self._banner, self._on_failure = send, banner, on_failure
+        self._lines: deque[str] = deque(maxlen=backlog)
+        self._limiter = AsyncLimiter(per_window, window)
+        self._pending = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.dropped = 0
+        self.sent = 0
+
+    def push(self, line: str) -> None:
+        """Queue ``line``; never waits, never raises."""
+        if len(self._lines) == self._lines.maxlen:
+            self.dropped += 1
+        self._lines.append(line)
+        self._idle.clear()
+        self._pending.set()
+
+    async def run(self) -> None:
+        """Send what is queued, for as long as the bot runs."""
+        while True:
+            await self._pending.wait()
+            self._pending.clear()
+            while self._lines or self.dropped:
+                async with self._limiter:
+                    await self._send_one(self._take())
+            self._idle.set()
+
+    async def flush(self, wait: float = 5.0) -> None:
+        """Give queued lines up to ``wait`` seconds to go out (at shutdown)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), wait)
+
+    def _take(self) -> str:
+        parts: list[str] = [self._banner]
+        if self.dropped:
+            parts.append(f"({self.dropped} earlier notices were dropped: the channel could not keep up)")
+            self.dropped = 0
+        size = sum(len(p) + 1 for p in parts)
+        while self._lines and size + len(self._lines[0]) + 1 <= MESSAGE_LIMIT:
+            line = self._lines.popleft()
+            parts.append(line)
+            size += len(line) + 1
+        if len(parts) == 1 and self._lines:  # one line longer than a message: cut it
+            parts.append(self._lines.popleft()[: MESSAGE_LIMIT - size - 1] + "…")
+        return "\n".join(parts)
+
+    async def _send_one(self, text: str) -> None:
+        try:
+            await self._send(text)
+            self.sent += 1
+        except Exception as exc:
+            self._on_failure(f"{type(exc).__name__}: {exc}")
+
+
+def outcome_line(outcome: Outcome) -> str | None:
+    """A decision worth telling the trader (approved, denied, an edit reported), or None for chatter."""
+    if outcome.verdict in NOTIFIED_VERDICTS:
+        return decision_line(outcome)
+    if MISSED in outcome.reasons:
+        return (
+            f"MISSED {outcome.kind} alert {outcome.message_id}, posted while the bot was away: "
+            f"{outcome.detail}. Act by hand if it matters."
+        )
+    return None
+
+
+def notice_line(notice: Notice, book: PositionBook) -> str | None:
+    """A broker or kill-switch event worth telling the trader, or None."""
+    if isinstance(notice, OrderFilled):
+        state = book.orders.get(notice.client_id)
+        what = (
+            f"{state.order.action.value} {notice.quantity} {instrument_key(state.order.instrument)}"
+            if state
+            else ""
+        )
+        return f"FILLED {what} @ {notice.price} ({notice.client_id}, {notice.remaining} left)"
+    if isinstance(notice, OrderRejected):
+        return f"REJECTED {notice.client_id}: {notice.code} {notice.text}"
+    if isinstance(notice, ErrorReported) and not notice.warning:
+        return f"broker error {notice.code}: {notice.text}"
+    if isinstance(notice, ConnectionLost):
+        return f"BROKER DISCONNECTED: {notice.detail or 'connection lost'}; nothing is sent until it is back"
+    if isinstance(notice, ConnectionRestored):
+        return f"broker connection restored{f': {notice.detail}' if notice.detail else ''}"
+    if isinstance(notice, KillSwitchEngaged):
+        return f"KILL SWITCH engaged ({notice.cause}): {notice.reason}"
+    if isinstance(notice, KillSwitchFinished):
+        return "\n".join(notice.report.lines())
+    if isinstance(notice, TradingResumed):
+        return f"trading resumed by {notice.by}"
+    return None
