@@ -167,11 +167,14 @@ def run(source: IO[str] | None, db: Path | None, env_file: Path) -> None:
 
 def _listen(settings: Settings, db: Path | None) -> None:
     """``run`` on Discord: settings first (exit 2), then journal and broker (exit 1), then Discord."""
+    import logging
+
     from .app import Orchestrator
     from .cli_common import EXIT_BAD_SETTING
     from .listener import DiscordStartError, check_settings, serve
     from .settings import SettingsError
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         token = check_settings(settings)
     except SettingsError as exc:

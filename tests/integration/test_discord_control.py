@@ -150,7 +150,7 @@ async def test_the_notifier_coalesces_a_burst_under_its_rate_limit_and_never_blo
     task = asyncio.create_task(notifier.run())
     for n in range(300):
         notifier.push(f"decision {n:03d}: buy 1 SPY 2026-03-20 580C limit 1.25; stop 0.90")  # returns at once
-    await notifier.flush(2.0)
+    await notifier.flush(0.5)
     task.cancel()
     assert len(sent) == 2  # the rate limit: two posts per minute, however many lines wait
     first = sent[0].splitlines()

@@ -99,7 +99,10 @@ async def _login(client: AlertClient, token: str, patience: float, say: Say) -> 
                 try:
                     await asyncio.wait_for(client.login(token), ATTEMPT_SECONDS)
                 except BaseException:
-                    await client.http.close()  # each attempt opens its own HTTP session
+                    # Each attempt opens its own HTTP session; close it and its connector, and let
+                    # the next attempt make new ones.
+                    await client.http.close()
+                    client.http.connector = discord.utils.MISSING
                     raise
     except discord.LoginFailure:
         raise DiscordStartError(

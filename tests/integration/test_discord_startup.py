@@ -1,0 +1,158 @@
+"""`autoscalper run` against a fake Discord over real sockets: start-up errors, a live session, a gap.
+
+discord.py runs unmodified; only Discord's two addresses point at ``tests/fakes/discord_server.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from tests.builders import MONDAY
+from tests.discordkit import SETTINGS, listener_settings
+from tests.fakes.discord_payloads import ALERTS, NOTIFY, message, snowflake
+from tests.fakes.discord_server import TOKEN, fake_discord, point_discord_at
+from tests.trading import SimClock
+
+from orchestrator.app import Orchestrator
+from orchestrator.cli import main
+from orchestrator.listener import serve
+
+ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
+
+
+def run_cli(tmp_path: Path, **env: str) -> Any:
+    settings = SETTINGS | {"DISCORD_TOKEN": TOKEN, "DISCORD_LOGIN_TIMEOUT_SECONDS": "5"} | env
+    return CliRunner().invoke(
+        main, ["run", "--db", str(tmp_path / "j.db"), "--env-file", str(tmp_path / "none.env")], env=settings
+    )
+
+
+def one_error_line(result: Any) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, DISCORD_TOKEN="")
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("error: setting DISCORD_TOKEN: missing")
+
+
+def test_empty_allow_lists_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, DISCORD_AUTHOR_IDS="")
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("error: setting DISCORD_AUTHOR_IDS: empty")
+    assert not (tmp_path / "j.db").exists()
+
+
+def test_a_wrong_token_is_one_line_and_exit_2_without_retrying(tmp_path: Path) -> None:
+    with fake_discord(token="the-real-token") as discord_side:
+        result = run_cli(tmp_path)
+    assert result.exit_code == 2
+    assert "Discord rejected the token (401)" in one_error_line(result)
+    assert "trying again" not in result.stderr
+    assert discord_side.identified == 0
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_the_content_intent_not_enabled_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with fake_discord(content_intent=False):
+        result = run_cli(tmp_path)
+    assert result.exit_code == 2
+    assert "the Message Content intent is not enabled" in one_error_line(result)
+
+
+def test_an_unreachable_discord_is_retried_with_backoff_then_one_line_and_exit_2(tmp_path: Path) -> None:
+    with point_discord_at(_closed_port()):
+        started = time.monotonic()
+        result = run_cli(tmp_path, DISCORD_LOGIN_TIMEOUT_SECONDS="2")
+        took = time.monotonic() - started
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("error: Discord cannot be reached:")
+    retries = [line for line in result.stderr.splitlines() if "trying again in" in line]
+    assert 1 <= len(retries) <= 3  # backed off (1 s, 2 s ...), not a tight loop
+    assert took >= 1.0
+
+
+def test_restarting_in_a_loop_meets_a_growing_delay(tmp_path: Path) -> None:
+    with fake_discord(token="the-real-token"):
+        outputs = [run_cli(tmp_path).stderr for _ in range(3)]
+    assert "waiting" not in outputs[0] + outputs[1]
+    assert "2 Discord logins in the last 10 minutes; waiting 2 s" in outputs[2]
+
+
+# ---------------------------------------------------------------- a live session over the fake gateway
+
+
+async def wait_for(condition: Callable[[], Any], what: str, seconds: float = 10.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_a_session_trades_an_alert_notifies_and_backfills_a_gap_after_a_failed_resume(
+    tmp_path: Path,
+) -> None:
+    clock = SimClock(MONDAY)
+    settings = listener_settings(DISCORD_TOKEN=TOKEN)
+    orchestrator = Orchestrator.open(settings, command="run", clock=clock, journal_path=tmp_path / "j.db")
+    said: list[str] = []
+    with fake_discord(can_resume=False) as discord_side:
+        await orchestrator.start()
+        bot = asyncio.create_task(serve(orchestrator, TOKEN, said.append, guild_ready_timeout=0.05))
+        journal = orchestrator.journal
+        await wait_for(lambda: journal.watermark(f"discord:{ALERTS}"), "the first watermark")
+
+        alert = discord_side.post(message(snowflake(clock.now), ALERT))
+        await wait_for(
+            lambda: journal.value("SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]),
+            "a decision",
+        )
+        assert journal.value("SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]) == "approved"
+        await wait_for(lambda: discord_side.channels.texts(NOTIFY), "a notice posted over REST")
+        assert "approved (sent): buy 1 SPY 2026-03-20 580C" in discord_side.channels.texts(NOTIFY)[0]
+
+        # The session drops and cannot resume; meanwhile the analyst posts, and nothing is delivered.
+        clock.now = MONDAY.replace(minute=MONDAY.minute + 1)
+        away = discord_side.post(
+            message(snowflake(clock.now), "trim half", reply_to=int(alert["id"])), deliver=False
+        )
+        discord_side.ask_reconnect()
+        await wait_for(lambda: discord_side.identified == 2, "a second IDENTIFY")
+        await wait_for(
+            lambda: journal.value("SELECT verdict FROM decisions WHERE message_id = ?", away["id"]),
+            "the backfilled trim",
+        )
+        row = journal.rows("SELECT source FROM messages WHERE id = ?", away["id"])[0]
+        assert row["source"] == "backfill"
+        assert journal.value("SELECT kind FROM decisions WHERE message_id = ?", away["id"]) == "trim"
+        kinds = [
+            r["kind"]
+            for r in journal.rows("SELECT kind FROM notices WHERE kind LIKE 'discord_%' ORDER BY id")
+        ]
+        assert kinds.count("discord_ready") == 2 and "discord_disconnected" in kinds
+
+        bot.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await bot
+    await orchestrator.shutdown()
+    assert any("listening to 1 channel(s)" in line for line in said)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
