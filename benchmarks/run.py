@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.discord_bench import listener_latency  # noqa: E402
 from benchmarks.executor_bench import executor_latency  # noqa: E402
 from benchmarks.ib_bench import ib_latency  # noqa: E402
 from benchmarks.risk_bench import decision_latency  # noqa: E402
@@ -89,6 +90,7 @@ def main() -> None:
         "risk_evaluate": decision_latency(),
         "executor": executor_latency(),
         "ib_adapter": ib_latency(),
+        "discord_listener": listener_latency(),
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
@@ -139,6 +141,13 @@ def _print(results: dict[str, Any]) -> None:
         f"median {ib['place']['median_us']} µs, p99 {ib['place']['p99_us']} µs; with entry and target fills "
         f"median {ib['round']['median_us']} µs; the first bracket, which qualifies the contract, "
         f"{ib['first_place_us']} µs"
+    )
+    dl = results["discord_listener"]
+    console.print(
+        f"Discord listener, {dl['messages']} gateway payloads to a decision committed (durable journal): "
+        f"median {dl['listener']['median_us']} µs, p99 {dl['listener']['p99_us']} µs; the same messages "
+        f"straight into the orchestrator median {dl['pipeline']['median_us']} µs "
+        f"(x{dl['listener_over_pipeline_median']})"
     )
     console.print("written: benchmarks/results/parse.json")
 

@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from executor import Broker, Executor, mask
+from parser import parse
 from risk import TradingState
 from risk.hours import warm_up
 
@@ -28,6 +29,7 @@ from .settings import Settings
 from .trading import build_executor
 
 CONTROL_POLL_SECONDS = 0.25
+WARM_UP_ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90"
 
 
 def wall_clock() -> datetime:
@@ -94,6 +96,7 @@ class Orchestrator:
             "started", self.clock(), f"account {mask(account)}; {restored} journaled broker events restored"
         )
         warm_up((self.clock().year,))
+        parse(WARM_UP_ALERT, self.clock())  # loads the grammar now, not on the first alert (~65 ms)
         return await self.poll_control()
 
     # ------------------------------------------------------------------ inputs

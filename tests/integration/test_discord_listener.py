@@ -6,6 +6,7 @@ what a trader would see: the decision, the order, the journal rows, the notices 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -280,3 +281,25 @@ def _at(desk, seconds: float) -> int:  # type: ignore[no-untyped-def]
     from tests.fakes.discord_payloads import snowflake
 
     return snowflake(desk.clock.now + timedelta(seconds=seconds))
+
+
+async def test_a_journal_that_cannot_be_written_stops_the_listener_instead_of_trading_on(
+    tmp_path: Path,
+) -> None:
+    from orchestrator.journal import JournalError
+
+    async with listening(tmp_path) as desk:
+
+        async def unwritable(msg):  # type: ignore[no-untyped-def]
+            raise JournalError("journal j.db: cannot write messages: disk I/O error")
+
+        desk.orchestrator.on_message = unwritable  # type: ignore[method-assign]
+        desk.post(ALERT)
+        await desk.settle()
+        for _ in range(50):
+            if desk.client.is_closed():
+                break
+            await asyncio.sleep(0.01)
+        assert desk.client.is_closed()
+        assert isinstance(desk.client.fatal, JournalError)
+        assert desk.rows("SELECT * FROM orders") == []

@@ -156,3 +156,33 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def test_discord_and_ib_share_one_event_loop_from_alert_to_orders_at_ib(tmp_path: Path) -> None:
+    from tests.ibkit import config, gateway
+
+    from executor.ib import IBBroker
+
+    clock = SimClock(MONDAY)
+    async with gateway() as tws:  # the fake TWS runs in this loop, as the bot's broker does
+        broker = IBBroker(config(tws), clock)
+        settings = listener_settings(DISCORD_TOKEN=TOKEN)
+        orchestrator = Orchestrator.open(
+            settings, command="run", clock=clock, journal_path=tmp_path / "j.db", broker=broker
+        )
+        with fake_discord() as discord_side:
+            await orchestrator.start()
+            bot = asyncio.create_task(serve(orchestrator, TOKEN, lambda _: None, guild_ready_timeout=0.05))
+            journal = orchestrator.journal
+            await wait_for(lambda: journal.watermark(f"discord:{ALERTS}"), "the first watermark")
+            alert = discord_side.post(message(snowflake(clock.now), ALERT))
+            await wait_for(lambda: len(tws.orders) == 3, "the bracket at IB")
+            sent = {row["client_id"] for row in journal.rows("SELECT client_id FROM orders")}
+            assert {order.order_ref for order in tws.orders.values()} == sent
+            assert (
+                journal.value("SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]) == "approved"
+            )
+            bot.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await bot
+        await orchestrator.shutdown()

@@ -35,6 +35,16 @@ from ..notify import Notifier, notice_line, outcome_line
 from .convert import is_content_edit, looks_blank, to_edit, to_message
 
 log = logging.getLogger("autoscalper.discord")
+
+
+class _NoVoiceWarning(logging.Filter):
+    """discord.py warns at every start that voice libraries are missing; a text bot needs none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+logging.getLogger("discord.client").addFilter(_NoVoiceWarning())
 BACKFILL_LIMIT = 1000  # messages per channel per READY: ten history pages
 
 
@@ -92,7 +102,6 @@ class AlertClient(discord.Client):
         self._held: list[str] | None = None  # notices raised while a message is decided
         self._connected = False
         self._warned_blank = False
-        self._watermarks: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         orchestrator.executor.subscribe(self._on_notice)
 
@@ -199,8 +208,7 @@ class AlertClient(discord.Client):
 
     async def _arrived(self, job: Arrived) -> None:
         message = job.message
-        followed = message.channel.id in self.followed
-        if followed and looks_blank(message) and not self._warned_blank:
+        if message.channel.id in self.followed and looks_blank(message) and not self._warned_blank:
             self._warned_blank = True
             self._warn(
                 "discord_blank_message",
@@ -212,8 +220,6 @@ class AlertClient(discord.Client):
             outcome = await self.orchestrator.on_message(to_message(message, job.at, source=job.source))
         finally:
             held, self._held = self._held, None
-        if followed:
-            self._advance(message.channel.id, message.id, job.at)
         for line in [outcome_line(outcome), *held]:  # the decision first, then the fills it caused
             self._tell(line)
 
@@ -229,7 +235,7 @@ class AlertClient(discord.Client):
 
     async def _backfill(self, channel_id: int, at: datetime) -> None:
         source = f"discord:{channel_id}"
-        mark = self.journal.watermark(source)
+        mark = self._watermark(channel_id)
         try:
             channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
@@ -251,6 +257,8 @@ class AlertClient(discord.Client):
                 continue  # a command in the history is never carried out again
             await self._arrived(Arrived(message, BACKFILL, self.clock()))
             handled += 1
+        if fetched:
+            self.journal.set_watermark(source, str(fetched[-1].id), self.clock())
         more = len(fetched) == self.backfill_limit
         self._record(
             "discord_backfill",
@@ -273,16 +281,20 @@ class AlertClient(discord.Client):
             self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", str(message.id))
         )
 
-    def _advance(self, channel_id: int, message_id: int, at: datetime) -> None:
-        """Move the channel's watermark forward (never back) once a message is journaled."""
-        current = self._watermarks.get(channel_id)
-        if current is None:
-            mark = self.journal.watermark(f"discord:{channel_id}")
-            current = int(mark) if mark else 0
-        if message_id > current:
-            self.journal.set_watermark(f"discord:{channel_id}", str(message_id), at)
-            current = message_id
-        self._watermarks[channel_id] = current
+    def _watermark(self, channel_id: int) -> int | None:
+        """The last message of the channel known to be handled: the watermark the last backfill (or
+        first start) wrote, or a later message decided since, whichever is newer. Deriving the second
+        from the decisions costs nothing per message, and a decision is the durable proof."""
+        stored = self.journal.watermark(f"discord:{channel_id}")
+        decided = self.journal.value(
+            "SELECT MAX(CAST(m.id AS INTEGER)) FROM messages m JOIN decisions d ON d.message_id = m.id"
+            " WHERE m.channel_id = ? AND m.source IN (?, ?)",
+            str(channel_id),
+            LIVE,
+            BACKFILL,
+        )
+        marks = [int(mark) for mark in (stored, decided) if mark is not None]
+        return max(marks) if marks else None
 
     # ------------------------------------------------------------------ notices
 
