@@ -35,6 +35,7 @@ from ..notify import Notifier, notice_line, outcome_line
 from .convert import is_content_edit, looks_blank, to_edit, to_message
 
 log = logging.getLogger("autoscalper.discord")
+BACKFILL_LIMIT = 1000  # messages per channel per READY: ten history pages
 
 
 class _NoVoiceWarning(logging.Filter):
@@ -45,7 +46,6 @@ class _NoVoiceWarning(logging.Filter):
 
 
 logging.getLogger("discord.client").addFilter(_NoVoiceWarning())
-BACKFILL_LIMIT = 1000  # messages per channel per READY: ten history pages
 
 
 @dataclass(frozen=True)
