@@ -141,12 +141,14 @@ class Orchestrator:
                 results.append(await self._carry_out(request, superseded="resume" in later))
             return results
 
-    async def control(self, command: str, *, reason: str = "", by: str) -> ControlResult:
-        """A ``kill`` or ``resume`` from inside the process (a Discord command): journaled as a
-        request with its result, like the console's, and carried out at once."""
+    async def control(
+        self, command: str, *, by: str, reason: str = "", flatten: bool = True
+    ) -> ControlResult:
+        """A ``kill`` or ``resume`` from inside the process (a Discord command, a session's command
+        line): journaled as a request with its result, like the console's, and carried out at once."""
         async with self._control:
-            request_id = self.journal.request(command, reason=reason, by=by)
-            request = {"id": request_id, "command": command, "reason": reason, "flatten": True}
+            request_id = self.journal.request(command, reason=reason, flatten=flatten, by=by)
+            request = {"id": request_id, "command": command, "reason": reason, "flatten": flatten}
             return await self._carry_out(request | {"requested_by": by}, superseded=False)
 
     async def _carry_out(self, request: dict[str, object], *, superseded: bool) -> ControlResult:
@@ -156,7 +158,7 @@ class Orchestrator:
                 request_id, command, "superseded", ["A later resume superseded this kill."]
             )
         elif command == "kill":
-            reason = str(request["reason"] or "console kill")
+            reason = str(request["reason"] or f"{request['requested_by']} kill")
             lines = await self.kill(reason, flatten=bool(request["flatten"]))
             result = ControlResult(request_id, command, "done", lines)
         elif command == "resume":

@@ -41,8 +41,7 @@ async def carry_out(
         _journal_answered(orchestrator, command, by, "refused", f"{by} is not in DISCORD_CONTROL_USER_IDS")
         return [REFUSED]
     if command.name in ("kill", "resume"):
-        reason = command.argument or f"kill from Discord by {user_id}"
-        result = await orchestrator.control(command.name, reason=reason, by=by)
+        result = await orchestrator.control(command.name, by=by, reason=command.argument)
         return result.lines
     report = collect(journal, orchestrator.settings, orchestrator.clock())
     answer = lines(report) if command.name == "status" else position_lines(report)

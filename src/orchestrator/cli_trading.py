@@ -144,12 +144,7 @@ def run(source: IO[str] | None, db: Path | None, env_file: Path) -> None:
     if source is None:
         _listen(settings, db)
         return
-    from .app import Orchestrator
-
-    try:
-        orchestrator = Orchestrator.open(settings, command="run", journal_path=db)
-    except _expected() as exc:
-        fail(str(exc))
+    orchestrator = _open_bot(settings, db)
     # Message ids: a file's lines by its full path (run it again and nothing is acted on twice);
     # typed lines by run, since the same line number means a different message each time.
     prefix = f"file:{Path(source.name).resolve()}"
@@ -169,7 +164,6 @@ def _listen(settings: Settings, db: Path | None) -> None:
     """``run`` on Discord: settings first (exit 2), then journal and broker (exit 1), then Discord."""
     import logging
 
-    from .app import Orchestrator
     from .cli_common import EXIT_BAD_SETTING
     from .listener import DiscordStartError, check_settings, serve
     from .settings import SettingsError
@@ -180,10 +174,7 @@ def _listen(settings: Settings, db: Path | None) -> None:
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_SETTING)
-    try:
-        orchestrator = Orchestrator.open(settings, command="run", journal_path=db)
-    except _expected() as exc:
-        fail(str(exc))
+    orchestrator = _open_bot(settings, db)
 
     async def listen() -> None:
         try:
@@ -204,6 +195,16 @@ def _listen(settings: Settings, db: Path | None) -> None:
         click.echo("stopped.", err=True)
     finally:
         orchestrator.close()
+
+
+def _open_bot(settings: Settings, db: Path | None) -> Orchestrator:
+    """The journal and broker of a ``run``; a failure is one line and exit 1."""
+    from .app import Orchestrator
+
+    try:
+        return Orchestrator.open(settings, command="run", journal_path=db)
+    except _expected() as exc:
+        fail(str(exc))
 
 
 def _say(line: str) -> None:

@@ -125,7 +125,7 @@ class Pipeline:
     # ------------------------------------------------------------------ messages
 
     async def on_message(self, message: Message) -> Outcome:
-        if self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message.id):
+        if self.decided(message.id):
             self.journal.record_notice(
                 "redelivered", self.clock(), f"message {message.id} was already handled"
             )
@@ -133,6 +133,10 @@ class Pipeline:
         self.journal.insert("messages", _message_row(message, self.journal.run_id), ignore=True)
         with self.journal.transaction():
             return await self._decide(message)
+
+    def decided(self, message_id: str) -> bool:
+        """The message has a decision: it is never decided again (redelivered, backfilled, restarted)."""
+        return bool(self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message_id))
 
     async def _decide(self, message: Message) -> Outcome:
         now = self.clock()
@@ -174,8 +178,10 @@ class Pipeline:
     def _missed(self, message: Message, now: datetime) -> Reason | None:
         """A backfilled alert past MAX_SIGNAL_AGE_SECONDS is never traded, exits included: the market
         moved on while the bot was away, and the broker-side stops still protect what is open."""
+        if message.source != BACKFILL:
+            return None
         age, limit = (now - message.sent_at).total_seconds(), self.limits.max_signal_age.total_seconds()
-        if message.source != BACKFILL or age <= limit:
+        if age <= limit:
             return None
         return Reason(
             code=MISSED,

@@ -127,14 +127,10 @@ async def _handle(orchestrator: Orchestrator, item: Numbered) -> Outcome | None:
 
 
 async def _command(orchestrator: Orchestrator, event: CommandEvent) -> Outcome:
-    journal = orchestrator.journal
-    request = journal.request(event.command, reason=event.reason, flatten=event.flatten, by="session")
-    if event.command == "kill":
-        lines = await orchestrator.kill(event.reason or "session kill", flatten=event.flatten)
-    else:
-        lines = [orchestrator.resume("session")]
-    journal.record_result(request, "done", "\n".join(lines))
-    return Outcome(f"command:{event.command}", "command", "done", (), lines[0])
+    result = await orchestrator.control(
+        event.command, by="session", reason=event.reason, flatten=event.flatten
+    )
+    return Outcome(f"command:{event.command}", "command", result.outcome, (), result.lines[0])
 
 
 def _quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:

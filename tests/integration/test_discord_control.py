@@ -174,3 +174,12 @@ async def test_the_notifier_drops_the_oldest_lines_when_the_channel_cannot_keep_
     text = "\n".join(sent)
     assert "(15 earlier notices were dropped" in text
     assert "line 14" not in text and "line 15" in text and "line 24" in text
+
+
+async def test_a_bare_kill_names_who_sent_it_and_a_resume_carries_no_kill_reason(tmp_path: Path) -> None:
+    async with listening(tmp_path) as desk:
+        reply = await _command(desk, "!kill")
+        assert reply.startswith(f"Kill switch: trading halted (discord:{TRADER} kill).")
+        await _command(desk, "!resume")
+        reasons = [r["reason"] for r in desk.rows("SELECT reason FROM control_requests ORDER BY id")]
+        assert reasons == ["", ""]

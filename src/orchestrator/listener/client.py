@@ -101,6 +101,7 @@ class AlertClient(discord.Client):
         )
         self._held: list[str] | None = None  # notices raised while a message is decided
         self._connected = False
+        self._notifying = False
         self._warned_blank = False
         self._tasks: set[asyncio.Task[None]] = set()
         orchestrator.executor.subscribe(self._on_notice)
@@ -110,6 +111,7 @@ class AlertClient(discord.Client):
         self._spawn(self._work(), "autoscalper inbox")
         if self.notify_channel is not None:
             self._spawn(self.notifier.run(), "autoscalper notifier")
+            self._notifying = True
 
     def notify(self, line: str) -> None:
         if self.notify_channel is not None:
@@ -118,7 +120,7 @@ class AlertClient(discord.Client):
     # ------------------------------------------------------------------ gateway events
 
     async def on_message(self, message: discord.Message) -> None:
-        if self.user is not None and message.author.id == self.user.id:
+        if self._own(message):
             return  # our own notices and replies
         command = read_command(message.content)
         if command is not None:
@@ -253,7 +255,8 @@ class AlertClient(discord.Client):
         fetched.reverse()
         handled = 0
         for message in fetched:
-            if self._decided(message) or read_command(message.content) is not None:
+            skip = self._own(message) or read_command(message.content) is not None
+            if skip or self.orchestrator.pipeline.decided(str(message.id)):
                 continue  # a command in the history is never carried out again
             await self._arrived(Arrived(message, BACKFILL, self.clock()))
             handled += 1
@@ -275,11 +278,8 @@ class AlertClient(discord.Client):
         self.journal.set_watermark(source, str(position), at)
         self._record("discord_backfill", f"channel {channel_id}: first start, following from {position}")
 
-    def _decided(self, message: discord.Message) -> bool:
-        own = self.user is not None and message.author.id == self.user.id
-        return own or bool(
-            self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", str(message.id))
-        )
+    def _own(self, message: discord.Message) -> bool:
+        return self.user is not None and message.author.id == self.user.id
 
     def _watermark(self, channel_id: int) -> int | None:
         """The last message of the channel known to be handled: the watermark the last backfill (or
@@ -299,6 +299,8 @@ class AlertClient(discord.Client):
     # ------------------------------------------------------------------ notices
 
     def _on_notice(self, notice: Notice) -> None:
+        if self.notify_channel is None:
+            return  # called on every broker event: no formatting for nobody
         line = notice_line(notice, self.orchestrator.executor.book)
         if line is not None and self._held is not None:
             self._held.append(line)
@@ -345,7 +347,7 @@ class AlertClient(discord.Client):
 
     async def close(self) -> None:
         """Give queued notices a moment to go out, then stop the worker and the gateway."""
-        if self.notify_channel is not None and not self.is_closed():
+        if self._notifying and not self.is_closed():
             await self.notifier.flush(wait=3.0)
         for task in list(self._tasks):
             task.cancel()

@@ -23,7 +23,7 @@ import discord
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
 
 from ..app import CONTROL_POLL_SECONDS, Orchestrator
-from ..journal import Journal, iso
+from ..journal import iso
 from ..settings import Settings, SettingsError
 from .client import AlertClient
 
@@ -61,7 +61,7 @@ async def serve(
     """Log in, wait for the first READY, then listen until Ctrl-C, SIGTERM or a fatal error."""
     settings = orchestrator.settings
     patience = settings.DISCORD_LOGIN_TIMEOUT_SECONDS
-    await _restart_backoff(orchestrator.journal, orchestrator, say)
+    await _restart_backoff(orchestrator, say)
     client = AlertClient(orchestrator, guild_ready_timeout=guild_ready_timeout)
     _stop_on_sigterm()
     async with client:
@@ -146,9 +146,9 @@ def _closed(exc: discord.ConnectionClosed) -> str:
     return f"the Discord gateway closed the session: code {exc.code} {exc.reason}".strip()
 
 
-async def _restart_backoff(journal: Journal, orchestrator: Orchestrator, say: Say) -> None:
+async def _restart_backoff(orchestrator: Orchestrator, say: Say) -> None:
     """Wait 2, 4, 8 ... s (up to 5 min) when this is the third or later start in ten minutes."""
-    now = orchestrator.clock()
+    journal, now = orchestrator.journal, orchestrator.clock()
     recent = int(
         journal.value(
             "SELECT COUNT(*) FROM notices WHERE kind = 'discord_login' AND at > ?", iso(now - RESTART_WINDOW)
