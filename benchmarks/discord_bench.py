@@ -32,7 +32,9 @@ ALERTS = (
 
 
 def _texts(count: int) -> list[str]:
-    chatter = [line for line in (ROOT / "benchmarks" / "chatter.txt").read_text().splitlines() if line]
+    chatter = [
+        line for line in (ROOT / "tests" / "fixtures" / "chatter.txt").read_text().splitlines() if line
+    ]
     mix = itertools.cycle([*chatter[:7], *ALERTS])
     return [next(mix) for _ in range(count)]
 

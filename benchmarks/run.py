@@ -4,7 +4,7 @@ Prints a table and writes benchmarks/results/parse.json. Wall-clock figures on a
 noisy: every latency is a median or percentile over many runs, and nothing here is asserted.
 
 Mixes measured:
-* ``channel_mix``: a realistic channel, 70 % chatter (benchmarks/chatter.txt) and 30 % alerts and
+* ``channel_mix``: a realistic channel, 70 % chatter (tests/fixtures/chatter.txt) and 30 % alerts and
   management messages (the golden corpus's actionable cases), shuffled with a fixed seed. 70/30 is
   an assumption about a busy alert channel; the bundled demo day is 46 % refusals.
 * ``golden``: the whole golden corpus (tests/fixtures/alerts), which is mostly alerts: a worst case.
@@ -43,7 +43,9 @@ PEER = ROOT.parent / "shared" / "corpus" / "peer_alerts_dev.jsonl"
 
 
 def channel_mix() -> list[str]:
-    chatter = [line for line in (ROOT / "benchmarks" / "chatter.txt").read_text().splitlines() if line]
+    chatter = [
+        line for line in (ROOT / "tests" / "fixtures" / "chatter.txt").read_text().splitlines() if line
+    ]
     alerts = [c.text for c in golden_cases() if c.expected["kind"] != "none"]
     rng = random.Random(7)
     mix = [rng.choice(chatter) for _ in range(700)] + [rng.choice(alerts) for _ in range(300)]

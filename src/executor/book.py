@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from parser import Instrument, Side
-from risk import Position, Realized, instrument_key, multiplier
+from risk import Position, Realized, instrument_key, multiplier, trading_day
 
 from .events import (
     BrokerEvent,
@@ -111,7 +111,7 @@ class PositionBook:
         # Indexes kept in step with every event, so a long day costs no more per message than a short one.
         self._live: dict[str, dict[str, OrderState]] = {}  # position -> its orders not done
         self._open: dict[str, Holding] = {}
-        self._closing: list[Realized] = []
+        self._closing: dict[date, list[Realized]] = {}  # trading day -> its closing fills
         self._realized = Decimal(0)
         self._commissions = Decimal(0)
 
@@ -163,10 +163,14 @@ class PositionBook:
         """The open positions as risk sees them: filled plus working entry, and the widest stop."""
         return tuple(self._risk_position(h) for h in self.open_holdings())
 
-    def realized_events(self) -> tuple[Realized, ...]:
+    def realized_events(self, since: date | None = None) -> tuple[Realized, ...]:
         """Each closing fill's P&L for risk, net of its commission and of its contracts' share of the
-        entry commissions (an entry alone is not a trade: it must never look like a losing one)."""
-        return tuple(self._closing)
+        entry commissions (an entry alone is not a trade: it must never look like a losing one).
+        ``since``: only the fills of that trading day and later, so a decision late in a long session
+        reads today's fills, not the whole history."""
+        return tuple(
+            r for day, fills in self._closing.items() if since is None or day >= since for r in fills
+        )
 
     def net_positions(self) -> dict[str, int]:
         """Net contracts per instrument key (negative = short), to compare with the broker's."""
@@ -232,7 +236,8 @@ class PositionBook:
         )
         if not order.opens:  # for risk: net of this fill's commission and its share of the entry's
             net = realized - event.commission - holding.entry_fee * event.quantity
-            self._closing.append(Realized(at=event.at, pnl=net, position=order.position))
+            closing = Realized(at=event.at, pnl=net, position=order.position)
+            self._closing.setdefault(trading_day(event.at), []).append(closing)
         holding.fills.append(fill)
         self.fills.append(fill)
 

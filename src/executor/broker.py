@@ -51,6 +51,10 @@ class BrokerUnavailable(ConnectionError):
 
 
 class Broker(Protocol):
+    # True for the simulator: its orders never leave the process, so a crash that loses the journal's
+    # last commit loses them too, and the journal may commit a message and its orders together.
+    in_process: bool
+
     async def connect(self) -> str:
         """Connect and return the account id the broker trades (checked by the paper/live guard)."""
         ...

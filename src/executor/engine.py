@@ -100,6 +100,11 @@ class Executor:
         self._handlers.append(handler)
 
     @property
+    def in_process(self) -> bool:
+        """The broker is the simulator (see ``Broker.in_process``)."""
+        return self.broker.in_process
+
+    @property
     def status(self) -> TradingStatus:
         return self.state.trading_status()
 

@@ -56,6 +56,8 @@ class PaperBroker:
     """Implements ``Broker``. ``on_quote`` feeds it the market; ``reject_next`` and ``drop_connection``
     inject the failures a real broker has, for drills and tests."""
 
+    in_process = True
+
     def __init__(self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT) -> None:
         self._clock = clock
         self.account = account

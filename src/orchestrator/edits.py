@@ -47,7 +47,9 @@ async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Outcome:
         edit_id = _record(pipeline, edit, UNFILLED, detail, new)
         if not amend:
             return Outcome(edit.id, "edit", "reported", (UNFILLED,), f"{detail} (AMEND_ON_EDIT is off)")
-        return await _amend(pipeline, edit, original, edit_id, detail)
+    # After the edit's commit: the amended alert goes through ``on_message``, which commits its
+    # decision before a plan leaves for a broker outside the process.
+    return await _amend(pipeline, edit, original, edit_id, detail)
 
 
 def on_delete(pipeline: Pipeline, delete: Delete) -> Outcome:

@@ -1,9 +1,12 @@
 """The pipeline: message -> journal -> parser -> reference -> risk -> executor, each step journaled.
 
-A message is committed to the journal before anything acts on it, and a message that already has a
-decision is never decided again (across restarts too: the journal is the memory). Everything one
-message causes (intent, decision, orders, fills) is one further commit. Broker events reach the
-journal through the executor's notices, after the position book applied them; each closing fill
+A message is journaled with everything it causes, and one that already has a decision is never
+decided again (across restarts too: the journal is the memory). Nothing reaches a broker outside the
+process before its decision is committed: on the simulator the message, intent, decision, orders and
+fills are one commit; on IB the message and decision are committed before the plan is sent, and what
+the broker answered is one further commit. A decision that raises leaves its message journaled; a
+journal that cannot be written stops the message (``JournalError``) before any order. Broker events
+reach the journal through the executor's notices, after the position book applied them; each closing fill
 re-reviews the trading state, so the daily loss cap latches (or trips the kill switch) at once.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,7 +51,7 @@ from risk import (
 )
 from risk.describe import describe_plan
 
-from .journal import Journal, iso
+from .journal import Journal, JournalError, iso
 from .messages import BACKFILL, Message
 from .resolve import resolve
 
@@ -130,34 +134,51 @@ class Pipeline:
                 "redelivered", self.clock(), f"message {message.id} was already handled"
             )
             return Outcome(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
-        self.journal.insert("messages", _message_row(message, self.journal.run_id), ignore=True)
-        with self.journal.transaction():
-            return await self._decide(message)
+        # With the simulator, the message and everything it causes are one commit: nothing leaves the
+        # process before it, and a crash loses the simulator's memory of them too. With a broker
+        # outside (IB), the message and then its decision are committed before a plan is sent, so a
+        # crash can never leave an order at the broker that the journal does not know was decided.
+        failure: Exception | None = None
+        with self.journal.transaction() if self.executor.in_process else nullcontext():
+            self.journal.insert("messages", _message_row(message, self.journal.run_id), ignore=True)
+            try:
+                with self.journal.transaction():
+                    outcome, plan = await self._decide(message)
+                if plan is not None:
+                    with self.journal.transaction():
+                        outcome = await self._execute(plan, outcome, message.author_id)
+            except JournalError:
+                raise
+            except Exception as exc:  # the message stays journaled; the caller reports the error
+                failure = exc
+        if failure is not None:
+            raise failure
+        return outcome
 
     def decided(self, message_id: str) -> bool:
         """The message has a decision: it is never decided again (redelivered, backfilled, restarted)."""
         return bool(self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message_id))
 
-    async def _decide(self, message: Message) -> Outcome:
+    async def _decide(self, message: Message) -> tuple[Outcome, OrderPlan | None]:
+        """The decision, journaled, and the plan to execute when it is approved."""
         now = self.clock()
         refusal = self.allow.refusal(message)
         if refusal is not None:
-            return self._record(message.id, "none", None, ignored=refusal)
+            return self._record(message.id, "none", None, ignored=refusal), None
         intent = parse(message.text, message.sent_at)
         self.record_intent(message.id, intent)
         if isinstance(intent, NotASignal):
-            return self._record(
-                message.id, "none", None, ignored=Reason(code=intent.reason, detail=intent.detail)
-            )
+            reason = Reason(code=intent.reason, detail=intent.detail)
+            return self._record(message.id, "none", None, ignored=reason), None
         missed = self._missed(message, now)
         if missed is not None:
-            return self._record(message.id, intent.kind, None, ignored=missed)
+            return self._record(message.id, intent.kind, None, ignored=missed), None
         target = None
         if not isinstance(intent, Open):
             found = resolve(intent, message, self._positions(), self.references)
             if found.problem is not None:
                 self.references[message.id] = None
-                return self._record(message.id, intent.kind, None, denied=found.problem)
+                return self._record(message.id, intent.kind, None, denied=found.problem), None
             target = found.position
         account = self.snapshot(message.id)
         if self.review(now, account):
@@ -171,9 +192,7 @@ class Pipeline:
         decision = evaluate(intent, account, self.limits, now, alert=alert, target=target)
         self.references[message.id] = _position_of(decision) or (target.opened_by if target else None)
         outcome = self._record(message.id, intent.kind, decision)
-        if not isinstance(decision, Approved):
-            return outcome
-        return await self._execute(decision.plan, outcome, message.author_id)
+        return outcome, decision.plan if isinstance(decision, Approved) else None
 
     def _missed(self, message: Message, now: datetime) -> Reason | None:
         """A backfilled alert past MAX_SIGNAL_AGE_SECONDS is never traded, exits included: the market
@@ -230,12 +249,13 @@ class Pipeline:
 
     def snapshot(self, message_id: str | None = None) -> AccountSnapshot:
         """Risk's view of the account now. Only the message being decided is checked for an earlier
-        plan, so the snapshot does not grow with the day."""
-        book = self.executor.book
+        plan, and only the fills of today (and of the loss cooldown) are passed, so the snapshot does
+        not grow with the session."""
+        book, now = self.executor.book, self.clock()
         return AccountSnapshot(
             status=self.executor.status,
             positions=self._positions(),
-            realized=book.realized_events(),
+            realized=book.realized_events(since=trading_day(now - self.limits.loss_cooldown)),
             entries=tuple(self.entries),
             planned_message_ids=frozenset({message_id} & self.planned),
             quotes=self.quotes,

@@ -5,12 +5,20 @@ The clock is the events' ``at`` (it never runs backwards). Every event is handle
 replay's watermark and what ``--compare`` re-runs. A replay killed half way and started again on the
 same journal skips what it already handled, rebuilds the simulator from the journal, feeds it the
 last quote of each contract, and carries on: no message is decided twice, no order sent twice.
+
+On the simulator, events are committed in groups of ``GROUP_EVENTS`` (one fsync-free commit instead
+of three per message: the replay runs about 1.3x faster). That is safe only because nothing leaves
+the process: a replay killed mid-group loses the group's rows *and* the simulator's memory of them,
+and the restart replays the group from the last committed input. On IB every event commits on its
+own, as a live run does. Between groups the replay carries out ``autoscalper kill``/``resume``
+requests from other processes (the halt itself is read before every decision).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -36,6 +44,7 @@ from .session import (
 from .settings import Settings
 
 Progress = Callable[[int, int], None]
+GROUP_EVENTS = 256  # about 50 ms of replay: a console kill waits at most that for the write lock
 
 
 @dataclass
@@ -93,17 +102,20 @@ async def replay(
         await orchestrator.start()
         done = int(orchestrator.journal.value("SELECT MAX(line) FROM inputs WHERE source = ?", source) or 0)
         _resume_quotes(orchestrator, [e for e in events if e.line <= done])
-        for index, item in enumerate(events, start=1):
-            if item.line <= done:
-                result.skipped += 1
-                continue
-            clock.advance_to(item.at)
-            outcome = await _handle(orchestrator, item)
-            if outcome is not None:
-                result.outcomes.append(outcome)
-            _record_input(orchestrator, source, item)
+        todo = [e for e in events if e.line > done]
+        result.skipped = len(events) - len(todo)
+        group = GROUP_EVENTS if broker == "paper" else 1
+        for start in range(0, len(todo), group):
+            with orchestrator.journal.transaction() if group > 1 else nullcontext():
+                for item in todo[start : start + group]:
+                    clock.advance_to(item.at)
+                    outcome = await _handle(orchestrator, item)
+                    if outcome is not None:
+                        result.outcomes.append(outcome)
+                    _record_input(orchestrator, source, item)
+            await orchestrator.poll_control()
             if progress is not None:
-                progress(index, len(events))
+                progress(result.skipped + min(start + group, len(todo)), len(events))
         result.messages = sum(1 for e in events if isinstance(e.event, MessageEvent))
         result.summary = summarise(orchestrator, events, result)
     finally:

@@ -277,6 +277,13 @@ _PHRASES = _rules(
     (r"\bset\s+be\b", " sl to be ", "set"),
     (r"\b(?:make|set|put)\s+sl\b", " move sl ", "sl"),
     (r"\b(?:daily|weekly|hourly|candle|\d+\s*m(?:in)?|\d+\s*h)\s+close\b", " barclose ", "close"),
+    # "the close" as the market's: a time, not an order ("1 hour to close", "earnings after close").
+    (
+        r"\b(?:after|before|into|near|till|until|til|market|mkt)\s+(?:the\s+)?close\b"
+        r"|\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|h|m)\s+(?:to|till|until|before|from)\s+(?:the\s+)?close\b",
+        " mktclose ",
+        "close",
+    ),
     (r"\b(?:take|took)\s+profits?\b", " pt ", "profit"),
     (r"\b(?:profit|price)\s+targets?\b", " pt ", "target"),
     (r"\b(?:pt|tp|targets?|tgts?)\s*(?:\d(?=\s*[:=]|\s+\d))?\s*[:=]?\s*(?=\d)", " pt ", "pt tp target tgt"),

@@ -106,7 +106,7 @@ def new_position(intent: Intent, account: AccountSnapshot, limits: Limits, now: 
         reasons.append(Reason(code="already_open", detail=detail))
     window_start = now - limits.duplicate_window
     for entry in account.entries:
-        if entry.instrument == intent.instrument and entry.side == intent.side and entry.at > window_start:
+        if entry.at > window_start and entry.side == intent.side and entry.instrument == intent.instrument:
             ago = (now - entry.at).total_seconds()
             key = instrument_key(intent.instrument)
             detail = f"the same {intent.side.value} {key} was entered {ago:.0f} s ago"

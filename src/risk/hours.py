@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from parser import Asset, Instrument
 
+from . import session_cache
+
 NEW_YORK = ZoneInfo("America/New_York")
 # The account's trading day rolls over when CME Globex opens the next day's session.
 DAY_ROLLOVER = time(18, 0)
@@ -97,6 +99,7 @@ def parse_hours(text: str) -> HoursRule:
     return HoursRule(HoursKind.WINDOW, time(h1, m1), time(h2, m2))
 
 
+@lru_cache(maxsize=4096)  # asked of every fill of the day on every decision; the zone maths dominates
 def trading_day(at: datetime) -> date:
     """The account's trading day: the New York date, rolled forward at 18:00 ET (CME convention)."""
     return (at.astimezone(NEW_YORK) + _ROLLOVER_SHIFT).date()
@@ -163,7 +166,30 @@ def warm_up(years: Iterable[int]) -> None:
 
 @lru_cache(maxsize=64)
 def sessions(venue: Venue, year: int) -> dict[date, Session]:
-    """Every session of ``venue`` labelled in ``year``, from the calendar library (built once)."""
+    """Every session of ``venue`` labelled in ``year``: from the disk cache, else from the calendar
+    library (then cached). Built once per process either way."""
+    cached = session_cache.load(venue.value, year, _from_row)
+    if cached is not None:
+        return cached
+    table = _build_sessions(venue, year)
+    session_cache.store(venue.value, year, {day: _to_row(s) for day, s in table.items()})
+    return table
+
+
+def _to_row(session: Session) -> session_cache.Row:
+    pause = session.pause or (None, None)
+    times = (session.open, session.close, *pause, session.pre, session.post)
+    return [None if t is None else t.isoformat() for t in times]
+
+
+def _from_row(row: session_cache.Row) -> Session:
+    opens, closes, pause_start, pause_end, pre, post = (session_cache.moment(text) for text in row)
+    assert opens is not None and closes is not None
+    pause = (pause_start, pause_end) if pause_start and pause_end else None
+    return Session(opens, closes, pause, pre, post)
+
+
+def _build_sessions(venue: Venue, year: int) -> dict[date, Session]:
     import pandas as pd
     import pandas_market_calendars as mcal
 

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from orchestrator.journal import Journal, JournalError
 from orchestrator.journal.schema import MIGRATIONS
+from orchestrator.journal.version import SCHEMA
 from orchestrator.settings import Settings
 from risk import TradingState, TradingStatus
 
@@ -19,7 +20,7 @@ def test_a_new_journal_is_private_in_wal_mode_and_migrated(tmp_path: Path) -> No
     journal = Journal(tmp_path / "sub" / "j.db")
     assert stat.S_IMODE((tmp_path / "sub" / "j.db").stat().st_mode) == 0o600
     assert journal.value("PRAGMA journal_mode") == "wal"
-    assert [m.name for m in MIGRATIONS.applied(journal.db)] == ["m001_initial"]
+    assert tuple(m.name for m in MIGRATIONS.applied(journal.db)) == SCHEMA  # version.py lists them all
     views = set(journal.db.view_names())
     assert {"open_positions", "working_orders", "daily_pnl", "trading_state"} <= views
     journal.close()

@@ -73,6 +73,8 @@ class IBConfig:
 class IBBroker:
     """Implements ``Broker`` on a TWS or IB Gateway session."""
 
+    in_process = False
+
     def __init__(self, config: IBConfig, clock: Callable[[], datetime], ib: IB | None = None) -> None:
         self.config = config
         self.ib = ib or IB()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-MIGRATIONS = Migrations("autoscalper")
+from .version import MIGRATION_SET
+
+MIGRATIONS = Migrations(MIGRATION_SET)
 
 _TABLES = {
     "runs": (

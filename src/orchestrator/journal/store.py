@@ -5,7 +5,9 @@ created with file mode 0600, schema applied by ``schema.MIGRATIONS``. It is appe
 updated or deleted. It also implements the executor's ``StateStore``: the latched trading state is
 its last ``trading_states`` row, read from disk on every call, so a kill written by another process
 stops new entries at once. Writes go through prepared SQL (sqlite-utils builds the schema): a message
-costs a handful of inserts, not a schema introspection each.
+costs a handful of inserts, not a schema introspection each. sqlite-utils (which imports pandas when
+it is installed, a fifth of a second) is loaded only to create or migrate the schema, so ``status``
+and ``kill`` start fast on an existing journal.
 """
 
 from __future__ import annotations
@@ -14,20 +16,25 @@ import json
 import os
 import socket
 import sqlite3
+import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
+from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
-from sqlite_utils import Database
 
 from executor import BrokerEvent, OrderFilled, OrderSubmitted, PositionBook
 from risk import TradingState, TradingStatus, instrument_key, multiplier, trading_day
 
-from .schema import MIGRATIONS
+from .version import MIGRATION_SET, SCHEMA
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _EVENTS: TypeAdapter[BrokerEvent] = TypeAdapter(BrokerEvent)
 BUSY_TIMEOUT_MS = 10_000
@@ -56,33 +63,76 @@ class Journal:
             # all a replay on the simulator needs.
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            self.db = Database(conn)
-            MIGRATIONS.apply(self.db)
+            self.conn = conn
+            if _pending_migrations(conn):
+                _load_sqlite_utils()
+                from .schema import MIGRATIONS
+
+                MIGRATIONS.apply(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"journal {path}: {exc}") from exc
         self.run_id: int | None = None
         self._status: TradingStatus | None = None
         self._status_version = -1
+        self._savepoints = count()
+
+    @property
+    def db(self) -> Database:
+        """The journal as a sqlite-utils database, for the schema and for audits."""
+        _load_sqlite_utils()
+        from sqlite_utils import Database
+
+        return Database(self.conn)
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes into one commit (nested blocks become savepoints)."""
-        with self.db.atomic():
+        """Group writes into one commit (nested blocks become savepoints). A failed commit (disk
+        full, read-only file) is a ``JournalError``: what it held was not journaled."""
+        if self.conn.in_transaction:
+            name = f"sp{next(self._savepoints)}"
+            self._execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self._execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self._execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            self._execute(f"RELEASE SAVEPOINT {name}")
+            return
+        self._execute("BEGIN")
+        try:
             yield
+        except BaseException:
+            self._rollback()
+            raise
+        try:
+            self._execute("COMMIT")
+        except JournalError:
+            self._rollback()
+            raise
+
+    def _execute(self, sql: str) -> None:
+        try:
+            self.conn.execute(sql)
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal {self.path}: cannot write ({sql.split()[0]}): {exc}") from exc
+
+    def _rollback(self) -> None:
+        # the failure being raised says what went wrong; a rollback SQLite already did is fine
+        with suppress(sqlite3.Error):
+            self.conn.rollback()
 
     # ------------------------------------------------------------------ writing
 
     def insert(self, table: str, row: Mapping[str, Any], *, ignore: bool = False) -> int:
         """Append ``row``; with ``ignore``, a row whose key exists is skipped (returns 0)."""
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        verb = "INSERT OR IGNORE" if ignore else "INSERT"
         try:
-            cursor = self.db.conn.execute(
-                f"{verb} INTO {table} ({columns}) VALUES ({marks})", [_cell(v) for v in row.values()]
+            cursor = self.conn.execute(
+                _insert_sql(table, tuple(row), ignore), [_cell(v) for v in row.values()]
             )
         except sqlite3.Error as exc:
             raise JournalError(f"journal {self.path}: cannot write {table}: {exc}") from exc
@@ -114,6 +164,7 @@ class Journal:
             self._record_order(event)
         if isinstance(event, OrderFilled) and state is not None:
             self._record_fill(event, book)
+        data = event.model_dump(mode="json")  # one serialisation for both columns
         self.insert(
             "order_events",
             {
@@ -121,8 +172,8 @@ class Journal:
                 "kind": event.kind,
                 "client_id": client_id,
                 "status": state.status.value if state is not None else None,
-                "detail": _detail(event),
-                "event": event.model_dump_json(),
+                "detail": _detail(data),
+                "event": json.dumps(data, separators=(",", ":")),
             },
         )
 
@@ -183,13 +234,13 @@ class Journal:
     def trading_status(self) -> TradingStatus:
         """Asked several times per decision: re-read only when another process (``autoscalper kill``)
         committed since, which SQLite's ``data_version`` tells for the price of a pragma."""
-        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if self._status is None or version != self._status_version:
             self._status, self._status_version = self._read_status(), version
         return self._status
 
     def _read_status(self) -> TradingStatus:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT state, cause, detail, at FROM trading_states ORDER BY id DESC LIMIT 1"
         ).fetchone()
         if row is None:
@@ -247,7 +298,7 @@ class Journal:
     # ------------------------------------------------------------------ watermarks
 
     def watermark(self, source: str) -> str | None:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT position FROM watermarks WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
         ).fetchone()
         return row[0] if row else None
@@ -258,21 +309,32 @@ class Journal:
     # ------------------------------------------------------------------ reading
 
     def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        cursor = self.db.conn.execute(sql, params)
+        cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
     def value(self, sql: str, *params: Any) -> Any:
-        row = self.db.conn.execute(sql, params).fetchone()
+        row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
 
     def broker_events(self) -> Iterator[BrokerEvent]:
         """Every journaled broker event, in order: what the book is rebuilt from after a restart."""
-        for (payload,) in self.db.conn.execute("SELECT event FROM order_events ORDER BY id"):
+        for (payload,) in self.conn.execute("SELECT event FROM order_events ORDER BY id"):
             yield _EVENTS.validate_json(payload)
 
 
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...], ignore: bool) -> str:
+    verb = "INSERT OR IGNORE" if ignore else "INSERT"
+    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
 def _cell(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most cells: no conversion (bool is not int's type, so it goes on)
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -282,9 +344,40 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _detail(event: BrokerEvent) -> str:
-    data = event.model_dump(mode="json", exclude={"kind", "at", "client_id", "order"})
-    return " ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", False))
+_NOT_DETAIL = frozenset({"kind", "at", "client_id", "order"})
+
+
+def _detail(data: Mapping[str, Any]) -> str:
+    return " ".join(
+        f"{k}={v}" for k, v in data.items() if k not in _NOT_DETAIL and v not in (None, "", False)
+    )
+
+
+def _load_sqlite_utils() -> None:
+    """Import sqlite-utils without the pandas and numpy it picks up when they are installed (the
+    calendar library brings them): 0.2 s and 40 MB the journal never uses, as it hands sqlite-utils
+    no DataFrame. Later imports of pandas (a calendar built from scratch) are unaffected."""
+    if "sqlite_utils" in sys.modules:
+        return
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes ``import name`` raise ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+
+
+def _pending_migrations(conn: sqlite3.Connection) -> bool:
+    """Is any migration of ``SCHEMA`` not applied yet (a new journal, or one from an older version)?"""
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
+        ).fetchall()
+    except sqlite3.OperationalError:  # no migrations table: a new file
+        return True
+    return not set(SCHEMA) <= {name for (name,) in rows}
 
 
 def _create_private(path: Path) -> None:

@@ -1,0 +1,70 @@
+"""End-to-end decision latency with a durable journal: a message received, until its decision is
+committed and, for an approved alert, its orders are handed to the paper broker and journaled.
+
+The messages are the generated channel's (tests/sessions.py ``channel_session``: 70 % chatter, round
+trips of entry, trim, stop to break-even and out), with its quotes fed to the simulator in between.
+The journal is a file with ``synchronous=FULL``, as ``autoscalper run`` opens it: every commit is
+fsync'd, so these figures include the disk. Timed per message around ``Orchestrator.on_message``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import summary_us
+from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session
+
+from executor import PaperBroker
+from orchestrator.app import Orchestrator
+from orchestrator.replay import SimClock, replay_settings
+from orchestrator.session import MessageEvent, QuoteEvent, read_session
+from orchestrator.settings import Settings
+from risk import Quote
+
+
+async def _measure(messages: int) -> dict[str, list[int]]:
+    events = list(read_session(channel_session(messages, days=1)))
+    clock = SimClock(events[0].at)  # type: ignore[union-attr]
+    settings = replay_settings(Settings(_env_file=None, **CHANNEL_SESSION_SETTINGS))  # type: ignore[call-arg]
+    timings: dict[str, list[int]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        broker = PaperBroker(clock)
+        orchestrator = Orchestrator.open(
+            settings, command="bench", clock=clock, journal_path=Path(scratch) / "j.db", broker=broker, durable=True
+        )
+        await orchestrator.start()
+        for item in events:
+            event = item.event  # type: ignore[union-attr]
+            clock.advance_to(item.at)  # type: ignore[union-attr]
+            if isinstance(event, QuoteEvent):
+                quote = Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at)
+                orchestrator.pipeline.on_quote(event.instrument, quote)
+                broker.on_quote(event.instrument, quote)
+            elif isinstance(event, MessageEvent):
+                message = event.message()
+                t0 = time.perf_counter_ns()
+                outcome = await orchestrator.on_message(message)
+                elapsed = time.perf_counter_ns() - t0
+                key = "order_handed" if outcome.execution == "sent" else outcome.verdict
+                timings.setdefault(key, []).append(elapsed)
+                timings.setdefault("all", []).append(elapsed)
+        await orchestrator.shutdown()
+    return timings
+
+
+def decision_latency(messages: int = 2_000) -> dict[str, Any]:
+    timings = asyncio.run(_measure(messages))
+    return {
+        "messages": messages,
+        "journal": "file, WAL, synchronous=FULL",
+        **{name: {"count": len(v), **summary_us(sorted(v))} for name, v in sorted(timings.items())},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(decision_latency(), indent=2))
