@@ -100,10 +100,13 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
         source = str(path.resolve())
         lines = path.open(encoding="utf-8", errors="replace")
         with lines, progress_bar(f"replaying {path.name}") as progress:
+            total = sum(1 for _ in lines) if progress else None  # read as replayed: a count first
+            lines.seek(0)
+            work = run_replay(
+                lines, settings, journal_path, source=source, progress=progress, broker=broker, total=total
+            )
             try:
-                result = asyncio.run(
-                    run_replay(lines, settings, journal_path, source=source, progress=progress, broker=broker)
-                )
+                result = asyncio.run(work)
             except _expected() as exc:
                 fail(str(exc))
         for bad in result.bad_lines:

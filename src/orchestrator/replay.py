@@ -17,11 +17,13 @@ requests from other processes (the halt itself is read before every decision).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ from .session import (
 from .settings import Settings
 
 Progress = Callable[[int, int], None]
+_KEPT = frozenset({"edit", "delete", "command"})  # the outcomes the summary lists
 GROUP_EVENTS = 256  # about 50 ms of replay: a console kill waits at most that for the write lock
 
 
@@ -64,7 +67,8 @@ class SimClock:
 class ReplayResult:
     source: str
     messages: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)  # of edits, deletes and commands
+    message_ids: list[str] = field(default_factory=list)  # in the session's order, redeliveries too
     bad_lines: list[BadLine] = field(default_factory=list)
     skipped: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
@@ -84,12 +88,15 @@ async def replay(
     source: str,
     progress: Progress | None = None,
     broker: str = "paper",
+    total: int | None = None,
 ) -> ReplayResult:
+    """Events are read as they are handled, so memory does not grow with the session's length.
+    ``progress`` gets (lines read, ``total``), the lines in all (``len(lines)`` when it has one)."""
     result = ReplayResult(source=source)
-    events: list[Numbered] = []
-    for item in read_session(lines):
-        (result.bad_lines.append if isinstance(item, BadLine) else events.append)(item)  # type: ignore[arg-type]
-    clock = SimClock(events[0].at if events else datetime.now(UTC))
+    total = total or (len(lines) if isinstance(lines, Sized) else 0)
+    stream = _events(read_session(lines), result)
+    first = next(stream, None)
+    clock = SimClock(first.at if first else datetime.now(UTC))
     orchestrator = Orchestrator.open(
         replay_settings(settings, broker),
         command=f"replay {source}",
@@ -101,26 +108,59 @@ async def replay(
     try:
         await orchestrator.start()
         done = int(orchestrator.journal.value("SELECT MAX(line) FROM inputs WHERE source = ?", source) or 0)
-        _resume_quotes(orchestrator, [e for e in events if e.line <= done])
-        todo = [e for e in events if e.line > done]
-        result.skipped = len(events) - len(todo)
+        resume = _Resume(done)
         group = GROUP_EVENTS if broker == "paper" else 1
-        for start in range(0, len(todo), group):
+        pending = chain([first] if first else [], stream)
+        while chunk := list(islice(pending, group)):
             with orchestrator.journal.transaction() if group > 1 else nullcontext():
-                for item in todo[start : start + group]:
+                for item in chunk:
+                    if resume.skip(orchestrator, item):
+                        result.skipped += 1
+                        continue
                     clock.advance_to(item.at)
                     outcome = await _handle(orchestrator, item)
-                    if outcome is not None:
+                    if outcome is not None and outcome.kind in _KEPT:
                         result.outcomes.append(outcome)
                     _record_input(orchestrator, source, item)
             await orchestrator.poll_control()
             if progress is not None:
-                progress(result.skipped + min(start + group, len(todo)), len(events))
-        result.messages = sum(1 for e in events if isinstance(e.event, MessageEvent))
-        result.summary = summarise(orchestrator, events, result)
+                progress(chunk[-1].line, max(total, chunk[-1].line))
+        result.summary = summarise(orchestrator, result)
     finally:
         await orchestrator.shutdown()
     return result
+
+
+def _events(items: Iterable[Numbered | BadLine], result: ReplayResult) -> Iterator[Numbered]:
+    """The session's events; bad lines and the message ids (for the summary) noted on the way."""
+    for item in items:
+        if isinstance(item, BadLine):
+            result.bad_lines.append(item)
+            continue
+        if isinstance(item.event, MessageEvent):
+            result.messages += 1
+            result.message_ids.append(item.event.id)
+        yield item
+
+
+class _Resume:
+    """After a restart: events up to ``done`` were handled; the last quote of each contract among
+    them is fed again just before the first new event, so restored orders see the same market."""
+
+    def __init__(self, done: int) -> None:
+        self.done = done
+        self.quotes: dict[str, QuoteEvent] | None = {} if done else None
+
+    def skip(self, orchestrator: Orchestrator, item: Numbered) -> bool:
+        if item.line <= self.done:
+            if isinstance(item.event, QuoteEvent) and self.quotes is not None:
+                self.quotes[item.event.instrument] = item.event
+            return True
+        if self.quotes is not None:
+            for event in self.quotes.values():
+                _quote(orchestrator, event)
+            self.quotes = None
+        return False
 
 
 async def _handle(orchestrator: Orchestrator, item: Numbered) -> Outcome | None:
@@ -153,16 +193,6 @@ def _quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
         broker.on_quote(event.instrument, quote)
 
 
-def _resume_quotes(orchestrator: Orchestrator, handled: list[Numbered]) -> None:
-    """After a restart: the market as it last was, so restored orders see the same quotes."""
-    latest: dict[str, QuoteEvent] = {}
-    for item in handled:
-        if isinstance(item.event, QuoteEvent):
-            latest[item.event.instrument] = item.event
-    for event in latest.values():
-        _quote(orchestrator, event)
-
-
 def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> None:
     orchestrator.journal.insert(
         "inputs",
@@ -176,15 +206,12 @@ def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> No
     )
 
 
-def summarise(orchestrator: Orchestrator, events: list[Numbered], result: ReplayResult) -> dict[str, Any]:
+def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any]:
     """The ``replay --json`` object of ARCHITECTURE.md, from the journal and the book (so a replay
     that was restarted reports the whole session, exactly as an uninterrupted one)."""
     journal, book = orchestrator.journal, orchestrator.executor.book
     decisions, seen = [], set()
-    for item in events:
-        if not isinstance(item.event, MessageEvent):
-            continue
-        message_id = item.event.id
+    for message_id in result.message_ids:
         if message_id in seen:
             decisions.append(
                 {
@@ -220,9 +247,9 @@ def summarise(orchestrator: Orchestrator, events: list[Numbered], result: Replay
         for h in book.open_holdings()
         if h.quantity
     ]
-    other = [o.to_json() for o in result.outcomes if o.kind in ("edit", "delete", "command")]
+    other = [o.to_json() for o in result.outcomes]
     return {
-        "messages": sum(1 for e in events if isinstance(e.event, MessageEvent)),
+        "messages": result.messages,
         "decisions": decisions,
         "fills": fills,
         "open_positions": positions,
@@ -238,12 +265,15 @@ def _decision(rows: list[dict[str, Any]], message_id: str) -> dict[str, Any]:
     if not rows:  # journaled but never decided: a crash between the two (reported, not guessed)
         return {"message_id": message_id, "kind": "none", "verdict": "ignored", "reasons": ["not_decided"]}
     row = rows[0]
-    return {
-        "message_id": message_id,
-        "kind": row["kind"],
-        "verdict": row["verdict"],
-        "reasons": json.loads(row["reasons"]),
-    }
+    return {"message_id": message_id, **_verdict(row["kind"], row["verdict"], row["reasons"])}
+
+
+@lru_cache(maxsize=1024)
+def _verdict(kind: str, verdict: str, reasons: str) -> dict[str, Any]:
+    """Shared by every decision alike (most of a long session is a few kinds of chatter): the
+    summary of a 50,000-message replay then holds one small dict per message, not four objects.
+    Read only: the summary is printed, never changed."""
+    return {"kind": kind, "verdict": verdict, "reasons": json.loads(reasons)}
 
 
 def _cents(amount: Decimal, places: int = 2) -> Decimal:

@@ -24,19 +24,48 @@ def decision_line(outcome: Outcome) -> str:
     return f"{outcome.message_id} {outcome.verdict}{sent}{codes}: {outcome.detail}"
 
 
+# A longer session shows its ignored messages (chatter) as a count: thousands of "commentary" rows
+# hide the decisions and cost seconds of table layout. The journal has every row either way.
+FOLD_IGNORED_ABOVE = 1_000
+_CHUNK = 500  # rows laid out per table, so memory stays flat however long the session
+
+
 def print_session(console: Console, journal: Journal, title: str, message_ids: Sequence[str]) -> None:
-    """Every message of the session with its decision, then its fills and the day's P&L."""
-    table = Table(title=title, expand=True, show_lines=False)
+    """Every message of the session with its decision (a long session's ignored ones as a count)."""
+    ids = list(dict.fromkeys(message_ids))
+    fold = len(ids) > FOLD_IGNORED_ABOVE
+    shown: list[dict[str, Any]] = []
+    folded, printed = 0, 0
+    for row in (_row(journal, message_id) for message_id in ids):
+        if row is None:
+            continue
+        if fold and row["verdict"] == "ignored":
+            folded += 1
+            continue
+        shown.append(row)
+        if len(shown) == _CHUNK:
+            console.print(_table(None if printed else title, shown, header=not printed))
+            printed, shown = printed + len(shown), []
+    if shown or not printed:
+        console.print(_table(None if printed else title, shown, header=not printed))
+    if folded:
+        console.print(
+            f"{folded:,} ignored messages (chatter, not from a followed author ...) not shown", style="dim"
+        )
+
+
+def _table(title: str | None, rows: list[dict[str, Any]], *, header: bool) -> Table:
+    table = Table(title=title, expand=True, show_lines=False, show_header=header)
     for name, options in (
-        ("time ET", {"no_wrap": True, "style": "dim"}),
+        ("time ET", {"no_wrap": True, "style": "dim", "width": 8}),
         ("id", {"no_wrap": True}),
         ("author", {"no_wrap": True}),
         ("message", {"ratio": 3, "overflow": "fold"}),
-        ("decision", {"no_wrap": True}),
+        ("decision", {"no_wrap": True, "width": 9}),
         ("detail", {"ratio": 4, "overflow": "fold"}),
     ):
         table.add_column(name, **options)
-    for row in _rows(journal, message_ids):
+    for row in rows:
         verdict = row["verdict"] or "undecided"
         detail = row["sentence"] or ""
         if row["outcome"] and row["outcome"] != "sent":
@@ -51,7 +80,7 @@ def print_session(console: Console, journal: Journal, title: str, message_ids: S
             detail,
             style=_STYLE.get(verdict, ""),
         )
-    console.print(table)
+    return table
 
 
 def print_pnl(console: Console, summary: dict[str, Any]) -> None:
@@ -70,16 +99,13 @@ def print_pnl(console: Console, summary: dict[str, Any]) -> None:
         console.print(f"  skipped {line}", style="yellow")
 
 
-def _rows(journal: Journal, message_ids: Sequence[str]) -> list[dict[str, Any]]:
-    rows = []
-    for message_id in dict.fromkeys(message_ids):
-        found = journal.rows(
-            "SELECT m.id, m.author_id, m.text, m.received_at, d.verdict, d.sentence,"
-            " e.outcome, e.detail AS exec_detail FROM messages m"
-            " LEFT JOIN decisions d ON d.id = (SELECT MIN(id) FROM decisions WHERE message_id = m.id)"
-            " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = m.id)"
-            " WHERE m.id = ?",
-            message_id,
-        )
-        rows += found
-    return rows
+def _row(journal: Journal, message_id: str) -> dict[str, Any] | None:
+    found = journal.rows(
+        "SELECT m.id, m.author_id, m.text, m.received_at, d.verdict, d.sentence,"
+        " e.outcome, e.detail AS exec_detail FROM messages m"
+        " LEFT JOIN decisions d ON d.id = (SELECT MIN(id) FROM decisions WHERE message_id = m.id)"
+        " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = m.id)"
+        " WHERE m.id = ?",
+        message_id,
+    )
+    return found[0] if found else None
