@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,11 @@ from risk.hours import warm_up
 # pandas' C extensions crash when imported under freezegun's fake datetime; the calendar library's own
 # calls keep the real clock (risk passes it explicit dates, so nothing it returns depends on it).
 freezegun.configure(extend_ignore_list=["pandas", "pandas_market_calendars", "exchange_calendars", "numpy"])
-warm_up([2026])  # imports the calendar library before any test freezes the clock
+# A cache of the venues' sessions of the tests' own (risk/session_cache.py), so a run neither reads nor
+# writes the user's; built here, so the calendar library is imported before any test freezes the clock.
+# The CLI processes the tests start inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="autoscalper-tests-cache-")
+warm_up([2026])
 
 # "ci" keeps the suite inside its time budget and derandomized, so a run on a clean clone is the run
 # that passed here; HYPOTHESIS_PROFILE=deep searches much harder, with fresh randomness each time.

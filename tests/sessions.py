@@ -57,40 +57,6 @@ def reasons_of(db: Path, message_id: str) -> list[str]:
     return json.loads(rows[0]["reasons"])
 
 
-def long_session(trades: int) -> list[str]:
-    """A deterministic day of ``trades`` round trips on three contracts: quote, entry, a quote that
-    moves the market, and an exit that replies to its entry (so every exit has exactly one target)."""
-    from datetime import datetime, timedelta
-
-    start = datetime.fromisoformat("2026-03-02T14:31:00+00:00")
-    lines: list[str] = []
-    for n in range(trades):
-        at = start + timedelta(seconds=9 * n)
-        key = f"SPY 2026-03-02 {575 + n % 3}C"
-        mid = Decimal("1.20") + Decimal(n % 7) / 20
-        move = Decimal("0.20") if n % 4 else Decimal("-0.20")
-        stop, target = mid - Decimal("0.30"), mid + Decimal("0.40")
-        later = {"bid": str(mid + move), "ask": str(mid + move + Decimal("0.05"))}
-        out = {"text": "out", "reply_to": f"o{n}"}
-        events = [
-            (0, {"type": "quote", "instrument": key, "bid": str(mid - Decimal("0.05")), "ask": str(mid)}),
-            (
-                1,
-                {
-                    "type": "message",
-                    "id": f"o{n}",
-                    "channel": "c1",
-                    "author": "a1",
-                    "text": f"BTO SPY 3/2 {575 + n % 3}C @ {mid} SL {stop} PT {target}",
-                },
-            ),
-            (3, {"type": "quote", "instrument": key, **later}),
-            (5, {"type": "message", "id": f"x{n}", "channel": "c1", "author": "a1", **out}),
-        ]
-        lines += [json.dumps({"at": (at + timedelta(seconds=s)).isoformat(), **body}) for s, body in events]
-    return lines
-
-
 LONG_SESSION_SETTINGS = {
     "MAX_TRADES_PER_DAY": "100000",
     "DAILY_LOSS_LIMIT": "1000000",

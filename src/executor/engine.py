@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from risk import (
     BracketPlan,
-    CancelPlan,
     ExitPlan,
     OrderPlan,
     StopPlan,
@@ -167,20 +166,13 @@ class Executor:
         state = self.status.state
         if isinstance(plan, BracketPlan) and state is not TradingState.ACTIVE:
             return f"trading is {state}: no new entries"
-        if state is TradingState.HALTED and not self._flattening(plan):
-            return "trading is halted: only cancels and full exits pass"
+        if state is TradingState.HALTED:
+            return "trading is halted: the kill switch cancels and flattens, alerts send nothing"
         if not isinstance(plan, BracketPlan) and plan.position not in self.book.holdings:
             return f"no position opened by {plan.position} in the book"
         if isinstance(plan, BracketPlan) and plan.add_to and plan.add_to not in self.book.holdings:
             return f"no position opened by {plan.add_to} to add to"
         return ""
-
-    def _flattening(self, plan: OrderPlan) -> bool:
-        """A cancel, or an exit of everything the position holds."""
-        if isinstance(plan, ExitPlan):
-            holding = self.book.holdings.get(plan.position)
-            return holding is not None and plan.quantity >= holding.quantity
-        return isinstance(plan, CancelPlan)
 
     def _already_executed(self, plan: OrderPlan) -> bool:
         if plan.message_id in self._executed:

@@ -25,6 +25,7 @@ from . import edits
 from .journal import Journal
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlist, Outcome, Pipeline
+from .redact import redact_logs
 from .settings import Settings
 from .trading import build_executor
 
@@ -76,6 +77,7 @@ class Orchestrator:
     ) -> Orchestrator:
         """The orchestrator the settings describe, journaling into ``journal_path`` (default: the
         settings' journal for the mode). Raises ``JournalError``, ``BrokerUnavailable``, ``ModeMismatch``."""
+        redact_logs(settings.secret_values())
         journal = Journal(journal_path or settings.journal_path(), durable=durable)
         journal.start_run(
             command,

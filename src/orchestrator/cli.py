@@ -44,7 +44,7 @@ def main() -> None:
 @click.option(
     "--jsonl",
     "jsonl",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("r", encoding="utf-8", errors="replace"),  # bytes that are not UTF-8: a bad line
     help='Read JSON lines {"text": ..., "at": ...} from FILE (or - for stdin); write one JSON object each.',
 )
 @click.option("--at", "at", help="Message time, ISO-8601 (default: now). Resolves 0DTE, 3/21, weeklies.")
@@ -88,6 +88,8 @@ def _line_intents(stream: IO[str], default_time: datetime) -> Iterator[tuple[int
             row = json.loads(raw)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError('expected an object with a string "text"')
+            if not isinstance(row.get("at") or "", str):
+                raise ValueError('"at" must be an ISO-8601 string')
             moment = _message_time(row["at"]) if row.get("at") else default_time
         except (ValueError, click.BadParameter) as exc:
             problem = str(exc)[:200]

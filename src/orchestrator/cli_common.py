@@ -38,13 +38,16 @@ def db_option(func: F) -> F:
 
 
 def load_or_exit(env_file: Path) -> Settings:
+    from .redact import redact_logs
     from .settings import SettingsError, load_settings
 
     try:
-        return load_settings(env_file)
+        settings = load_settings(env_file)
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_SETTING)
+    redact_logs(settings.secret_values())  # before anything can log
+    return settings
 
 
 def fail(message: str) -> NoReturn:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,17 @@ def _journal(settings: Settings, db: Path | None) -> Journal:
         fail(str(exc))
 
 
+@contextmanager
+def _writing(journal: Journal, consequence: str) -> Iterator[None]:
+    """A latch that cannot be written is one line and exit 1 that says what did not happen."""
+    from .journal import JournalError
+
+    try:
+        yield
+    except JournalError as exc:
+        fail(f"{exc}: {consequence}")
+
+
 @click.command()
 @click.argument("reason")
 @click.option("--no-flatten", is_flag=True, help="Cancel every working order but keep positions open.")
@@ -49,7 +62,8 @@ def kill(reason: str, no_flatten: bool, db: Path | None, env_file: Path) -> None
     from .status import bot_alive
 
     journal = _journal(load_or_exit(env_file), db)
-    with journal.transaction():
+    # immediate: the halt's time is after every order the bot committed before it
+    with _writing(journal, "trading was NOT halted"), journal.transaction(immediate=True):
         journal.record_status(TradingStatus(state=TradingState.HALTED, cause=KILL_SWITCH, detail=reason))
         request = journal.request("kill", reason=reason, flatten=not no_flatten)
     click.echo(f"Trading halted in {journal.path}: {reason}")
@@ -73,7 +87,7 @@ def resume(db: Path | None, env_file: Path) -> None:
     from .status import bot_alive
 
     journal = _journal(load_or_exit(env_file), db)
-    with journal.transaction():
+    with _writing(journal, "trading was NOT resumed"), journal.transaction(immediate=True):
         journal.record_status(TradingStatus(cause="resume", detail="resumed by console"))
         request = journal.request("resume", by="console")
     click.echo(f"Trading active again in {journal.path}.")

@@ -128,7 +128,7 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
 @click.option(
     "--input",
     "source",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("r", encoding="utf-8", errors="replace"),  # a stray byte is a character, not a crash
     default=None,
     help="Read alerts from FILE, or - for the terminal (type an alert, see the decision), "
     "instead of listening to Discord.",

@@ -17,10 +17,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 
 from .messages import Delete, Edit, Message
 
+# An ISO-8601 time with its offset, nothing else: a number would be read as Unix seconds, a
+# silent guess about a malformed line.
+Time = Annotated[AwareDatetime, Field(strict=True)]
+
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-    at: AwareDatetime
+    at: Time
 
 
 class MessageEvent(_Event):
@@ -29,7 +33,7 @@ class MessageEvent(_Event):
     text: str
     channel: str | None = None
     author: str | None = None
-    sent_at: AwareDatetime | None = None
+    sent_at: Time | None = None
     reply_to: str | None = None
 
     def message(self) -> Message:

@@ -150,6 +150,11 @@ class Settings(BaseSettings):
             duplicate_window=timedelta(seconds=self.DUPLICATE_WINDOW_SECONDS),
         )
 
+    def secret_values(self) -> list[str]:
+        """The values of the secrets that are set (the Discord token, the live account), to redact."""
+        values = (getattr(self, name) for name in type(self).model_fields)
+        return [value.get_secret_value() for value in values if isinstance(value, SecretStr)]
+
     def redacted(self) -> dict[str, Any]:
         """Every setting with secrets shown as ``**********`` (or unset), for display and journaling."""
         out: dict[str, Any] = {}

@@ -27,6 +27,7 @@ def decision_line(outcome: Outcome) -> str:
 # A longer session shows its ignored messages (chatter) as a count: thousands of "commentary" rows
 # hide the decisions and cost seconds of table layout. The journal has every row either way.
 FOLD_IGNORED_ABOVE = 1_000
+SHOWN_CHARS = 500  # of a message's text in the table; the journal has it whole
 _CHUNK = 500  # rows laid out per table, so memory stays flat however long the session
 
 
@@ -75,7 +76,7 @@ def _table(title: str | None, rows: list[dict[str, Any]], *, header: bool) -> Ta
             when,
             row["id"],
             row["author_id"] or "",
-            row["text"],
+            _clipped(row["text"]),
             verdict,
             detail,
             style=_STYLE.get(verdict, ""),
@@ -97,6 +98,10 @@ def print_pnl(console: Console, summary: dict[str, Any]) -> None:
     )
     for line in summary.get("bad_lines", []):
         console.print(f"  skipped {line}", style="yellow")
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({len(text):,} characters)"
 
 
 def _row(journal: Journal, message_id: str) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from .specs import FUTURES, instrument_key
 _PASSES: dict[TradingState, frozenset[str]] = {
     TradingState.ACTIVE: frozenset({"open", "add", "exit", "trim", "move_stop", "cancel"}),
     TradingState.REDUCING: frozenset({"exit", "trim", "move_stop", "cancel"}),
-    TradingState.HALTED: frozenset({"exit", "cancel"}),
+    TradingState.HALTED: frozenset(),  # the kill switch does the cancelling and flattening, not alerts
 }
 
 

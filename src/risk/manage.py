@@ -52,10 +52,6 @@ class _PlanFields(TypedDict):
 def plan_exit(intent: Exit, ctx: ManageContext) -> Outcome:
     held, outcome = ctx.position.quantity, Outcome()
     quantity = min(intent.quantity, held) if intent.quantity else held
-    if ctx.status.state is TradingState.HALTED and quantity < held:
-        detail = "trading is halted: only a full exit (flattening) passes"
-        outcome.reasons.append(Reason(code="trading_halted", detail=detail))
-        return outcome
     cancel_entry = ctx.position.pending > 0
     outcome.plan = ExitPlan(
         **ctx.base(), quantity=quantity, cancel_entry=cancel_entry, alert_price=intent.price

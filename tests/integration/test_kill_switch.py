@@ -26,7 +26,7 @@ from executor import (
     Role,
     client_id,
 )
-from risk import TradingState, instrument_key
+from risk import ExitPlan, TradingState, instrument_key
 
 PUT = option(strike="570", right="P")
 
@@ -91,13 +91,15 @@ async def test_kill_without_flatten_leaves_the_position_and_says_so() -> None:
     assert any("Flat: NO" in line for line in report.lines())
 
 
-async def test_after_kill_only_cancels_and_full_exits_pass_until_resume() -> None:
+async def test_after_kill_no_alert_sends_anything_until_resume() -> None:
+    """The kill switch owns cancelling and flattening: an alert's exit racing it could sell twice."""
     desk = await busy_desk()
     await desk.executor.activate_kill_switch("stop", flatten=False)
     refused = await desk.executor.execute(plan("m3", entry="1.10"))
     assert refused.outcome == "refused" and "halted" in refused.detail
-    out = await desk.alert("out", "m4", on="m1")
-    assert out.outcome == "sent" and desk.holding("m1").quantity == 0
+    assert "trading_halted" in [r.code for r in desk.decide("out", "m4", on="m1").reasons]  # risk says no
+    out = await desk.executor.execute(ExitPlan(**_exit_of(desk, "m1"), message_id="m4", quantity=2))
+    assert out.outcome == "refused" and desk.holding("m1").quantity == 2  # and so does the executor
     desk.executor.resume(by="tester")
     assert desk.executor.status.state is TradingState.ACTIVE
     assert (await desk.executor.execute(plan("m5", entry="1.10"))).outcome == "sent"
@@ -216,3 +218,8 @@ async def test_kill_while_the_broker_is_down_stays_halted_and_reports_what_it_co
     assert desk.executor.status.state is TradingState.HALTED
     assert not report.flat and report.remaining == {SPY: 2}
     assert any("disconnected" in problem for problem in report.problems)
+
+
+def _exit_of(desk: Desk, position: str) -> dict[str, object]:
+    holding = desk.holding(position)
+    return {"instrument": holding.instrument, "side": holding.side, "position": position}

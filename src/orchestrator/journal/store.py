@@ -88,9 +88,11 @@ class Journal:
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, immediate: bool = False) -> Iterator[None]:
         """Group writes into one commit (nested blocks become savepoints). A failed commit (disk
-        full, read-only file) is a ``JournalError``: what it held was not journaled."""
+        full, read-only file) is a ``JournalError``: what it held was not journaled. ``immediate``
+        takes the write lock first (waiting for the bot's commit, up to the busy timeout), so what
+        the block reads and the times it writes come after every commit before it."""
         if self.conn.in_transaction:
             name = f"sp{next(self._savepoints)}"
             self._execute(f"SAVEPOINT {name}")
@@ -103,7 +105,7 @@ class Journal:
                 raise
             self._execute(f"RELEASE SAVEPOINT {name}")
             return
-        self._execute("BEGIN")
+        self._execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield
         except BaseException:
