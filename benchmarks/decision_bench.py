@@ -25,10 +25,9 @@ from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session
 
 from executor import PaperBroker
 from orchestrator.app import Orchestrator
-from orchestrator.replay import SimClock, replay_settings
+from orchestrator.replay import SimClock, feed_quote, replay_settings
 from orchestrator.session import MessageEvent, QuoteEvent, read_session
 from orchestrator.settings import Settings
-from risk import Quote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +52,7 @@ async def _measure(messages: int) -> dict[str, list[int]]:
             event = item.event  # type: ignore[union-attr]
             clock.advance_to(item.at)  # type: ignore[union-attr]
             if isinstance(event, QuoteEvent):
-                quote = Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at)
-                orchestrator.pipeline.on_quote(event.instrument, quote)
-                broker.on_quote(event.instrument, quote)
+                feed_quote(orchestrator, event)
             elif isinstance(event, MessageEvent):
                 message = event.message()
                 t0 = time.perf_counter_ns()

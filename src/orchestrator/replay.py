@@ -158,7 +158,7 @@ class _Resume:
             return True
         if self.quotes is not None:
             for event in self.quotes.values():
-                _quote(orchestrator, event)
+                feed_quote(orchestrator, event)
             self.quotes = None
         return False
 
@@ -172,7 +172,7 @@ async def _handle(orchestrator: Orchestrator, item: Numbered) -> Outcome | None:
     if isinstance(event, DeleteEvent):
         return orchestrator.on_delete(event.delete())
     if isinstance(event, QuoteEvent):
-        _quote(orchestrator, event)
+        feed_quote(orchestrator, event)
         await orchestrator.settle()
         return None
     return await _command(orchestrator, event)
@@ -185,7 +185,8 @@ async def _command(orchestrator: Orchestrator, event: CommandEvent) -> Outcome:
     return Outcome(f"command:{event.command}", "command", result.outcome, (), result.lines[0])
 
 
-def _quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
+def feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
+    """A session quote to risk's view of the market and, on the simulator, to its matching."""
     quote = Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at)
     orchestrator.pipeline.on_quote(event.instrument, quote)
     broker = orchestrator.executor.broker

@@ -14,11 +14,11 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from tests.cli import BOT
 from tests.sessions import (
     CHANNEL_SESSION_SETTINGS,
     channel_session,
@@ -31,7 +31,7 @@ MESSAGES = 5_000  # about 22 groups of events: room for 20 kills spread over the
 
 
 def _replay(session: Path, db: Path, *, output: int = subprocess.PIPE) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "orchestrator", "replay", str(session), "--db", str(db), "--json"]
+    command = [*BOT, "replay", str(session), "--db", str(db), "--json"]
     env = {**os.environ, **CHANNEL_SESSION_SETTINGS}
     return subprocess.Popen(command, env=env, stdout=output, stderr=output, text=True)
 

@@ -12,12 +12,12 @@ after the halt, and the bot keeps reading alerts (denied) until the drill stops 
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from tests.cli import BOT
 from tests.sessions import CHANNEL_SESSION_SETTINGS, journal_rows
 
 from executor import PaperBroker
@@ -43,9 +43,9 @@ def _wall_clock_on_a_monday() -> tuple[Callable[[], datetime], Callable[[datetim
 async def _round_trip(bot: Orchestrator, broker: PaperBroker, clock: Callable[[], datetime], n: int) -> None:
     strike, mid = 560 + n % 40, Decimal("1.50")
     key = f"SPY 2026-03-02 {strike}C"
-    for quote in (Quote(bid=mid - Decimal("0.05"), ask=mid, at=clock()),):
-        bot.pipeline.on_quote(key, quote)
-        broker.on_quote(key, quote)
+    quote = Quote(bid=mid - Decimal("0.05"), ask=mid, at=clock())
+    bot.pipeline.on_quote(key, quote)
+    broker.on_quote(key, quote)
     for suffix, text, reply_to in (
         ("o", f"BTO SPY 3/2 {strike}C @ {mid} SL 1.20 PT 2.30", None),
         ("x", "out", f"o{n}"),
@@ -80,7 +80,7 @@ async def test_no_order_is_sent_after_a_kill_from_another_process_is_journaled(t
         for n in range(10_000):
             if n == BEFORE_KILL:
                 kill = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "orchestrator", "kill", "drill: second process", "--db", str(db),
+                    *BOT, "kill", "drill: second process", "--db", str(db),
                     stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
                 )  # fmt: skip
             if kill is not None and kill.returncode is not None and n > BEFORE_KILL + 20:

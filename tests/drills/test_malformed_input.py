@@ -8,11 +8,10 @@ good line around them is processed as if the bad ones were not there.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import cli
 from tests.sessions import journal_rows
 
 AT = "2026-03-02T14:35:00+00:00"
@@ -20,11 +19,7 @@ HUGE = 5_000_000
 
 
 def _autoscalper(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestrator", *args],
-        cwd=cwd, env={**os.environ, "JOURNAL_PATH": str(cwd / "j.db")},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    return cli(*args, cwd=cwd, env={"JOURNAL_PATH": str(cwd / "j.db")})
 
 
 def _write(path: Path, lines: list[bytes]) -> Path:

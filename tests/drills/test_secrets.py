@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from tests.builders import MONDAY
+from tests.cli import cli
 from tests.discordkit import listener_settings
 from tests.fakes.discord_payloads import ALERTS, NOTIFY, TRADER, message, snowflake
 from tests.fakes.discord_server import fake_discord
@@ -64,11 +62,6 @@ def _live_env(port: int, db: Path) -> dict[str, str]:
     }  # fmt: skip
 
 
-def _status(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "orchestrator", "status", *extra]
-    return subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
-
-
 async def test_no_secret_in_logs_journal_notices_or_status(
     tmp_path: Path, every_log_line: _Everything
 ) -> None:
@@ -96,7 +89,7 @@ async def test_no_secret_in_logs_journal_notices_or_status(
             posted = [text for _, payload in discord_side.channels.posted for text in [str(payload)]]
         await bot.shutdown()
 
-        shown = [await asyncio.to_thread(_status, env, *extra) for extra in ([], ["--json"])]
+        shown = [await asyncio.to_thread(cli, "status", *extra, env=env) for extra in ([], ["--json"])]
 
     assert all(done.returncode == 0 for done in shown), [done.stderr for done in shown]
     text = "\n".join([*every_log_line.lines, *said, *posted, *(done.stdout + done.stderr for done in shown)])

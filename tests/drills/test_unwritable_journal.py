@@ -16,7 +16,6 @@ import os
 import resource
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from tests.builders import MONDAY
+from tests.cli import cli
 from tests.ibkit import config, gateway
 from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session, journal_rows
 from tests.trading import SimClock
@@ -39,14 +39,10 @@ ALERT = "BTO SPY 3/2 580C @ 1.25 SL .90 PT 1.80"
 
 def _autoscalper(*args: str, cwd: Path, limit: int | None = None) -> subprocess.CompletedProcess[str]:
     def file_size_limit() -> None:  # applies to every file the process writes: the journal, its WAL
-        if limit is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run(
-        [sys.executable, "-m", "orchestrator", *args],
-        cwd=cwd, env={**os.environ, **CHANNEL_SESSION_SETTINGS, "JOURNAL_PATH": str(cwd / "j.db")},
-        capture_output=True, text=True, timeout=120, preexec_fn=file_size_limit,
-    )  # fmt: skip
+    env = {**CHANNEL_SESSION_SETTINGS, "JOURNAL_PATH": str(cwd / "j.db")}
+    return cli(*args, cwd=cwd, env=env, before=file_size_limit if limit is not None else None)
 
 
 @contextmanager

@@ -4,29 +4,13 @@ runs; status, report, console and replay --compare as real commands on a real jo
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.cli import BOT, cli
 from tests.sessions import SESSIONS, journal_rows, replay_session
-
-BOT = [sys.executable, "-m", "orchestrator"]
-
-
-def cli(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*BOT, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture
