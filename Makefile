@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/autoscalper replay tests/fixtures/sessions/*.jsonl
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

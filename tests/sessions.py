@@ -15,9 +15,9 @@ from orchestrator.settings import Settings
 SESSIONS = Path(__file__).resolve().parent / "fixtures" / "sessions"
 
 
-def replay_session(name: str, db: Path, **settings: Any) -> ReplayResult:
+def replay_session(name: str, db: Path, source: str | None = None, **settings: Any) -> ReplayResult:
     lines = (SESSIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    return asyncio.run(replay(lines, Settings(_env_file=None, **settings), db, source=name))  # type: ignore[call-arg]
+    return asyncio.run(replay(lines, Settings(_env_file=None, **settings), db, source=source or name))  # type: ignore[call-arg]
 
 
 def verdicts(result: ReplayResult) -> dict[str, tuple[str, list[str]]]:

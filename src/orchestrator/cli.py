@@ -58,28 +58,28 @@ def parse(text: str | None, as_json: bool, jsonl: IO[str] | None, at: str | None
         _parse_lines(jsonl, default_time, table)
         return
     assert text is not None
-    from parser import parse as parse_alert
+    from parser import contract_json, parse_all
 
-    intent = parse_alert(text, default_time)
+    intents = parse_all(text, default_time)
     if as_json:
-        click.echo(json.dumps(intent.to_contract(), ensure_ascii=False))
+        click.echo(json.dumps(contract_json(intents), ensure_ascii=False))
         return
-    _print_readable(text, intent)
+    _print_readable(text, intents)
 
 
-def _print_readable(text: str, intent: Any) -> None:
+def _print_readable(text: str, intents: tuple[Any, ...]) -> None:
     from parser.describe import describe
-    from parser.normalize import normalize
+    from parser.lexer import reading
 
     click.echo(f"message : {text}")
-    click.echo(f"read as : {normalize(text)}")
-    click.echo(f"intent  : {describe(intent)}")
+    click.echo(f"read as : {reading(text)}")
+    for intent in intents:
+        click.echo(f"intent  : {describe(intent)}")
 
 
-def _line_intents(stream: IO[str], default_time: datetime) -> Iterator[tuple[int, str, Any]]:
-    """(line number, text, intent) per non-blank input line; a malformed line becomes ``bad_input``."""
-    from parser import NotASignal
-    from parser import parse as parse_alert
+def _line_intents(stream: IO[str], default_time: datetime) -> Iterator[tuple[int, str, tuple[Any, ...]]]:
+    """(line number, text, intents) per non-blank input line; a malformed line becomes ``bad_input``."""
+    from parser import NotASignal, parse_all
 
     for number, raw in enumerate(stream, 1):
         if not raw.strip():
@@ -94,20 +94,22 @@ def _line_intents(stream: IO[str], default_time: datetime) -> Iterator[tuple[int
         except (ValueError, click.BadParameter) as exc:
             problem = str(exc)[:200]
             click.echo(f"line {number}: skipped, {problem}", err=True)
-            yield number, "", NotASignal(reason="bad_input", detail=problem)
+            yield number, "", (NotASignal(reason="bad_input", detail=problem),)
             continue
-        yield number, row["text"], parse_alert(row["text"], moment)
+        yield number, row["text"], parse_all(row["text"], moment)
 
 
 def _parse_lines(stream: IO[str], default_time: datetime, table: bool) -> None:
     if table:
         _print_table(list(_line_intents(stream, default_time)))
         return
-    for _, _, intent in _line_intents(stream, default_time):
-        click.echo(json.dumps(intent.to_contract(), ensure_ascii=False))
+    from parser import contract_json
+
+    for _, _, intents in _line_intents(stream, default_time):
+        click.echo(json.dumps(contract_json(intents), ensure_ascii=False))
 
 
-def _print_table(rows: list[tuple[int, str, Any]]) -> None:
+def _print_table(rows: list[tuple[int, str, tuple[Any, ...]]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -118,11 +120,11 @@ def _print_table(rows: list[tuple[int, str, Any]]) -> None:
     grid.add_column("message", ratio=3, overflow="fold")
     grid.add_column("understood as", ratio=4, overflow="fold")
     counts: dict[str, int] = {}
-    for number, text, intent in rows:
-        kind = intent.kind
-        counts[kind] = counts.get(kind, 0) + 1
-        style = "dim" if kind == "none" else "bold"
-        grid.add_row(str(number), text, describe(intent), style=style)
+    for number, text, intents in rows:
+        for intent in intents:
+            counts[intent.kind] = counts.get(intent.kind, 0) + 1
+        style = "dim" if intents[0].kind == "none" else "bold"
+        grid.add_row(str(number), text, "\n".join(describe(intent) for intent in intents), style=style)
     console = Console()
     console.print(grid)
     console.print("  ".join(f"{kind}: {n}" for kind, n in sorted(counts.items())))

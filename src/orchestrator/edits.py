@@ -10,14 +10,15 @@ just have tidied the channel).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from parser import Intent, NotASignal, parse
+from parser import Intent, NotASignal, contract_json, parse_all
 from risk import BracketPlan, CancelPlan
 
 from .journal import Journal, iso
-from .messages import Delete, Edit, Message
+from .messages import Delete, Edit, Message, part_id
 from .pipeline import Outcome, Pipeline, load_plan
 
 SAME = "edit_same_intent"
@@ -35,8 +36,8 @@ async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Outcome:
             return Outcome(edit.id, "edit", "ignored", (UNKNOWN,))
         original = rows[0]
         sent_at = datetime.fromisoformat(original["sent_at"])
-        old, new = parse(original["text"], sent_at), parse(edit.text, sent_at)
-        changes = _changes(old.to_contract(), new.to_contract())
+        old, new = parse_all(original["text"], sent_at), parse_all(edit.text, sent_at)
+        changes = _changes(contract_json(old), contract_json(new))
         if not changes:
             _record(pipeline, edit, SAME, "the edit reads as the same alert", new)
             return Outcome(edit.id, "edit", "ignored", (SAME,))
@@ -131,7 +132,11 @@ def _approved_bracket(pipeline: Pipeline, message_id: str) -> BracketPlan | None
 
 
 def _record(
-    pipeline: Pipeline, edit: Edit, comparison: str, detail: str, intent: Intent | NotASignal | None = None
+    pipeline: Pipeline,
+    edit: Edit,
+    comparison: str,
+    detail: str,
+    intents: Sequence[Intent | NotASignal] = (),
 ) -> int:
     edit_id = pipeline.journal.insert(
         "message_edits",
@@ -143,8 +148,8 @@ def _record(
             "detail": detail,
         },
     )
-    if intent is not None:
-        pipeline.record_intent(edit.id, intent, edit_id)
+    for number, intent in enumerate(intents, 1):
+        pipeline.record_intent(part_id(edit.id, number), intent, edit_id)
     pipeline.journal.record_notice(comparison, edit.at, f"{edit.id}: {detail}")
     return edit_id
 

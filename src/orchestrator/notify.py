@@ -103,7 +103,13 @@ class Notifier:
 
 
 def outcome_line(outcome: Outcome) -> str | None:
-    """A decision worth telling the trader (approved, denied, an edit reported), or None for chatter."""
+    """A decision worth telling the trader (approved, denied, an edit reported, a missed alert), or
+    None for chatter; a line per such instruction when the message has several."""
+    lines = [line for line in map(_one_outcome_line, outcome.parts) if line is not None]
+    return "\n".join(lines) if lines else None
+
+
+def _one_outcome_line(outcome: Outcome) -> str | None:
     if outcome.verdict in NOTIFIED_VERDICTS:
         return decision_line(outcome)
     if MISSED in outcome.reasons:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import TypeAdapter
@@ -30,7 +30,7 @@ from executor import (
     OrderFilled,
     TradingResumed,
 )
-from parser import Intent, NotASignal, Open, parse
+from parser import Intent, NotASignal, Open, parse_all
 from risk import (
     LOSS_CAP,
     AccountSnapshot,
@@ -52,11 +52,10 @@ from risk import (
 from risk.describe import describe_plan
 
 from .journal import Journal, JournalError, iso
-from .messages import BACKFILL, Message
+from .messages import BACKFILL, Message, parent_id_sql, part_id
 from .resolve import resolve
 
 MISSED = "missed"
-
 _PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
 
 
@@ -75,6 +74,12 @@ class Outcome:
     reasons: tuple[str, ...] = ()
     detail: str = ""
     execution: str = ""
+    more: tuple[Outcome, ...] = ()  # the message's further instructions ("trim SPY, stop to BE on QQQ")
+
+    @property
+    def parts(self) -> tuple[Outcome, ...]:
+        """This outcome and its further ones, each on its own."""
+        return (replace(self, more=()), *self.more)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -129,69 +134,91 @@ class Pipeline:
     # ------------------------------------------------------------------ messages
 
     async def on_message(self, message: Message) -> Outcome:
-        if self.decided(message.id):
+        pending = self._pending(message)
+        if not pending:
             self.journal.record_notice(
                 "redelivered", self.clock(), f"message {message.id} was already handled"
             )
             return Outcome(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
         # With the simulator, the message and everything it causes are one commit: nothing leaves the
         # process before it, and a crash loses the simulator's memory of them too. With a broker
-        # outside (IB), the message and then its decision are committed before a plan is sent, so a
+        # outside (IB), the message and then each decision are committed before its plan is sent, so a
         # crash can never leave an order at the broker that the journal does not know was decided.
         failure: Exception | None = None
+        outcomes: list[Outcome] = []
         with self.journal.transaction() if self.executor.in_process else nullcontext():
             self.journal.insert("messages", _message_row(message, self.journal.run_id), ignore=True)
             try:
-                with self.journal.transaction():
-                    outcome, plan = await self._decide(message)
-                if plan is not None:
-                    with self.journal.transaction():
-                        outcome = await self._execute(plan, outcome, message.author_id)
+                for signal_id, intent in pending:
+                    outcomes.append(await self._decide_and_execute(message, signal_id, intent))
             except JournalError:
                 raise
             except Exception as exc:  # the message stays journaled; the caller reports the error
                 failure = exc
         if failure is not None:
             raise failure
-        return outcome
+        first, *more = outcomes
+        return replace(first, more=tuple(more))
 
     def decided(self, message_id: str) -> bool:
         """The message has a decision: it is never decided again (redelivered, backfilled, restarted)."""
         return bool(self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message_id))
 
-    async def _decide(self, message: Message) -> tuple[Outcome, OrderPlan | None]:
-        """The decision, journaled, and the plan to execute when it is approved."""
+    def _pending(self, message: Message) -> list[tuple[str, Intent | NotASignal | None]]:
+        """(id, intent) for each instruction of the message not decided yet (all of them unless the
+        message was delivered before, or a crash came between two of its instructions). The intent is
+        ``None`` when the author or channel is not followed: such a message is not even parsed."""
+        found: list[tuple[str, Intent | NotASignal | None]] = [(message.id, None)]
+        if self.allow.refusal(message) is None:
+            parsed = parse_all(message.text, message.sent_at)
+            found = [(part_id(message.id, n), intent) for n, intent in enumerate(parsed, 1)]
+        return [(signal_id, intent) for signal_id, intent in found if not self.decided(signal_id)]
+
+    async def _decide_and_execute(
+        self, message: Message, signal_id: str, intent: Intent | NotASignal | None
+    ) -> Outcome:
+        with self.journal.transaction():
+            outcome, plan = await self._decide(message, signal_id, intent)
+        if plan is not None:
+            with self.journal.transaction():
+                outcome = await self._execute(plan, outcome, message.author_id)
+        return outcome
+
+    async def _decide(
+        self, message: Message, signal_id: str, intent: Intent | NotASignal | None
+    ) -> tuple[Outcome, OrderPlan | None]:
+        """The decision on one instruction, journaled, and the plan to execute when it is approved."""
         now = self.clock()
-        refusal = self.allow.refusal(message)
-        if refusal is not None:
-            return self._record(message.id, "none", None, ignored=refusal), None
-        intent = parse(message.text, message.sent_at)
-        self.record_intent(message.id, intent)
+        if intent is None:
+            refusal = self.allow.refusal(message)
+            assert refusal is not None
+            return self._record(signal_id, "none", None, ignored=refusal), None
+        self.record_intent(signal_id, intent)
         if isinstance(intent, NotASignal):
             reason = Reason(code=intent.reason, detail=intent.detail)
-            return self._record(message.id, "none", None, ignored=reason), None
+            return self._record(signal_id, "none", None, ignored=reason), None
         missed = self._missed(message, now)
         if missed is not None:
-            return self._record(message.id, intent.kind, None, ignored=missed), None
+            return self._record(signal_id, intent.kind, None, ignored=missed), None
         target = None
         if not isinstance(intent, Open):
             found = resolve(intent, message, self._positions(), self.references)
             if found.problem is not None:
-                self.references[message.id] = None
-                return self._record(message.id, intent.kind, None, denied=found.problem), None
+                self.references[signal_id] = None
+                return self._record(signal_id, intent.kind, None, denied=found.problem), None
             target = found.position
-        account = self.snapshot(message.id)
+        account = self.snapshot(signal_id)
         if self.review(now, account):
             account = account.model_copy(update={"status": self.executor.status})
         alert = Alert(
-            message_id=message.id,
+            message_id=signal_id,
             author_id=message.author_id,
             sent_at=message.sent_at,
             received_at=message.received_at,
         )
         decision = evaluate(intent, account, self.limits, now, alert=alert, target=target)
-        self.references[message.id] = _position_of(decision) or (target.opened_by if target else None)
-        outcome = self._record(message.id, intent.kind, decision)
+        self.references[signal_id] = _position_of(decision) or (target.opened_by if target else None)
+        outcome = self._record(signal_id, intent.kind, decision)
         return outcome, decision.plan if isinstance(decision, Approved) else None
 
     def _missed(self, message: Message, now: datetime) -> Reason | None:
@@ -375,9 +402,10 @@ class Pipeline:
     def restore(self) -> None:
         """Reload what the pipeline remembers from the journal: plans, entries, authors, references."""
         today = trading_day(self.clock())
+        parent = parent_id_sql("d.message_id")  # a constant expression: no value is formatted in
         for row in self.journal.rows(
-            "SELECT d.message_id, d.verdict, d.position, d.plan, d.at, m.author_id"
-            " FROM decisions d JOIN messages m ON m.id = d.message_id WHERE d.kind != 'none' ORDER BY d.id"
+            "SELECT d.message_id, d.verdict, d.position, d.plan, d.at, m.author_id"  # noqa: S608
+            f" FROM decisions d JOIN messages m ON m.id = {parent} WHERE d.kind != 'none' ORDER BY d.id"
         ):
             self.references[row["message_id"]] = row["position"]
             if row["plan"] is None:

@@ -31,7 +31,8 @@ from executor import PaperBroker
 from risk import Quote
 
 from .app import Orchestrator
-from .journal import iso
+from .journal import Journal, iso
+from .messages import PART_MARK
 from .pipeline import Outcome
 from .session import (
     BadLine,
@@ -224,15 +225,7 @@ def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any
             )
             continue
         seen.add(message_id)
-        decisions.append(
-            _decision(
-                journal.rows(
-                    "SELECT kind, verdict, reasons FROM decisions WHERE message_id = ? ORDER BY id LIMIT 1",
-                    message_id,
-                ),
-                message_id,
-            )
-        )
+        decisions.extend(_decisions(journal, message_id))
     fills = [
         {
             "message_id": f.message_id,
@@ -262,11 +255,24 @@ def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any
     }
 
 
-def _decision(rows: list[dict[str, Any]], message_id: str) -> dict[str, Any]:
+def _decisions(journal: Journal, message_id: str) -> list[dict[str, Any]]:
+    """The message's first decision, then one for each further instruction (``m1#2``, ...)."""
+    rows = journal.rows(
+        "SELECT message_id, kind, verdict, reasons FROM decisions"
+        " WHERE message_id = ? OR (message_id > ? AND message_id < ?) ORDER BY id",
+        message_id,
+        message_id + PART_MARK,
+        message_id + chr(ord(PART_MARK) + 1),
+    )
     if not rows:  # journaled but never decided: a crash between the two (reported, not guessed)
-        return {"message_id": message_id, "kind": "none", "verdict": "ignored", "reasons": ["not_decided"]}
-    row = rows[0]
-    return {"message_id": message_id, **_verdict(row["kind"], row["verdict"], row["reasons"])}
+        return [{"message_id": message_id, "kind": "none", "verdict": "ignored", "reasons": ["not_decided"]}]
+    first: dict[str, dict[str, Any]] = {}
+    for row in rows:  # an amending edit decides again later: the first decision is the message's
+        first.setdefault(row["message_id"], row)
+    return [
+        {"message_id": row["message_id"], **_verdict(row["kind"], row["verdict"], row["reasons"])}
+        for row in first.values()
+    ]
 
 
 @lru_cache(maxsize=1024)

@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from .journal import Journal
+from .messages import parent_id_sql
 
 ZERO = Decimal(0)
 
@@ -85,7 +86,7 @@ def build(journal: Journal, days: int, progress: Callable[[int, int], None] | No
     ]
     marks = ",".join("?" * len(recent))  # placeholders only: the days are bound parameters
     fills = journal.rows(
-        "SELECT f.*, m.author_id FROM fills f LEFT JOIN messages m ON m.id = f.position"  # noqa: S608
+        f"SELECT f.*, m.author_id FROM fills f LEFT JOIN messages m ON m.id = {parent_id_sql('f.position')}"  # noqa: S608
         f" WHERE f.position IN (SELECT position FROM fills WHERE trading_day IN ({marks})) ORDER BY f.at",
         *recent,
     )

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .journal import Journal, parse_time
+from .messages import PART_MARK
 from .pipeline import Outcome
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -18,7 +19,12 @@ _STYLE = {"approved": "green", "denied": "red", "ignored": "dim", "reported": "y
 
 
 def decision_line(outcome: Outcome) -> str:
-    """``m1 approved (sent): buy 1 SPY ...`` or ``m2 denied [stale_alert]: ...``."""
+    """``m1 approved (sent): buy 1 SPY ...`` or ``m2 denied [stale_alert]: ...``; a line per
+    instruction when the message has several (``m3``, then ``m3#2``)."""
+    return "\n".join(_one_decision_line(part) for part in outcome.parts)
+
+
+def _one_decision_line(outcome: Outcome) -> str:
     codes = f" [{', '.join(outcome.reasons)}]" if outcome.reasons else ""
     sent = f" ({outcome.execution})" if outcome.execution else ""
     return f"{outcome.message_id} {outcome.verdict}{sent}{codes}: {outcome.detail}"
@@ -37,9 +43,7 @@ def print_session(console: Console, journal: Journal, title: str, message_ids: S
     fold = len(ids) > FOLD_IGNORED_ABOVE
     shown: list[dict[str, Any]] = []
     folded, printed = 0, 0
-    for row in (_row(journal, message_id) for message_id in ids):
-        if row is None:
-            continue
+    for row in (row for message_id in ids for row in _rows(journal, message_id)):
         if fold and row["verdict"] == "ignored":
             folded += 1
             continue
@@ -104,7 +108,8 @@ def _clipped(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({len(text):,} characters)"
 
 
-def _row(journal: Journal, message_id: str) -> dict[str, Any] | None:
+def _rows(journal: Journal, message_id: str) -> list[dict[str, Any]]:
+    """The message with its first decision, then a row for each further instruction (``m1#2``)."""
     found = journal.rows(
         "SELECT m.id, m.author_id, m.text, m.received_at, d.verdict, d.sentence,"
         " e.outcome, e.detail AS exec_detail FROM messages m"
@@ -113,4 +118,17 @@ def _row(journal: Journal, message_id: str) -> dict[str, Any] | None:
         " WHERE m.id = ?",
         message_id,
     )
-    return found[0] if found else None
+    if not found:
+        return []
+    first, low, high = found[0], message_id + PART_MARK, message_id + chr(ord(PART_MARK) + 1)
+    parts = journal.rows(
+        "SELECT d.message_id AS id, d.verdict, d.sentence, e.outcome, e.detail AS exec_detail"
+        " FROM decisions d"
+        " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = d.message_id)"
+        " WHERE d.id IN (SELECT MIN(id) FROM decisions WHERE message_id > ? AND message_id < ?"
+        " GROUP BY message_id) ORDER BY d.id",
+        low,
+        high,
+    )
+    same = {"author_id": first["author_id"], "text": "", "received_at": first["received_at"]}
+    return [first, *({**same, **part} for part in parts)]

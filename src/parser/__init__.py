@@ -1,10 +1,11 @@
-"""Alert parser: one channel message -> a typed intent. Pure: no I/O, no clock.
+"""Alert parser: one channel message -> typed intents. Pure: no I/O, no clock.
 
-``parse(text, now)`` is the entry point; ``now`` is the message time. See ``alerts.lark`` for the
-grammar, ``normalize.py`` for the dialects it folds, ``assemble.py`` for the conventions.
+``parse(text, now)`` gives the first instruction, ``parse_all`` every one; ``now`` is the message
+time. ``lexer.py`` reads the words (``data/vocabulary.toml``), ``alerts.lark`` the phrases,
+``assemble.py`` what they mean together.
 """
 
-from .core import could_be_signal, parse
+from .core import could_be_signal, parse, parse_all
 from .models import (
     Add,
     Asset,
@@ -26,6 +27,7 @@ from .models import (
     Stop,
     Target,
     Trim,
+    contract_json,
 )
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "Stop",
     "Target",
     "Trim",
+    "contract_json",
     "could_be_signal",
     "parse",
+    "parse_all",
 ]

@@ -1,169 +1,232 @@
-"""Which contract a message names: option phrases, tickers and futures roots, and where they stand."""
+"""Which contract an instruction names: an option phrase, an incomplete one, or a ticker with evidence."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from datetime import date
+from typing import NamedTuple
 
-from .expiry import resolve_expiry
+from .expiry import message_day, resolve_expiry
+from .instructions import Instruction, ordered
+from .lexer import Tok
 from .message import Message, refuse
 from .models import Asset, Instrument, NotASignal, Right
-from .normalize import FUTURES_ROOTS
-from .transform import DatedFact, Fact, OptionFact
+from .phrases import OptionValue, Phrase
+from .symbols import asset_of, attached_evidence, evidence, pair_asset, shaped, strong, symbol_text
+from .vocabulary import CURRENCIES
 
-INDEX_SYMBOLS = frozenset({"spx", "ndx", "rut", "djia", "dji", "djx", "vix", "xsp", "nya", "comp"})
-_NOT_SYMBOLS = frozenset(
-    """
-    a about above add after again ah all also already am an and another any are as at away back bad be
-    been before being below big bit both but buy by call calls can close could current day did do does
-    done down each eh either else er every everyone few final first for from get gl go going gone good
-    got great green guys had has have he heavy her here high him his hod how i if im in into is it its
-    itm just last lets light like little ll lod lol looks lot lots lotto low ma macd market me more most
-    much my new next nhod nice nlod no not notes now ok okay on one only or order orders other otm our
-    out over pm position price profit profits put puts re red remaining rest risk risky room runner
-    runners s same scalp scalps second set setup shares she should size small so some still stop
-    support swing swinging t than that the them then there these they third this those too trade trades
-    trading two under up us ve very via vwap was way we well were what when where which while who why
-    will with would yes yet you your
-    """.split()
+_OPTION = frozenset({"option"})
+_DATED = frozenset({"dated"})
+_NAMES = frozenset({"TICKER", "FUT", "WORD", "dated"})
+_LABELS = frozenset(
+    {"ticker", "symbol", "underlying", "pair", "asset", "coin", "instrument", "contract", "stock"}
 )
-
-_SKIPPED = frozenset({"number", "qty", "loose", "fraction"})
-_SKIPPED_WORDS = frozenset({"all", "rest", "remaining", "remainder", "runners", "runner", "more", "on", "in"})
-_FOLLOWERS = frozenset(
-    {"calls", "puts", "call", "put", "shares", "order", "orders", "limit", "position", "here", "now", "too"}
+_DETERMINERS = frozenset(
+    {"a", "an", "the", "this", "that", "my", "your", "our", "some", "any", "every", "no"}
 )
+_POINTERS = frozenset({"on", "of", "in", "for"})
+_KEYWORD_TICKERS = frozenset({"REST", "BE", "PT", "WORD", "OPEN", "HERE", "TO", "IN", "RIGHT"})
+_MONTH_CODES = "FGHJKMNQUVXZ"
+_FRONT_MONTHS = 3  # a month code further out than this is not the front contract
 
 
-def symbol_like(word: str) -> bool:
-    return 1 <= len(word) <= 5 and word.isalnum() and word[0].isalpha() and word not in _NOT_SYMBOLS
-
-
-def _skippable(fact: Fact) -> bool:
-    """Words between a verb and its ticker: ``sold all NVDA``, ``adding short ES``."""
-    if fact.tag == "verb":
-        return bool(fact.value[0] in ("long", "short"))
-    return fact.tag == "word" and fact.value in _SKIPPED_WORDS
-
-
-def _bare_symbol(msg: Message, action: int, start: int) -> str | None:
-    """A ticker named without a contract phrase, looked for around the action."""
-    _, end = msg.sentence_span(action)
-    if all(f.tag == "sep" for _, f in msg.tags(action + 1, end)) and end < len(msg.facts):
-        _, end = msg.sentence_span(end)  # "Exit!! ... on CVX": the verb stands alone in its sentence
-    for _, fact in msg.tags(start, end):
-        if fact.tag == "ticker" and symbol_like(fact.value):
-            return str(fact.value)
-    j = action + 1
-    while j < end and (msg.facts[j].tag in _SKIPPED or _skippable(msg.facts[j])):
-        j += 1
-    if j < end and msg.facts[j].tag == "word" and symbol_like(msg.facts[j].value):
-        follower = msg.facts[j + 1] if j + 1 < len(msg.facts) else None
-        prose = follower is not None and follower.tag == "word" and follower.value not in _FOLLOWERS
-        if not prose or msg.facts[j].value in FUTURES_ROOTS:
-            return str(msg.facts[j].value)
-    before = [f for _, f in msg.tags(start, action) if f.tag not in ("loose", "comma")]
-    if len(before) == 1 and before[0].tag == "word" and symbol_like(before[0].value):
-        return str(before[0].value)
-    for i, fact in msg.tags(action + 1, end - 1):
-        if fact.tag == "word" and fact.value == "on" and msg.facts[i + 1].tag == "word":
-            word = msg.facts[i + 1].value
-            if symbol_like(word):
-                return str(word)
-    return None
-
-
-def _option_symbol(msg: Message, at: int, option: OptionFact) -> str | None:
-    if option.symbol and symbol_like(option.symbol):
-        return option.symbol
-    start, _ = msg.sentence_span(at)
-    for i in range(at - 1, start - 1, -1):
-        fact = msg.facts[i]
-        if fact.tag in ("word", "ticker") and symbol_like(fact.value):
-            return str(fact.value)
-        if fact.tag in ("verb", "sep"):
-            break
-    return None
-
-
-@dataclass(frozen=True)
-class Contract:
+class Contract(NamedTuple):
     instrument: Instrument | None
-    at: int | None  # index of the fact that named it, for the price that follows
+    at: int | None  # the item that named it
     refusal: NotASignal | None = None
 
 
-def find_contract(msg: Message, action: int, kind: str) -> Contract:
-    start, _ = msg.sentence_span(action)
-    for i, fact in msg.tags(start):
-        if fact.tag == "option":
-            return option_contract(msg, i, fact.value)
-        if fact.tag == "dated" and (fact.value.symbol or kind in ("open", "add")):
-            return _dated_contract(msg, i, fact.value, kind)
-    symbol = _bare_symbol(msg, action, start)
-    if symbol is None:
+def find_contract(msg: Message, ins: Instruction, kind: str, coin_style: bool) -> Contract:
+    options = ordered(msg, ins, _OPTION)
+    if options:
+        if kind in ("open", "add") and _several_contracts(msg, ins, options):
+            return Contract(None, options[0], refuse("ambiguous", "several contracts in one entry"))
+        return option_contract(msg, ins, options[0], msg.items[options[0]].value)
+    for j in ordered(msg, ins, _DATED):
+        phrase = msg.items[j]
+        assert isinstance(phrase, Phrase)
+        if not _fraction_of(msg, ins, j):
+            named = dated_name(msg, phrase)
+            if named is not None or kind in ("open", "add"):
+                return _dated_contract(msg, j, named, phrase.value.expiry, kind, coin_style)
+    found = name_in(msg, ordered(msg, ins, _NAMES), ins.start, ins.end)
+    if found is None:
         return Contract(None, None)
-    return _symbol_contract(msg, action, symbol, kind)
+    at, tok = found
+    return _symbol_contract(msg, at, tok, kind, coin_style)
 
 
-def _loose_expiry(msg: Message, at: int, option: OptionFact) -> OptionFact | NotASignal:
-    """``SPY 580C, 3/20`` or ``SPY 582C @ 0DTE``: one expiry written apart from its option joins it."""
-    if option.expiry is not None:
-        return option
-    start, end = msg.sentence_span(at)
-    dated = [f.value for _, f in msg.tags(start, end) if f.tag == "dated"]
-    if not dated:
-        if any(f.tag == "dated" for f in msg.facts):
-            return refuse("ambiguous", "an expiry is written apart from the contract it belongs to")
-        return option
-    if len(dated) > 1:
-        return refuse("ambiguous", "several expiries written for one option")
-    return option._replace(expiry=dated[0].expiry, symbol=option.symbol or dated[0].symbol)
+def _several_contracts(msg: Message, ins: Instruction, options: list[int]) -> bool:
+    """Two different strikes in the entry's own sentence: which one the price is for is a guess."""
+    sentence = msg.sentence_span(ins.head)
+    same = [j for j in options if sentence[0] <= j < sentence[1]]
+    return len({(msg.items[j].value.strike, msg.items[j].value.right) for j in same}) > 1
 
 
-def option_contract(msg: Message, at: int, option_as_written: OptionFact) -> Contract:
-    option = _loose_expiry(msg, at, option_as_written)
-    if isinstance(option, NotASignal):
-        return Contract(None, at, option)
-    symbol = _option_symbol(msg, at, option)
+def _fraction_of(msg: Message, ins: Instruction, j: int) -> bool:
+    from .actions import fraction_date
+
+    return ins.kind in ("trim", "exit") and fraction_date(msg, j)
+
+
+# ---------------------------------------------------------------- options
+
+
+def option_contract(msg: Message, ins: Instruction, at: int, value: OptionValue) -> Contract:
+    if value.strike <= 0 or _signed_before(msg, at):
+        return Contract(None, at, refuse("ambiguous", "a strike that is zero or negative"))
+    expiry_tok = value.expiry or _loose_expiry(msg, ins, at)
+    if isinstance(expiry_tok, NotASignal):
+        return Contract(None, at, expiry_tok)
+    symbol = _option_symbol(msg, ins, at, value)
+    if isinstance(symbol, NotASignal):
+        return Contract(None, at, symbol)
     if symbol is None:
         return Contract(None, at, refuse("missing_symbol", "an option with no underlying named"))
-    try:
-        expiry = resolve_expiry(option.expiry, msg.now) if option.expiry else None
-    except ValueError:
-        return Contract(None, at, refuse("ambiguous", f"impossible expiry date {option.expiry}"))
-    right = Right.CALL if option.right == "C" else Right.PUT
-    inst = Instrument(
-        asset=Asset.OPTION, symbol=symbol.upper(), right=right, strike=option.strike, expiry=expiry
-    )
+    expiry = None
+    if expiry_tok is not None:
+        try:
+            expiry = resolve_expiry(expiry_tok, msg.now)
+        except ValueError:
+            return Contract(None, at, refuse("ambiguous", f"impossible expiry date {expiry_tok.text}"))
+    right = Right.CALL if value.right == "C" else Right.PUT
+    inst = Instrument(asset=Asset.OPTION, symbol=symbol, right=right, strike=value.strike, expiry=expiry)
     return Contract(inst, at)
 
 
-def _dated_contract(msg: Message, at: int, dated: DatedFact, kind: str) -> Contract:
+def _signed_before(msg: Message, at: int) -> bool:
+    return at > 0 and msg.kinds[at - 1] == "SIGN" and msg.text(at - 1) == "-"
+
+
+def _option_symbol(msg: Message, ins: Instruction, at: int, value: OptionValue) -> str | NotASignal | None:
+    for tok in (value.before, value.after):
+        if tok is not None and attached_evidence(tok, msg.has_lower):
+            return symbol_text(tok)
+    before = msg.tok(at - 1)  # "BTO ALL 3/21 100C": a keyword written in capitals against the contract
+    if before is not None and before.kind in _KEYWORD_TICKERS and before.upper and shaped(before.text):
+        return before.text.upper()
+    start, end = msg.sentence_span(at)
+    foreign = msg.first(frozenset({"FOREIGN"}), start, end)
+    if foreign is not None:
+        return refuse("ambiguous", f"a ticker written with letters of another script: {msg.text(foreign)}")
+    near = name_in(msg, [*range(at - 1, max(start, ins.start) - 1, -1)])
+    if near is not None:
+        return symbol_text(near[1])
+    for j in range(at + 1, end - 1):
+        if msg.text(j) in _POINTERS:
+            tok = msg.tok(j + 1)
+            if tok is not None and tok.kind in ("WORD", "TICKER") and evidence(tok, msg.has_lower):
+                return symbol_text(tok)
+    label = _label(msg, ins.start, ins.end)
+    return symbol_text(label[1]) if label is not None else None
+
+
+def dated_name(msg: Message, phrase: Phrase) -> Tok | None:
+    """The ticker written against a date ("SPY 3/20"), when it is one ("3/20 or 3/27" has none)."""
+    symbol = phrase.value.symbol
+    return symbol if symbol is not None and attached_evidence(symbol, msg.has_lower) else None
+
+
+def _loose_expiry(msg: Message, ins: Instruction, at: int) -> Tok | NotASignal | None:
+    """``SPY 580C, 3/20`` or a card's ``Exp: 3/20`` line: one expiry written apart joins the option."""
+    loose = [
+        item
+        for item in msg.items[ins.start : ins.end]
+        if isinstance(item, Phrase) and item.kind == "dated" and dated_name(msg, item) is None
+    ]
+    if len(loose) > 1:
+        return refuse("ambiguous", "several expiries written for one option")
+    return loose[0].value.expiry if loose else None
+
+
+# ---------------------------------------------------------------- tickers
+
+
+def name_in(msg: Message, order: list[int], start: int = -1, end: int = -1) -> tuple[int, Tok] | None:
+    """The first ticker with evidence, in the given order of items (a card label in [start, end) wins)."""
+    if start < 0:
+        start, end = min(order, default=0), max(order, default=-1) + 1
+    label = _label(msg, start, end)
+    if label is not None:
+        return label
+    for j in order:
+        item = msg.items[j]
+        if isinstance(item, Phrase) and item.kind == "dated" and dated_name(msg, item) is not None:
+            return j, item.value.symbol  # "sold 1/3 NVDA": the date is a share, the word a ticker
+        tok = msg.tok(j)
+        if tok is None or tok.kind not in ("TICKER", "FUT", "WORD"):
+            continue
+        pair = _spaced_pair(msg, j)
+        if pair is not None:
+            return j, pair
+        if not evidence(tok, msg.has_lower):
+            continue
+        if strong(tok) or msg.text(j - 1) not in _DETERMINERS:
+            return j, tok
+    return None
+
+
+def _label(msg: Message, start: int, end: int) -> tuple[int, Tok] | None:
+    """A card's ``Ticker: KO`` / ``Symbol: $KO`` line."""
+    if _LABELS.isdisjoint(msg.texts[start:end]):
+        return None
+    for j in range(start, min(end, len(msg.items)) - 2):
+        if msg.text(j) in _LABELS and msg.kinds[j + 1] == "COLON":
+            tok = msg.tok(j + 2)
+            if (
+                tok is not None
+                and tok.kind in ("WORD", "TICKER", "FUT")
+                and shaped(tok.text.replace("/", ""))
+            ):
+                return j + 2, tok._replace(kind="TICKER")
+    return None
+
+
+def _spaced_pair(msg: Message, j: int) -> Tok | None:
+    """``NZD USD``: two currency codes in a row are one forex pair."""
+    first, second = msg.tok(j), msg.tok(j + 1)
+    if first is None or second is None or first.kind != "WORD" or second.kind != "WORD":
+        return None
+    if first.text.upper() in CURRENCIES and second.text.upper() in CURRENCIES:
+        return first._replace(text=first.text + second.text, kind="TICKER")
+    return None
+
+
+def _dated_contract(
+    msg: Message, at: int, name: Tok | None, expiry: Tok, kind: str, coin_style: bool
+) -> Contract:
     if kind in ("open", "add"):
-        named = f"{(dated.symbol or '').upper()} {dated.expiry}".strip()
+        named = f"{symbol_text(name) if name is not None else ''} {expiry.text}".strip()
         return Contract(None, at, refuse("missing_right", f"{named}: an option with no call or put"))
-    return Contract(Instrument(asset=None, symbol=str(dated.symbol).upper()), at)
+    assert name is not None
+    return _symbol_contract(msg, at, name, kind, coin_style)
 
 
-def _symbol_contract(msg: Message, action: int, symbol: str, kind: str) -> Contract:
-    at = next((i for i, f in msg.tags(action) if f.value == symbol and f.tag in ("word", "ticker")), action)
-    if symbol in FUTURES_ROOTS:
-        return Contract(Instrument(asset=Asset.FUTURE, symbol=symbol.upper()), at)
-    if kind == "open":
-        if symbol in INDEX_SYMBOLS:
-            return Contract(
-                None, at, refuse("unsupported_asset", f"{symbol.upper()} is an index, not tradable")
-            )
-        return Contract(Instrument(asset=Asset.STOCK, symbol=symbol.upper()), at)
-    return Contract(Instrument(asset=None, symbol=symbol.upper()), at)
+def _symbol_contract(msg: Message, at: int, tok: Tok, kind: str, coin_style: bool) -> Contract:
+    if tok.kind == "FUT":
+        return _future(msg, at, tok)
+    symbol = symbol_text(tok)
+    asset = asset_of(symbol, coin_style)
+    if asset is Asset.FUTURE:
+        return Contract(Instrument(asset=asset, symbol=symbol), at)
+    if asset is None and pair_asset(symbol) is None and kind == "open":
+        asset = Asset.STOCK
+    return Contract(Instrument(asset=asset, symbol=symbol), at)
 
 
-def underlying_level(value: Decimal, inst: Instrument | None) -> bool:
-    """On an option, a level at half the strike or more is the underlying's price, not a premium."""
-    return (
-        inst is not None
-        and inst.asset == Asset.OPTION
-        and inst.strike is not None
-        and value * 2 >= inst.strike
-    )
+def _future(msg: Message, at: int, tok: Tok) -> Contract:
+    """``/ES`` or ``ESZ6``: the front month. A later month is refused rather than traded as the front."""
+    root, month_code, year = tok.value
+    if month_code is not None:
+        months = _months_ahead(message_day(msg.now), month_code, year)
+        if not 0 <= months <= _FRONT_MONTHS:
+            detail = f"{tok.text.upper()} is not the front contract month of {root}"
+            return Contract(None, at, refuse("ambiguous", detail))
+    return Contract(Instrument(asset=Asset.FUTURE, symbol=root), at)
+
+
+def _months_ahead(today: date, month_code: str, year: int) -> int:
+    month = _MONTH_CODES.index(month_code) + 1
+    full = 2000 + year if year >= 10 else today.year - today.year % 10 + year
+    if year < 10 and full * 12 + month < today.year * 12 + today.month:
+        full += 10
+    return (full - today.year) * 12 + (month - today.month)

@@ -1,74 +1,77 @@
-"""``parse(text, now)``: the parser's one entry point. Deterministic, pure, never raises."""
+"""``parse(text, now)``: the parser's entry point. Deterministic, pure, never raises.
+
+``lex`` (lexer.py) -> ``parse_items`` (grammar.py over alerts.lark) -> ``assemble`` (assemble.py).
+A cheap prefilter refuses chatter first: a message with no trade word, no strike and no
+ticker-and-price line cannot produce an intent (a property test checks that against the parser).
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
-from typing import cast
 
-from lark import Lark
-from lark.exceptions import LarkError, VisitError
 from pydantic import ValidationError
 
-from .assemble import assemble
-from .lexer import AlertLexer
-from .models import Add, Cancel, Exit, MoveStop, NotASignal, Open, Trim
-from .normalize import fold_unicode, normalize_folded
-from .transform import Fact, FactBuilder
+from .assemble import Outcome, assemble
+from .grammar import ParseError, parse_items
+from .lexer import fold, lex
+from .models import NotASignal
+from .vocabulary import ENTRIES
 
-ParseOutcome = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
-
-# Cheap gate in front of the grammar. Most channel messages are chatter; a message containing none of
-# these (a verb, a stop or target word, a strike with its right) cannot produce an intent, so it is
-# refused without normalising or parsing it. A property test (test_parse_properties.py) checks that
-# against the full parser.
-_TRIGGER = re.compile(
-    r"\d\s*[cp]|[cp]\s*-\s*\d"
-    r"|(?<![a-z])(?:bto|sto|stc|btc|buy|bought|long|short|sell|sold|entry|enter|open|in\s*:|out|exit|clos|cover"
-    r"|trim|partial|scal|add|avg|averag|accumulat|dca|cancel|stop|sl|s/l|risk|set|move|moving"
-    r"|raise|adj|bump|lower|tighten|tp|pt|target|take|taking|took|fill)"
+MAX_CHARS = 4000
+_TRIGGER_CLASSES = frozenset({
+    "BUY", "LONG", "SHORT", "ENTRY", "SELL", "COVER", "CLOSE", "EXIT", "OUT", "FLAT", "STOPPED", "TRIM",
+    "PROFIT", "ADD", "AVG", "CANCEL", "SL", "PT", "RISKFREE", "MOVE", "QTYWORD",
+})  # fmt: skip
+# Words of those classes so common in chatter that they act only with another trigger (a stop word,
+# a contract, a price line), which the prefilter then sees.
+_WEAK = frozenset({"set", "sets", "setting", "new", "keep", "keeps", "keeping", "make", "making", "put",
+                   "putting", "place", "places", "placed", "placing", "update", "updated", "updating",
+                   "lower", "lowers", "lowered", "lowering", "size", "profit", "gains"})  # fmt: skip
+_TRIGGERS = frozenset(
+    text.split(" ")[0] for text, entry in ENTRIES.items() if entry.kind in _TRIGGER_CLASSES
+) - _WEAK | {"b/e", "breakeven", "break", "cost", "in", "open", "take", "taking", "took", "got", "grabbed",
+            "half", "fully", "runners", "risk", "risk-free", "out"}  # fmt: skip
+_WORDS = re.compile(r"[a-z][a-z'/.-]*")
+_SHAPES = re.compile(
+    r"\d\s*(?:[cp]|calls?|puts?)\b|\b[cp]\s*-\s*\d|\d{6}[cp]\d{8}|\bin\s*(?::|at\b|@|\$?\.?\d)"
+    r"|[\U0001f6d1\u26d4\U0001f3af]|@\s*\$?\.?\d"
 )
-_CHATTER = NotASignal(reason="commentary", detail="no trade vocabulary in the message")
+_TICKER_LINE = re.compile(r"(?:^|\n)[^\w$\n]*\$?[A-Z][A-Za-z]{0,5}\b[^\w\n]*\$?\.?\d", re.MULTILINE)
 _EMPTY = NotASignal(reason="empty", detail="the message has no text")
-_MAX_CHARS = 4000
-
-
-@cache
-def grammar() -> Lark:
-    """The LALR parser for alerts.lark, built once (and cached on disk by lark between runs)."""
-    return Lark.open(
-        "alerts.lark",
-        rel_to=__file__,
-        parser="lalr",
-        lexer=AlertLexer,
-        transformer=FactBuilder(),
-        cache=True,
-    )
+_CHATTER = NotASignal(reason="commentary", detail="no trade vocabulary in the message")
 
 
 def could_be_signal(text: str) -> bool:
-    """False only when ``text`` holds nothing the grammar could turn into an intent."""
-    return _TRIGGER.search(fold_unicode(text)) is not None
+    """False only when ``text`` holds nothing the parser could turn into an intent."""
+    folded = fold(text)
+    low = folded.lower()
+    if _SHAPES.search(low) is not None or _TICKER_LINE.search(folded) is not None:
+        return True
+    return not _TRIGGERS.isdisjoint(_WORDS.findall(low))
 
 
-def parse(text: str, now: datetime) -> ParseOutcome:
-    """Turn one channel message into an intent, or a ``NotASignal`` with a reason. Never raises.
+def parse_all(text: str, now: datetime) -> tuple[Outcome, ...]:
+    """Every instruction in one channel message, in text order (one ``NotASignal`` when none).
 
     ``now`` is the message time (timezone-aware; a naive one is taken as UTC). It resolves "0DTE",
     "3/21" and "weeklies"; the parser never reads the clock.
     """
     if not text or not text.strip():
-        return _EMPTY
-    if len(text) > _MAX_CHARS:
-        return NotASignal(reason="too_long", detail=f"longer than {_MAX_CHARS} characters")
-    folded = fold_unicode(text)  # once: the prefilter and the normaliser both read the folded text
-    if _TRIGGER.search(folded) is None:
-        return _CHATTER
+        return (_EMPTY,)
+    if len(text) > MAX_CHARS:
+        return (NotASignal(reason="too_long", detail=f"longer than {MAX_CHARS} characters"),)
+    if not could_be_signal(text):
+        return (_CHATTER,)
     try:
-        facts = cast(list[Fact], grammar().parse(normalize_folded(folded)))  # the inline transformer's output
-        return assemble(facts, now)
-    except VisitError as exc:  # a Transformer method failed: unwrap what really happened
-        return NotASignal(reason="unparsed", detail=f"{type(exc.orig_exc).__name__}: {exc.orig_exc}")
-    except (LarkError, ValidationError, ArithmeticError, ValueError) as exc:
-        return NotASignal(reason="unparsed", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+        lexed = lex(text)
+        return tuple(assemble(lexed, parse_items(lexed.tokens), now))
+    except (ParseError, ValidationError, ArithmeticError, ValueError, LookupError) as exc:
+        # Never raises on any message: a reading that fails is not a trade (property tests keep
+        # this path unused on real and fuzzed input).
+        return (NotASignal(reason="unparsed", detail=f"{type(exc).__name__}: {str(exc)[:200]}"),)
+
+
+def parse(text: str, now: datetime) -> Outcome:
+    """The message's first instruction (see ``parse_all`` for every one)."""
+    return parse_all(text, now)[0]

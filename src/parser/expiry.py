@@ -2,9 +2,10 @@
 
 Rules, all in the message's New York calendar day:
 
-* ``3/21`` is the next March 21 on or after the message day (a message on 3/22 means next year).
-* ``3/21/26`` and ``3/21/2026`` are that date, even when it is in the past (risk refuses expired
-  contracts; the parser reports what was written).
+* ``3/21`` (also ``Mar 21``, ``21st March``, ``0321`` against a strike) is the next March 21 on or
+  after the message day (a message on 3/22 means next year).
+* ``3/21/26``, ``3/21/2026`` and ``2026-03-21`` are that date, even when it is in the past (risk
+  refuses expired contracts; the parser reports what was written).
 * ``0dte`` is the message day; a message sent on a Saturday or Sunday means the next Monday.
 * ``weekly`` ("weeklies", "this week") is that week's Friday; on a weekend, the next week's Friday.
 * SPX, SPXW, XSP and NDX have daily expiries, so any weekday date is valid for them; for every symbol
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from .lexer import Tok
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -41,11 +44,8 @@ def _this_friday(day: date) -> date:
     return day + timedelta(days=4 - day.weekday())
 
 
-def _month_day(text: str, today: date) -> date:
-    parts = [int(p) for p in text.split("/")]
-    month, day = parts[0], parts[1]
-    if len(parts) == 3:
-        year = parts[2] + 2000 if parts[2] < 100 else parts[2]
+def _month_day(month: int, day: int, year: int | None, today: date) -> date:
+    if year is not None:
         return date(year, month, day)
     candidate = date(today.year, month, day) if (month, day) != (2, 29) else _leap_day(today.year)
     if candidate < today:
@@ -61,11 +61,12 @@ def _leap_day(year: int) -> date:
             year += 1
 
 
-def resolve_expiry(text: str, now: datetime) -> date:
-    """The expiry date that ``text`` (a DATE, ``0dte`` or ``weekly`` token) means at ``now``."""
+def resolve_expiry(tok: Tok, now: datetime) -> date:
+    """The expiry date that a DATE, ODTE or WEEKLY token means at ``now``."""
     today = message_day(now)
-    if text == "0dte":
+    if tok.kind == "ODTE":
         return _next_weekday(today)
-    if text == "weekly":
+    if tok.kind == "WEEKLY":
         return _this_friday(today)
-    return _month_day(text, today)
+    month, day, year = tok.value
+    return _month_day(month, day, year, today)

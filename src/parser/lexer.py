@@ -1,50 +1,49 @@
-"""A faster lexer for alerts.lark, built from the grammar's own terminals.
+"""The lexer: a raw channel message -> the tokens the grammar reads.
 
-lark's contextual lexer tries terminals per parser state; this grammar accepts almost every terminal
-everywhere, so one master regex (terminals in lark's own priority order) plus a dict lookup for the
-keywords does the same job in about a third of the time. The terminals stay defined in alerts.lark
-only; tests/unit/test_lexer.py checks that both lexers produce the same tokens.
+fold (unicode to plain letters, quotes and dashes) -> chunks.py (words, numbers, contracts, dates,
+punctuation; Discord markup dropped) -> classes.py (each word's vocabulary class, from
+data/vocabulary.toml, and the readings that need a neighbour).
+
+Every token keeps whether it was written in capitals: that is evidence for a ticker (symbols.py).
+Letters of other scripts are never folded into ASCII: a word holding one is ``FOREIGN``, so "$МU"
+with a Cyrillic М can never become the ticker U.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
+import unicodedata
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import Lexer, PatternStr
+from .chunks import chunk, number, read
+from .classes import classify
+from .tokens import Lexed, Tok
+
+__all__ = ["Lexed", "Tok", "fold", "lex", "number", "reading"]
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+        "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"',
+        "\u201d": '"', "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+        "\u00a0": " ", "\u3000": " ",
+    }
+)  # fmt: skip
 
 
-class AlertLexer(Lexer):
-    def __init__(self, lexer_conf: Any) -> None:
-        terminals = sorted(
-            (t for t in lexer_conf.terminals if t.name not in lexer_conf.ignore),
-            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
-        )
-        word = re.compile(next(t for t in terminals if t.name == "WORD").pattern.to_regexp())
-        self.keywords = {
-            t.pattern.value: t.name
-            for t in terminals
-            if isinstance(t.pattern, PatternStr) and word.fullmatch(t.pattern.value)
-        }
-        alternatives = [
-            f"(?P<{t.name}>{t.pattern.to_regexp()})"
-            for t in terminals
-            if t.pattern.value not in self.keywords
-        ]
-        self.master = re.compile(" *(?:" + "|".join(alternatives) + ")")
+def fold(text: str) -> str:
+    """NFKC (fancy letters and digits to plain ones), ASCII dashes, quotes and spaces, no zero-widths."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
 
-    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
-        match, keywords = self.master.match, self.keywords
-        pos, end = 0, len(text.rstrip(" "))
-        while pos < end:
-            found = match(text, pos)
-            if found is None:
-                raise UnexpectedCharacters(text, pos, 1, 1 + pos)  # type: ignore[no-untyped-call]
-            kind = str(found.lastgroup)
-            value = found.group(kind)
-            start = found.start(kind)
-            yield Token(keywords.get(value, kind) if kind == "WORD" else kind, value, start)
-            pos = found.end()
+
+def lex(raw: str) -> Lexed:
+    folded = fold(raw)
+    low = folded.lower()
+    cased = folded if len(folded) == len(low) else low  # a fold that changed lengths loses case evidence
+    chunks, struck = chunk(low, cased)
+    return Lexed(classify(read(chunks)), cased.upper() != cased, struck)
+
+
+def reading(raw: str) -> str:
+    """How the lexer reads a message, for ``autoscalper parse``: ``BUY(bto) WORD(spy) STRIKE(580c) ...``."""
+    return " ".join(f"{tok.kind}({tok.text})" for tok in lex(raw).tokens)

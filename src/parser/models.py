@@ -16,9 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Asset(StrEnum):
+    """What a contract is. The parser reads every kind; risk decides which may trade."""
+
     OPTION = "option"
     FUTURE = "future"
     STOCK = "stock"
+    FOREX = "forex"  # currency pairs and spot metals (XAUUSD, GOLD)
+    CRYPTO = "crypto"
+    CFD = "cfd"  # index CFDs (US30, NAS100, GER40)
+    INDEX = "index"  # a cash index level (Northman's $SPX / $NDX trades)
 
 
 class Side(StrEnum):
@@ -195,3 +201,13 @@ def _contract_dict(intent: IntentBase) -> dict[str, Any]:
         "fraction": _decimal_text(fraction),
         "reason": None,
     }
+
+
+def contract_json(
+    outcomes: tuple[IntentBase | NotASignal, ...] | list[IntentBase | NotASignal],
+) -> dict[str, Any]:
+    """The ``autoscalper parse`` object for a message: its first intent, plus ``all`` when it has several."""
+    first = outcomes[0].to_contract()
+    if len(outcomes) > 1:
+        first["all"] = [outcome.to_contract() for outcome in outcomes]
+    return first

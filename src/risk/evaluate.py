@@ -20,7 +20,7 @@ from .plan import Approved, Denied, Outcome, Reason
 
 Decision = Approved | Denied
 # Without these the bracket cannot be priced, so its own checks would only add noise.
-_UNPRICEABLE = frozenset({"missing_contract", "missing_expiry", "unsupported_contract"})
+_UNPRICEABLE = frozenset({"missing_contract", "missing_expiry", "unsupported_contract", "unsupported_asset"})
 
 
 def evaluate(

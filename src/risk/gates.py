@@ -22,6 +22,9 @@ _PASSES: dict[TradingState, frozenset[str]] = {
     TradingState.REDUCING: frozenset({"exit", "trim", "move_stop", "cancel"}),
     TradingState.HALTED: frozenset(),  # the kill switch does the cancelling and flattening, not alerts
 }
+# The parser reads forex, crypto, CFD and index signals for what they are; no broker path here prices
+# or places them, so they are refused by name rather than traded as a stock of the same letters.
+TRADED_ASSETS = frozenset({Asset.OPTION, Asset.FUTURE, Asset.STOCK})
 
 
 def state_allows(kind: str, status: TradingStatus) -> list[Reason]:
@@ -56,6 +59,10 @@ def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reas
     if instrument.asset is None:
         detail = f"the message names {instrument.symbol} but not whether it is an option, future or stock"
         return [*reasons, Reason(code="missing_contract", detail=detail)]
+    if instrument.asset not in TRADED_ASSETS:
+        what = f"{instrument.symbol} is a {instrument.asset.value} signal"
+        detail = f"{what}: only options, futures and stocks are traded"
+        return [*reasons, Reason(code="unsupported_asset", detail=detail)]
     if instrument.asset is Asset.OPTION and instrument.expiry is None:
         reasons.append(Reason(code="missing_expiry", detail="the option has no expiry date"))
     elif instrument.asset is Asset.OPTION and instrument.expiry and instrument.expiry < new_york_day(now):

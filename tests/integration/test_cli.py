@@ -49,7 +49,7 @@ def test_parse_json_prints_the_contract_object() -> None:
 def test_parse_readable_output_shows_how_the_message_was_read() -> None:
     done = run("parse", "--at", "2026-03-02T14:31:00Z", "SPX 0DTE 5800P @ 4.10")
     assert done.returncode == 0
-    assert "read as : spx 0dte 5800p @ 4.10" in done.stdout
+    assert "read as : WORD(spx) ODTE(0dte) STRIKE(5800p) AT(@) NUM(4.10)" in done.stdout
     assert "OPEN long SPX 2026-03-02 5800P @ 4.1" in done.stdout
 
 

@@ -153,6 +153,16 @@ def test_replay_prints_the_table_and_the_contract_summary_last() -> None:
     assert "Day P&L: realized +163.75 gross" in out.stdout
 
 
+def test_a_message_with_two_instructions_shows_a_row_and_a_decision_for_each() -> None:
+    out = cli("replay", str(SESSIONS / "several_instructions.jsonl"), "--json")
+    assert out.returncode == 0, out.stderr
+    table = out.stdout.splitlines()
+    assert any("│ n3#2 " in line and "approved" in line for line in table)  # "stop to BE on QQQ"
+    assert any("│ n5#2 " in line and "denied" in line for line in table)  # QQQ was stopped out already
+    summary = json.loads(table[-1])
+    assert [d["message_id"] for d in summary["decisions"]][2:4] == ["n3", "n3#2"]
+
+
 def test_a_bad_setting_stops_every_trading_command_with_exit_code_2(tmp_path: Path) -> None:
     for args in (["replay", str(SESSIONS / "winning_day.jsonl")], ["run"], ["kill", "x"], ["status"]):
         out = cli(*args, "--db", str(tmp_path / "j.db"), env={"MAX_CONTRACTS": "lots"}, stdin="")

@@ -15,6 +15,8 @@ from tests.sessions import (
     verdicts,
 )
 
+from orchestrator.journal import Journal
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
@@ -145,6 +147,45 @@ def test_an_ambiguous_exit_does_nothing_until_the_contract_is_named(db: Path) ->
     assert [(r["message_id"], r["position"]) for r in closes] == [("x4", "x1"), ("x5", "x2")]
     [sentence] = journal_rows(db, "SELECT sentence FROM decisions WHERE message_id = 'x3'")
     assert "x1" in sentence["sentence"] and "x2" in sentence["sentence"]
+
+
+def test_each_instruction_of_a_message_is_decided_and_journaled_on_its_own(db: Path) -> None:
+    result = replay_session("several_instructions", db)
+    decided = [(d["message_id"], d["kind"], d["verdict"], d["reasons"]) for d in result.summary["decisions"]]
+    assert decided[2:4] == [("n3", "trim", "approved", []), ("n3#2", "move_stop", "approved", [])]
+    assert decided[4] == ("n3", "none", "ignored", ["duplicate_delivery"])  # neither part runs twice
+    assert decided[5] == ("n4", "open", "denied", ["unsupported_asset"])  # forex: read, never traded
+    assert decided[6:] == [("n5", "exit", "approved", []), ("n5#2", "exit", "denied", ["no_position"])]
+    assert fills(result) == [
+        ("n1", "buy", 2, "1.25"),
+        ("n2", "buy", 2, "2.10"),
+        ("n3", "sell", 1, "1.50"),  # "trim SPY here" at the bid
+        ("n2", "sell", 2, "2.10"),  # "stop to BE on QQQ": the stop moved to the entry, then hit
+        ("n5", "sell", 1, "1.60"),  # "out of SPY and QQQ": QQQ was already stopped
+    ]
+    intents = journal_rows(db, "SELECT message_id, kind, instrument FROM intents WHERE message_id LIKE 'n3%'")
+    assert [(r["message_id"], r["kind"], r["instrument"]) for r in intents] == [
+        ("n3", "trim", "SPY"),
+        ("n3#2", "move_stop", "QQQ"),
+    ]
+
+
+def test_a_message_redelivered_after_a_crash_between_its_instructions_decides_only_the_rest(
+    db: Path,
+) -> None:
+    replay_session("several_instructions", db)
+    # What a crash after "n3" was decided and before "n3#2" leaves behind (the IB path commits each
+    # decision before its plan is sent):
+    journal = Journal(db, durable=False)
+    with journal.transaction():
+        journal.conn.execute("DELETE FROM decisions WHERE message_id = 'n3#2'")
+    journal.close()
+    orders = journal_rows(db, "SELECT client_id FROM orders")
+    replay_session("several_instructions", db, source="redelivered")  # every message delivered again
+    assert all(n == 1 for n in decisions_per_message(db).values())
+    [late] = journal_rows(db, "SELECT kind, verdict, reasons FROM decisions WHERE message_id = 'n3#2'")
+    assert (late["kind"], late["verdict"]) == ("move_stop", "denied")  # QQQ was closed by then
+    assert journal_rows(db, "SELECT client_id FROM orders") == orders
 
 
 def test_every_session_decides_each_message_once_and_submits_each_order_once(tmp_path: Path) -> None:

@@ -1,27 +1,30 @@
-"""Properties that hold for every input: parse never raises, the grammar accepts everything the
-normaliser emits, the cheap prefilter never hides a trade, and option entries are complete."""
+"""Properties that hold for every input: parse never raises, the grammar accepts every sequence of
+tokens the lexer can make, the cheap prefilter never hides a trade, option entries are complete,
+and a message's several instructions keep the ``all`` convention."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import golden_cases
 
-from parser import NotASignal, Open, parse
+from parser import NotASignal, Open, contract_json, parse, parse_all
 from parser.assemble import assemble
-from parser.core import could_be_signal, grammar
-from parser.normalize import normalize
+from parser.core import could_be_signal
+from parser.grammar import parse_items, tables
+from parser.lexer import Tok, lex
 
 NOW = datetime(2026, 3, 2, 14, 31, tzinfo=UTC)
 TEXTS = [c.text for c in golden_cases()]
-VOCABULARY = (
-    "bto sto stc btc long short entry exit trim add avg cancel move sl pt be to up trail mkt qty off half "
-    "third quarter weekly if break above below over under intent watch recap info discretionary spread "
-    "unsupported neg @ - . , ? 580c 3/20 0dte 25% 10pts 1.20-1.30 1of3 1.25 5 spy $qqq es"
-).split()
+TERMINALS = sorted({sym for row in tables().actions.values() for sym in row if sym.isupper()} - {"$END"})
+# A plausible value per terminal, so that phrase builders can run on any sequence.
+_VALUES = {"NUM": Decimal(1), "PCT": Decimal(5), "PTS": Decimal(10), "PIPS": Decimal(3),
+           "RANGE": (Decimal(1), Decimal(2)), "STRIKE": (Decimal(580), "C"), "DATE": (3, 20, None),
+           "SLASHES": ((Decimal(1), Decimal(2)), False), "FUT": ("ES", None, None), "QTY": Decimal(2),
+           "ORD": Decimal(1), "FRAC": Decimal("0.5")}  # fmt: skip
 
 
 @st.composite
@@ -50,42 +53,49 @@ def test_parse_never_raises_on_arbitrary_text(text: str) -> None:
 
 
 @given(mutated_corpus_message())
-def test_parse_never_raises_on_mutated_corpus_messages(text: str) -> None:
-    result = parse(text, NOW)
-    assert not (isinstance(result, NotASignal) and result.reason == "unparsed"), result.detail
+def test_parse_never_fails_to_read_mutated_corpus_messages(text: str) -> None:
+    for result in parse_all(text, NOW):
+        assert not (isinstance(result, NotASignal) and result.reason == "unparsed"), result.detail
 
 
-@given(st.lists(st.sampled_from(VOCABULARY), max_size=25))
-def test_grammar_accepts_every_sequence_of_its_vocabulary(words: list[str]) -> None:
-    grammar().parse(" ".join(words))
+@given(st.lists(st.sampled_from(TERMINALS), max_size=14))
+def test_grammar_accepts_every_sequence_of_its_terminals(kinds: list[str]) -> None:
+    parse_items([Tok(kind, "x", _VALUES.get(kind), False, i) for i, kind in enumerate(kinds)])
 
 
 @given(st.one_of(st.text(max_size=200), mutated_corpus_message()))
-def test_normalised_text_always_lexes(text: str) -> None:
-    grammar().parse(normalize(text))
+def test_lexer_output_always_parses(text: str) -> None:
+    parse_items(lex(text).tokens)
 
 
 @given(st.one_of(st.text(alphabet=st.characters(codec="ascii"), max_size=120), mutated_corpus_message()))
-def test_prefilter_never_rejects_a_message_the_grammar_would_act_on(text: str) -> None:
+def test_prefilter_never_rejects_a_message_the_parser_would_act_on(text: str) -> None:
     if could_be_signal(text):
         return
-    assert isinstance(assemble(grammar().parse(normalize(text)), NOW), NotASignal)
-
-
-_DATE_TOKEN = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b0dte\b|\bweekly\b")
+    lexed = lex(text)
+    assert all(isinstance(r, NotASignal) for r in assemble(lexed, parse_items(lexed.tokens), NOW))
 
 
 @given(mutated_corpus_message())
-def test_every_option_entry_has_right_and_strike_and_any_written_expiry(text: str) -> None:
-    result = parse(text, NOW)
-    if not isinstance(result, Open) or result.instrument is None or result.instrument.asset != "option":
-        return
-    assert result.instrument.right is not None
-    assert result.instrument.strike is not None
-    if result.instrument.expiry is None:
-        assert not _DATE_TOKEN.search(normalize(text)), "an expiry was written but dropped"
+def test_every_option_entry_has_right_and_strike(text: str) -> None:
+    for result in parse_all(text, NOW):
+        if isinstance(result, Open) and result.instrument is not None and result.instrument.asset == "option":
+            assert result.instrument.right is not None
+            assert result.instrument.strike is not None and result.instrument.strike > 0
+
+
+@given(mutated_corpus_message())
+def test_several_instructions_follow_the_all_convention(text: str) -> None:
+    results = parse_all(text, NOW)
+    contract = contract_json(results)
+    assert parse(text, NOW) == results[0]
+    if len(results) == 1:
+        assert "all" not in contract
+    else:
+        assert contract["all"][0] == {k: v for k, v in contract.items() if k != "all"}
+        assert all(not isinstance(r, NotASignal) for r in results)
 
 
 @given(mutated_corpus_message())
 def test_parse_is_deterministic(text: str) -> None:
-    assert parse(text, NOW) == parse(text, NOW)
+    assert parse_all(text, NOW) == parse_all(text, NOW)

@@ -296,3 +296,18 @@ def test_futures_default_target_keeps_the_option_defaults_reward_to_risk() -> No
 def test_an_open_that_does_not_say_what_it_trades_is_denied() -> None:
     bare = open_option("1.25", "0.90").model_copy(update={"instrument": Instrument(asset=None, symbol="SPY")})
     assert denied(decide(bare)).codes == ("missing_contract",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GBP/JPY SELL 191.20 SL 191.60 TP 190.50",  # forex
+        "XAUUSD buy now @ 2650 sl 2640 tp 2670",  # gold spot
+        "Long ETH 3400 SL 3300",  # crypto
+        "US30 long 39000 sl 38900",  # index CFD
+    ],
+)
+def test_signals_for_assets_no_broker_path_trades_are_denied_by_name(text: str) -> None:
+    decision = denied(decide(text))
+    assert decision.codes[-1] == "unsupported_asset"
+    assert "only options, futures and stocks are traded" in decision.sentence
