@@ -31,6 +31,10 @@ _MARKET_CLOSE_BEFORE = frozenset({"daily", "weekly", "hourly", "monthly", "candl
                                  "wednesday", "thursday", "friday", "mon", "tue", "wed", "thu", "fri", "week",
                                  "weeks", "day", "strong", "weak", "close"})  # fmt: skip
 _MARKET_CLOSE_AFTER = frozenset({"ABOVE", "BELOW", "INFO", "IN", "UP"})
+# "closing bell", "closing imbalances": the market's close as an adjective, not a verb.
+_MARKET_CLOSE_NOUNS = frozenset({"bell", "auction", "auctions", "imbalance", "imbalances", "print", "prints",
+                                 "price", "prices", "range", "cross", "tick", "ticks", "candle", "candles",
+                                 "level", "levels", "basis", "numbers", "value", "values"})  # fmt: skip
 _PARTICLE_HEADS = frozenset({"watch", "find", "found", "figure", "figured", "check", "ride", "riding", "play",
                             "played", "playing", "work", "worked", "working", "way", "sort", "sorted",
                             "freak", "point", "pointed", "help", "helped", "rule", "ruled", "lay", "laid",
@@ -83,6 +87,8 @@ def _verb(msg: Message, i: int, kind: str) -> str | None:
     if kind == "COVER" and msg.texts[i] == "btc" and not _contract_near(msg, i):
         return None  # "BTC pumping hard": bitcoin, not buy-to-close
     if kind in _ALWAYS:
+        if kind in ("BUY", "SELL") and _trailing_infinitive(msg, i):
+            return None  # "MOC imbalance 1.2B to buy": the side of an imbalance, not an order
         base = _ALWAYS[kind]
         return TRIM if base == EXIT and _partial(msg, i) else base
     rule = _RULES.get(kind)
@@ -195,12 +201,17 @@ def _close(msg: Message, i: int) -> str | None:
     nxt = i + 1 if i + 1 < len(msg.items) else None
     if nxt is not None:
         follower = msg.kinds[nxt]
-        if follower in _MARKET_CLOSE_AFTER or msg.text(nxt) in (
-            "above",
-            "below",
-            "higher",
-            "lower",
-            "strong",
+        if (
+            follower in _MARKET_CLOSE_AFTER
+            or msg.text(nxt) in _MARKET_CLOSE_NOUNS
+            or msg.text(nxt)
+            in (
+                "above",
+                "below",
+                "higher",
+                "lower",
+                "strong",
+            )
         ):
             return None
         if follower == "COLON" and text == "close":
@@ -227,12 +238,19 @@ def _first_piece(msg: Message, i: int) -> bool:
     return False
 
 
+def _particle_head(word: str) -> bool:
+    """A verb "out" is the particle of, in any person: "work out", "works out", "washes out"."""
+    return word in _PARTICLE_HEADS or (
+        word.endswith("s") and (word[:-1] in _PARTICLE_HEADS or word[:-2] in _PARTICLE_HEADS)
+    )
+
+
 def _out(msg: Message, i: int) -> str | None:
     prev = msg.text(i - 1) if i else ""
-    if prev in _PARTICLE_HEADS or (
+    if _particle_head(prev) or (
         msg.kinds[i - 1 : i] == ["WORD"] and prev.endswith("ing") and prev not in _PRONOUNS
     ):
-        return None  # "ride it out", "check out", "playing out"
+        return None  # "ride it out", "check out", "playing out", "it works out"
     nxt = i + 1 if i + 1 < len(msg.items) else None
     if nxt is not None:
         if msg.text(nxt) in _NOT_EXIT_AFTER_OUT:
@@ -363,6 +381,14 @@ def fraction_date(msg: Message, j: int) -> bool:
 def _before_in_clause(msg: Message, i: int, count: int) -> set[str]:
     start, _ = msg.clause_span(i)
     return {msg.text(j) for j in range(max(start, i - count), i)}
+
+
+def _trailing_infinitive(msg: Message, i: int) -> bool:
+    """ "to buy" / "to sell" ending its sentence: the verb has no object, so it orders nothing."""
+    if not i or msg.kinds[i - 1] != "TO":
+        return False
+    nxt = _next_content(msg, i)
+    return nxt is None or msg.kinds[nxt] in ("SEP", "QMARK")
 
 
 def _next_content(msg: Message, i: int) -> int | None:

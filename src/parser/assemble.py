@@ -52,6 +52,9 @@ _STC = frozenset({"stc", "s.t.c", "sell to close", "selling to close", "sold to 
 _LINE_EXTRAS = frozenset({"TAG", "HERE", "SEP", "COMMA", "INFO", "ROCKET"})
 _SPOT = frozenset({Asset.FOREX, Asset.CRYPTO, Asset.CFD})
 _JOINERS = frozenset({"COMMA", "PLUS"})
+# More instructions than this in one message is a pasted log or a list of levels, not orders to copy
+# (a real one carries two or three: "trim SPY here, stop to BE on QQQ"). It also bounds the work.
+MAX_INSTRUCTIONS = 8
 _LIMIT = frozenset({"limit", "limit order"})
 # What may stand beside a contract in a message with no verb for it to be an entry ("SPY 580C @ 1.25").
 _CONTRACT_LINE = frozenset({"option", "price", "NUM", "RANGE", "TAG", "HERE", "stop", "targets", "points",
@@ -69,6 +72,9 @@ def assemble(lexed: Lexed, items: list[Item], now: datetime) -> list[Outcome]:
     refusal = message_refusal(msg, grouping, found)
     if refusal is not None:
         return [refusal]
+    if len(grouping.instructions) > MAX_INSTRUCTIONS:
+        count = len(grouping.instructions)
+        return [refuse("too_many_instructions", f"{count} instructions in one message: a list, not orders")]
     outcomes = [outcome for ins in grouping.instructions for outcome in _build_all(msg, ins, scopes)]
     acting: list[Outcome] = [o for o in outcomes if not isinstance(o, NotASignal)]
     return acting or [outcomes[0]]

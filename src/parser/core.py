@@ -27,12 +27,26 @@ _TRIGGER_CLASSES = frozenset({
 # a contract, a price line), which the prefilter then sees.
 _WEAK = frozenset({"set", "sets", "setting", "new", "keep", "keeps", "keeping", "make", "making", "put",
                    "putting", "place", "places", "placed", "placing", "update", "updated", "updating",
-                   "lower", "lowers", "lowered", "lowering", "size", "profit", "gains"})  # fmt: skip
-_TRIGGERS = frozenset(
-    text.split(" ")[0] for text, entry in ENTRIES.items() if entry.kind in _TRIGGER_CLASSES
-) - _WEAK | {"b/e", "breakeven", "break", "cost", "in", "open", "take", "taking", "took", "got", "grabbed",
-            "half", "fully", "runners", "risk", "risk-free", "out"}  # fmt: skip
-_WORDS = re.compile(r"[a-z][a-z'/.-]*")
+                   "lower", "lowers", "lowered", "lowering", "size", "profit", "gains", "trade",
+                   "position", "order"})  # fmt: skip
+_MORE_TRIGGERS = {"b/e", "breakeven", "break", "cost", "open", "take", "taking", "took", "got", "grabbed",
+                  "half", "fully", "runners", "risk", "risk-free", "out"}  # fmt: skip
+
+
+def _trigger_words() -> frozenset[str]:
+    """The words one of which any instruction needs: each trigger word, and for a phrase with none
+    of them its most telling word (the longest: "lock" of "lock in", not "in")."""
+    phrases = [text for text, entry in ENTRIES.items() if entry.kind in _TRIGGER_CLASSES]
+    single = {text for text in phrases if " " not in text} - _WEAK
+    for text in phrases:
+        words = text.split(" ")
+        if len(words) > 1 and single.isdisjoint(words):
+            single.add(max(words, key=lambda w: (w not in _WEAK, len(w))))
+    return frozenset(single | _MORE_TRIGGERS)
+
+
+_TRIGGERS = _trigger_words()
+_WORDS = re.compile(r"[a-z](?:[a-z'/.-]*[a-z])?")  # "b/e", "i'm", "risk-free"; never "out." or "sold!"
 _SHAPES = re.compile(
     r"\d\s*(?:[cp]|calls?|puts?)\b|\b[cp]\s*-\s*\d|\d{6}[cp]\d{8}|\bin\s*(?::|at\b|@|\$?\.?\d)"
     r"|[\U0001f6d1\u26d4\U0001f3af]|@\s*\$?\.?\d"
@@ -46,9 +60,9 @@ def could_be_signal(text: str) -> bool:
     """False only when ``text`` holds nothing the parser could turn into an intent."""
     folded = fold(text)
     low = folded.lower()
-    if _SHAPES.search(low) is not None or _TICKER_LINE.search(folded) is not None:
+    if not _TRIGGERS.isdisjoint(_WORDS.findall(low)):  # first: it is what most alerts have
         return True
-    return not _TRIGGERS.isdisjoint(_WORDS.findall(low))
+    return _SHAPES.search(low) is not None or _TICKER_LINE.search(folded) is not None
 
 
 def parse_all(text: str, now: datetime) -> tuple[Outcome, ...]:

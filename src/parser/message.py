@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime
 from typing import NamedTuple
 
@@ -34,7 +35,8 @@ class Message(NamedTuple):
     def positions(self, kind: str, start: int = 0, end: int | None = None) -> list[int]:
         found = self.where.get(kind, _NONE)
         stop = len(self.items) if end is None else end
-        return [j for j in found if start <= j < stop] if found else _NONE
+        low = bisect_left(found, start)
+        return found[low : bisect_left(found, stop, low)]
 
     def first(self, kinds: frozenset[str] | set[str], start: int, end: int) -> int | None:
         kinds_at = self.kinds

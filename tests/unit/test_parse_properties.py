@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import golden_cases
@@ -76,6 +78,18 @@ def test_prefilter_never_rejects_a_message_the_parser_would_act_on(text: str) ->
     assert all(isinstance(r, NotASignal) for r in assemble(lexed, parse_items(lexed.tokens), NOW))
 
 
+@pytest.mark.parametrize("mark", [".", "!", "...", ",", ")", "-", "?!", "'"])
+def test_prefilter_keeps_every_golden_message_with_punctuation_after_each_word(mark: str) -> None:
+    """ "I'm out." and "Sold!" are exits: punctuation glued to a word never hides it."""
+    for text in TEXTS:
+        variant = " ".join(word + mark for word in text.split())
+        if could_be_signal(variant):
+            continue
+        lexed = lex(variant)
+        acting = [r for r in assemble(lexed, parse_items(lexed.tokens), NOW) if not isinstance(r, NotASignal)]
+        assert acting == [], variant
+
+
 @given(mutated_corpus_message())
 def test_every_option_entry_has_right_and_strike(text: str) -> None:
     for result in parse_all(text, NOW):
@@ -99,3 +113,11 @@ def test_several_instructions_follow_the_all_convention(text: str) -> None:
 @given(mutated_corpus_message())
 def test_parse_is_deterministic(text: str) -> None:
     assert parse_all(text, NOW) == parse_all(text, NOW)
+
+
+def test_no_line_of_the_bundled_chatter_is_a_trade() -> None:
+    """tests/fixtures/chatter.txt is the chatter of the benchmark channel and the generated sessions."""
+    chatter = Path(__file__).resolve().parents[1] / "fixtures" / "chatter.txt"
+    lines = [line for line in chatter.read_text(encoding="utf-8").splitlines() if line]
+    traded = [line for line in lines if any(o.kind != "none" for o in parse_all(line, NOW))]
+    assert traded == []
