@@ -14,6 +14,7 @@ from typing import NamedTuple
 from .message import Message
 from .phrases import Phrase
 from .symbols import evidence
+from .vocabulary import ENGLISH, listed_symbols
 
 OPEN, ADD, EXIT, TRIM, MOVE, CANCEL = "open", "add", "exit", "trim", "move_stop", "cancel"
 
@@ -34,7 +35,8 @@ _MARKET_CLOSE_AFTER = frozenset({"ABOVE", "BELOW", "INFO", "IN", "UP"})
 # "closing bell", "closing imbalances": the market's close as an adjective, not a verb.
 _MARKET_CLOSE_NOUNS = frozenset({"bell", "auction", "auctions", "imbalance", "imbalances", "print", "prints",
                                  "price", "prices", "range", "cross", "tick", "ticks", "candle", "candles",
-                                 "level", "levels", "basis", "numbers", "value", "values"})  # fmt: skip
+                                 "level", "levels", "basis", "numbers", "value", "values", "thoughts",
+                                 "remarks", "words", "argument", "arguments", "statement"})  # fmt: skip
 _PARTICLE_HEADS = frozenset({"watch", "find", "found", "figure", "figured", "check", "ride", "riding", "play",
                             "played", "playing", "work", "worked", "working", "way", "sort", "sorted",
                             "freak", "point", "pointed", "help", "helped", "rule", "ruled", "lay", "laid",
@@ -86,9 +88,9 @@ def _verb(msg: Message, i: int, kind: str) -> str | None:
         return CANCEL  # "cancel that order" on its own cancels the order; after an entry it retracts it
     if kind == "COVER" and msg.texts[i] == "btc" and not _contract_near(msg, i):
         return None  # "BTC pumping hard": bitcoin, not buy-to-close
+    if kind in _EVERYDAY and _not_a_trade_verb(msg, i, kind):
+        return None
     if kind in _ALWAYS:
-        if kind in ("BUY", "SELL") and _trailing_infinitive(msg, i):
-            return None  # "MOC imbalance 1.2B to buy": the side of an imbalance, not an order
         base = _ALWAYS[kind]
         return TRIM if base == EXIT and _partial(msg, i) else base
     rule = _RULES.get(kind)
@@ -381,6 +383,76 @@ def fraction_date(msg: Message, j: int) -> bool:
 def _before_in_clause(msg: Message, i: int, count: int) -> set[str]:
     start, _ = msg.clause_span(i)
     return {msg.text(j) for j in range(max(start, i - count), i)}
+
+
+def _not_a_trade_verb(msg: Message, i: int, kind: str) -> bool:
+    """Trade words in everyday sentences: "MOC imbalance 1.2B to buy", "sold my house", "exit polls",
+    "stopped by to say hi", "out sick today", "cut my losses yesterday"."""
+    nxt = _first_word(msg, i + 1)
+    if kind in ("BUY", "SELL") and _trailing_infinitive(msg, i):
+        return True  # the side of an imbalance, not an order
+    if kind == "EXIT" and msg.text(i) in ("exit", "exits") and nxt in _EXIT_NOUNS:
+        return True
+    if kind == "STOPPED" and msg.text(i) == "stopped" and nxt in ("by", "in", "trading", "playing"):
+        return True
+    if kind == "OUT" and (nxt in _AWAY or (nxt == "for" and msg.text(i + 2) in _AWAY)):
+        return True
+    if kind in _EXITERS and kind != "OUT" and _personal_object(msg, i):
+        return True
+    return _long_ago(msg, i)
+
+
+_EVERYDAY = frozenset({"BUY", "SELL", "EXIT", "STOPPED", "OUT", "CLOSE", "TRIM", "COVER"})
+# What follows "exit" when it is a noun: "exit polls", "exit strategy".
+_EXIT_NOUNS = frozenset({"poll", "polls", "strategy", "strategies", "plan", "plans", "point", "points",
+                        "signal", "signals", "liquidity", "criteria", "rules", "rule", "scam", "door",
+                        "sign"})  # fmt: skip
+# "out sick", "out for lunch": away, not out of a trade.
+_AWAY = frozenset({"sick", "lunch", "dinner", "breakfast", "coffee", "vacation", "holiday", "holidays",
+                   "traveling", "travelling", "tomorrow", "monday", "tuesday", "wednesday", "thursday",
+                   "friday", "errands", "appointment", "walk", "run", "drinks"})  # fmt: skip
+_POSSESSIVES = frozenset({"my", "our", "his", "her", "their"})
+# Things a trader sells, trims or closes: never read as a personal possession.
+_TRADE_NOUNS = frozenset({"position", "positions", "calls", "puts", "call", "put", "contracts", "contract",
+                         "shares", "share", "runners", "runner", "rest", "remaining", "remainder", "profits",
+                         "profit", "gains", "losses", "loss", "stop", "stops", "order", "orders", "entry",
+                         "entries", "lotto", "lottos", "leaps", "swing", "swings", "trade", "trades", "size",
+                         "bag", "bags", "starter", "half", "third", "quarter", "piece", "pieces", "cons",
+                         "cts", "scalp", "scalps", "long", "longs", "short", "shorts", "hedge", "hedges",
+                         "last", "final", "first", "second", "adds", "add", "options", "option", "stock",
+                         "stocks", "spreads", "spread", "coins", "coin", "tokens", "lot", "lots", "winners",
+                         "winner", "losers", "loser", "account", "port", "portfolio",
+                         "exposure"})  # fmt: skip
+# Past time that makes a management word a story, not an instruction.
+_LONG_AGO = frozenset({"yesterday", "last"})
+
+
+def _first_word(msg: Message, i: int) -> str:
+    """The text of item ``i``, or of its first token when it is a phrase ("for" of "for lunch")."""
+    if i >= len(msg.items):
+        return ""
+    item = msg.items[i]
+    return item.toks[0].text if isinstance(item, Phrase) else msg.texts[i]
+
+
+def _personal_object(msg: Message, i: int) -> bool:
+    """ "sold my house", "trimmed my beard": a possession that is plainly not a ticker."""
+    if msg.text(i + 1) not in _POSSESSIVES:
+        return False
+    tok = msg.tok(i + 2)
+    if tok is None or tok.kind != "WORD" or tok.upper or tok.text in _TRADE_NOUNS:
+        return False
+    return tok.text in ENGLISH and tok.text.upper() not in listed_symbols()
+
+
+def _long_ago(msg: Message, i: int) -> bool:
+    """ "cut my losses too late yesterday", "sold it last week": told of a day before, in its clause."""
+    start, end = msg.clause_span(i)
+    for j in range(start, end):
+        text = msg.text(j)
+        if text in _LONG_AGO and (text != "last" or msg.text(j + 1) in ("week", "month", "year", "night")):
+            return True
+    return False
 
 
 def _trailing_infinitive(msg: Message, i: int) -> bool:

@@ -81,6 +81,11 @@ def _second_pass(raw: list[Tok]) -> list[Tok]:
             out.pop()
             i = _skip_line(raw, i)  # a card's notes: commentary, never the trade
             continue
+        if kind == "NUM" and previous in _SHARE_VERBS and _share_of(raw, i - 1):
+            part, whole = tok.value, raw[i + 1].value  # "sold 2 of 4 contracts": half, not 4 contracts
+            append(make("FRAC", tok.text, (part / whole).quantize(Decimal("0.01")), False, tok.pos))
+            i += 2
+            continue
         if kind == "NUM":
             tok = _number_in_context(raw, i - 1, out)
         elif kind == "DATE" and previous in _SHARE_VERBS and _share(tok):
@@ -121,6 +126,20 @@ _OPENING = frozenset({"BUY", "LONG", "SHORT", "SELL"})
 
 
 _SHARE_VERBS = frozenset({"SELL", "CLOSE", "EXIT", "OUT", "TRIM", "TAKE", "COVER"})
+
+
+def _share_of(tokens: list[Tok], i: int) -> bool:
+    """``2 of 4`` (contracts): a whole number of a larger whole number."""
+    if i + 2 >= len(tokens) or tokens[i + 1].text != "of" or tokens[i + 2].kind not in ("NUM", "QTY"):
+        return False
+    part, whole = tokens[i].value, tokens[i + 2].value
+    return (
+        part is not None
+        and whole is not None
+        and part == int(part)
+        and whole == int(whole)
+        and 0 < part < whole
+    )
 
 
 def _share(tok: Tok) -> bool:

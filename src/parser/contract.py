@@ -11,7 +11,16 @@ from .lexer import Tok
 from .message import Message, refuse
 from .models import Asset, Instrument, NotASignal, Right
 from .phrases import OptionValue, Phrase
-from .symbols import asset_of, attached_evidence, evidence, pair_asset, shaped, strong, symbol_text
+from .symbols import (
+    asset_of,
+    attached_evidence,
+    common_word,
+    evidence,
+    pair_asset,
+    shaped,
+    strong,
+    symbol_text,
+)
 from .vocabulary import CURRENCIES
 
 _OPTION = frozenset({"option"})
@@ -98,9 +107,11 @@ def _signed_before(msg: Message, at: int) -> bool:
 
 
 def _option_symbol(msg: Message, ins: Instruction, at: int, value: OptionValue) -> str | NotASignal | None:
-    for tok in (value.before, value.after):
-        if tok is not None and attached_evidence(tok, msg.has_lower):
-            return symbol_text(tok)
+    if value.before is not None and attached_evidence(value.before, msg.has_lower):
+        return symbol_text(value.before)
+    after = value.after  # "30C 1/9 SOFI": the rarer order, so an English word there is not a ticker
+    if after is not None and attached_evidence(after, msg.has_lower) and not common_word(after):
+        return symbol_text(after)
     before = msg.tok(at - 1)  # "BTO ALL 3/21 100C": a keyword written in capitals against the contract
     if before is not None and before.kind in _KEYWORD_TICKERS and before.upper and shaped(before.text):
         return before.text.upper()

@@ -106,60 +106,49 @@ def _rule(origin: str, size: int) -> _Rule:
 def parse_items(tokens: list[Tok]) -> list[Item]:
     """The message's items in order: phrases (``Phrase``) and the tokens that are none (``Tok``)."""
     t = _TABLES or tables()
+    actions, rules, top, start, fast = t.actions, t.rules, t.top, t.start, t.fast
     items: list[Item] = []
-    states = [t.start]
+    states = [start]
     values: list[Any] = []
-    for tok in tokens:
-        _feed(t, states, values, items, tok[0], tok, t.fast)
-    _feed(t, states, values, items, _END, None, t.fast)
+    # One LALR driver loop for the whole message (a call per token costs more than the parse).
+    for tok in (*tokens, None):
+        kind = tok[0] if tok is not None else _END
+        while True:
+            state = states[-1]
+            if kind in fast and state in (top, start):
+                items.append(tok)  # type: ignore[arg-type]  # what shift and three reductions would do
+                if state == start:
+                    states[:] = [start, top]
+                    values[:] = [items]
+                break
+            action = actions[state].get(kind)
+            if action is None:
+                raise ParseError(f"unexpected {kind} at {tok.pos if tok else 'end'}")
+            if action >= 0:
+                states.append(action)
+                values.append(tok)
+                break
+            size, origin, mode, build = rules[~action]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del states[-size:]
+            else:
+                children = []
+            if mode == _BUILD:
+                value = build(_flat(children))
+            elif mode == _LIST:
+                items.append(children[-1])
+                value = items
+            elif mode == _PASS:
+                value = children[0]
+            elif mode == _START:
+                return items
+            else:
+                value = _Splice(_flat(children))
+            states.append(actions[states[-1]][origin])
+            values.append(value)
     return items
-
-
-def _feed(
-    t: Tables,
-    states: list[int],
-    values: list[Any],
-    items: list[Item],
-    kind: str,
-    tok: Tok | None,
-    fast: frozenset[str],
-) -> None:
-    actions, rules, top, start = t.actions, t.rules, t.top, t.start
-    while True:
-        state = states[-1]
-        if kind in fast and state in (top, start):
-            items.append(tok)  # type: ignore[arg-type]  # what shift and three reductions would do
-            if state == start:
-                states[:] = [start, top]
-                values[:] = [items]
-            return
-        action = actions[state].get(kind)
-        if action is None:
-            raise ParseError(f"unexpected {kind} at {tok.pos if tok else 'end'}")
-        if action >= 0:
-            states.append(action)
-            values.append(tok)
-            return
-        size, origin, mode, build = rules[~action]
-        if size:
-            children = values[-size:]
-            del values[-size:]
-            del states[-size:]
-        else:
-            children = []
-        if mode == _BUILD:
-            value = build(_flat(children))
-        elif mode == _LIST:
-            items.append(children[-1])
-            value = items
-        elif mode == _PASS:
-            value = children[0]
-        elif mode == _START:
-            return
-        else:
-            value = _Splice(_flat(children))
-        states.append(actions[states[-1]][origin])
-        values.append(value)
 
 
 class _Splice(list[Any]):

@@ -31,6 +31,7 @@ _MARKERS = frozenset({"QMARK", "INTENT", "IF", "WATCH", "QUESTION", "NEG", "DISC
 _REPORTS = frozenset({"ARROW", "PAST", "RECAP", "UP", "SIGN"})
 _MARKET_KINDS = frozenset({"NUM", "RANGE", "BREAK", "ABOVE", "BELOW", "price"})
 _MARKET_WORDS = frozenset({"hold", "holds", "holding", "bounces", "bounce", "confirms", "dips", "pulls"})
+_LATER = frozenset({"lower", "higher", "dips", "pullbacks", "weakness", "strength", "red", "later"})
 _HEDGE_REASONS = {"INTENT": "commentary", "IF": "conditional", "WATCH": "watchlist", "QUESTION": "question"}
 _DETAILS = {
     "commentary": "talks about a possible trade, not an instruction",
@@ -80,8 +81,8 @@ def instruction_refusal(msg: Message, ins: Instruction, scopes: dict[int, str | 
 def verb_scopes(msg: Message, found: list[Verb]) -> dict[int, str | None]:
     """Each verb's reason not to act (see the module's rules), or None when it acts."""
     verb_at = {v.at for v in found}
-    if _MARKERS.isdisjoint(msg.where):
-        return dict.fromkeys(verb_at)  # nothing in the message could hedge a verb
+    if _MARKERS.isdisjoint(msg.where):  # nothing in the message could hedge a verb but its own words
+        return {v.at: "conditional" if _later_add(msg, v.at) else None for v in found}
     return {v.at: _verb_scope(msg, v.at, verb_at) for v in found}
 
 
@@ -94,6 +95,8 @@ def _verb_scope(msg: Message, at: int, verb_at: set[int]) -> str | None:
         if reason is not None:
             return reason
     clause_start, clause_end = msg.clause_span(at)
+    if _later_add(msg, at):
+        return "conditional"
     if "NEG" in msg.kinds[max(clause_start, at - 3) : at]:
         return "negated"
     if "DISC" in msg.kinds[clause_start:clause_end]:
@@ -107,6 +110,14 @@ def _verb_scope(msg: Message, at: int, verb_at: set[int]) -> str | None:
     ):
         return "conditional"
     return None
+
+
+def _later_add(msg: Message, at: int) -> bool:
+    """ "will add lower", "adding on dips": an add at a price not reached yet."""
+    if msg.kinds[at] != "ADD":
+        return False
+    nxt = msg.text(at + 1)
+    return nxt in _LATER or (nxt == "on" and msg.text(at + 2) in _LATER)
 
 
 def _condition(msg: Message, j: int) -> bool:

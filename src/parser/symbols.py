@@ -105,6 +105,11 @@ def _evidence(kind: str, text: str, upper: bool, has_lower: bool, attached: bool
     return capitals or text.upper() in listed_symbols()
 
 
+def common_word(tok: Tok) -> bool:
+    """A common English word written in lower case ("today", "here"), not a company's name."""
+    return tok.kind == "WORD" and not tok.upper and tok.text in ENGLISH and tok.text not in ALIASES
+
+
 def attached_evidence(tok: Tok, has_lower: bool) -> bool:
     """Evidence for a word against a contract or a date: any ticker-shaped word, but never a
     function word or chat jargon written in lower case ("these 150c", "the 395c")."""
