@@ -189,6 +189,8 @@ def _take(msg: Message, i: int) -> str | None:
             return OPEN if evidence(tok, msg.has_lower) else None
         if kind in _TRIM_OBJECTS or (kind in ("SOME", "PCT") and _off_follows(msg, j, end)):
             return TRIM
+        if kind == "points" and j == i + 1:
+            return TRIM  # "taking 20 pts here": profit taken on part of the position
     return None
 
 
@@ -272,11 +274,21 @@ def _flat(msg: Message, i: int) -> str | None:
     if not _EXITERS.isdisjoint(msg.kinds[start:i]) or not _EXITERS.isdisjoint(msg.kinds[i + 1 : end]):
         return None  # "closed flat": the other verb acts
     nxt = i + 1 if i + 1 < end else None
+    if nxt is not None and msg.text(nxt) in _POINTING and _named(msg, nxt + 1):
+        nxt = None  # "flat on ES": out of ES
     if nxt is not None and msg.kinds[nxt] not in ("HERE", "SEP", "COMMA", "TICKER", "FUT", "option"):
         return None  # "flat on the day"
     clause_start, _ = msg.clause_span(i)
     before = [j for j in range(clause_start, i) if msg.kinds[j] not in ("TAG", "COLON")]
     return EXIT if all(msg.text(j) in _PRONOUNS or msg.kinds[j] == "TICKER" for j in before) else None
+
+
+_POINTING = frozenset({"on", "in"})
+
+
+def _named(msg: Message, j: int) -> bool:
+    tok = msg.tok(j)
+    return tok is not None and tok.kind in ("TICKER", "FUT", "WORD") and evidence(tok, msg.has_lower)
 
 
 def _move(msg: Message, i: int) -> str | None:

@@ -127,7 +127,7 @@ def _build(msg: Message, ins: Instruction, scopes: dict[int, str | None]) -> Out
         kind = OPEN  # "GBP/JPY SELL 191.20": signal channels sell to open
     if kind in (OPEN, ADD) and inst is None:
         return refuse("missing_symbol", "an entry that names no contract")
-    if kind == OPEN and msg.kinds[ins.head] == "TAKE" and inst is not None and inst.asset is not Asset.OPTION:
+    if kind == OPEN and _taken_only(msg, ins) and inst is not None and inst.asset is not Asset.OPTION:
         return refuse("incomplete", "an options entry with no strike or right")
     if kind == CANCEL:
         return Cancel(instrument=inst)
@@ -174,6 +174,11 @@ def _opening_sell(msg: Message, ins: Instruction, verb_text: str) -> bool:
         return False
     has_stop, level = levels.stop_level(msg, ins)
     return (has_stop and level is not None) or bool(levels.targets(msg, ins, Side.SHORT, None))
+
+
+def _taken_only(msg: Message, ins: Instruction) -> bool:
+    """ "took SPY here" names no contract; "took a starter in $HOOD at 42" has an entry word too."""
+    return all(msg.kinds[at] == "TAKE" for at in ins.verbs)
 
 
 def _coin_style(msg: Message, ins: Instruction, verb_text: str) -> bool:

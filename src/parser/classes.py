@@ -98,8 +98,8 @@ def _second_pass(raw: list[Tok]) -> list[Tok]:
             continue
         elif kind == "PT" and tok.upper and tok.value is None and _contract_follows(raw, i - 1):
             tok = tok._replace(kind="WORD")  # "BTO TGT 3/20 150C": the ticker TGT, not "target"
-        elif kind == "COVER" and tok.text == "btc" and previous in _OPENING:
-            tok = tok._replace(kind="WORD")  # "Long BTC 62000": the coin, not buy-to-close
+        elif kind == "COVER" and tok.text == "btc" and (previous in _OPENING or _side_follows(raw, i)):
+            tok = tok._replace(kind="WORD")  # "Long BTC 62000", "BTC long 96500": the coin
         if kind in ("SL", "PT") and previous == kind and prev.value is None:  # type: ignore[union-attr]
             out.pop()  # "🛑 stop:", "🎯 target", "🛑 slbe": one word written twice
         append(tok)
@@ -126,6 +126,10 @@ _OPENING = frozenset({"BUY", "LONG", "SHORT", "SELL"})
 
 
 _SHARE_VERBS = frozenset({"SELL", "CLOSE", "EXIT", "OUT", "TRIM", "TAKE", "COVER"})
+
+
+def _side_follows(tokens: list[Tok], i: int) -> bool:
+    return i < len(tokens) and tokens[i].kind in _OPENING
 
 
 def _share_of(tokens: list[Tok], i: int) -> bool:

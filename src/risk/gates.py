@@ -145,9 +145,11 @@ def matches(intent: Intent, target: Position) -> list[Reason]:
 
 
 def same_contract(named: Instrument, held: Instrument) -> bool:
-    """Every field the message gives agrees with the held contract."""
+    """Every field the message gives agrees with the held contract. An index named in a management
+    alert ("$SPX closed") is the underlying of whatever is held in it (SPX options)."""
+    asset = None if named.asset is Asset.INDEX else named.asset
     pairs = (
-        (named.asset, held.asset),
+        (asset, held.asset),
         (named.right, held.right),
         (named.strike, held.strike),
         (named.expiry, held.expiry),

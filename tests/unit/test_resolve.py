@@ -96,3 +96,19 @@ def test_allow_lists_refuse_other_channels_and_authors_but_not_the_console() -> 
     other = message("x").model_copy(update={"channel_id": "c2"})
     assert allow.refusal(other).code == "channel_not_allowed"  # type: ignore[union-attr]
     assert allow.refusal(other.model_copy(update={"source": "console"})) is None
+
+
+def test_an_index_named_in_an_exit_is_the_underlying_of_the_options_held_on_it() -> None:
+    spx = Position(
+        opened_by="m3",
+        author_id="a1",
+        instrument=option("SPX", strike="5800"),
+        side=Side.LONG,
+        quantity=1,
+        avg_price=Decimal("12.00"),
+        stop=Decimal("8.00"),
+    )
+    held = [position("m1"), spx]
+    assert parse("$SPX closed", NOW).instrument.asset.value == "index"  # type: ignore[union-attr]
+    assert pick("$SPX closed", held) == "m3"
+    assert pick("Stop to 9.50 on SPX calls", held) == "m3"
