@@ -436,7 +436,7 @@ _TRADE_NOUNS = frozenset({"position", "positions", "calls", "puts", "call", "put
                          "winner", "losers", "loser", "account", "port", "portfolio",
                          "exposure"})  # fmt: skip
 # Past time that makes a management word a story, not an instruction.
-_LONG_AGO = frozenset({"yesterday", "last"})
+_LONG_AGO = frozenset({"yesterday", "last week", "last month", "last year", "last night"})
 
 
 def _first_word(msg: Message, i: int) -> str:
@@ -460,11 +460,7 @@ def _personal_object(msg: Message, i: int) -> bool:
 def _long_ago(msg: Message, i: int) -> bool:
     """ "cut my losses too late yesterday", "sold it last week": told of a day before, in its clause."""
     start, end = msg.clause_span(i)
-    for j in range(start, end):
-        text = msg.text(j)
-        if text in _LONG_AGO and (text != "last" or msg.text(j + 1) in ("week", "month", "year", "night")):
-            return True
-    return False
+    return any(msg.texts[j] in _LONG_AGO for j in msg.positions("PAST", start, end))
 
 
 def _trailing_infinitive(msg: Message, i: int) -> bool:
