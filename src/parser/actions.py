@@ -294,8 +294,10 @@ def _named(msg: Message, j: int) -> bool:
 def _move(msg: Message, i: int) -> str | None:
     phrase = msg.items[i]
     assert isinstance(phrase, Phrase)
-    if phrase.value is None or target_update(msg, i):
-        return None  # "trailing my stop": no level to move it to
+    if target_update(msg, i):
+        return None
+    if phrase.value is None:  # "move stop on TSLA to 245"; "trailing my stop" has no level to move it to
+        return MOVE if level_after_bare_stop(msg, i) is not None else None
     return MOVE
 
 
@@ -321,13 +323,16 @@ def _stop(msg: Message, i: int) -> str | None:
     return EXIT if msg.text(i + 1) == "here" else None
 
 
-_FILLERS = frozenset({"WORD", "REST", "SOME", "HERE"})
+# What may stand between a stop and its level: "stop on the rest is .40", "stop on NVDA calls to 2.00".
+_FILLERS = frozenset(
+    {"WORD", "REST", "SOME", "HERE", "TO", "AT", "RIGHT", "TICKER", "FUT", "TAG", "UP", "COLON"}
+)
 
 
 def level_after_bare_stop(msg: Message, j: int) -> tuple[str, ...] | tuple[str, object] | None:
     """ "Stop on the rest is .40", "stop is now break even": a bare stop's level, a few filler words on."""
     _, end = msg.clause_span(j)
-    for k in range(j + 1, min(end, j + 5)):
+    for k in range(j + 1, min(end, j + 7)):
         kind = msg.kinds[k]
         if kind == "NUM":
             return ("price", msg.items[k].value)

@@ -472,10 +472,10 @@ def _spaced_suffix(chunks: list[Chunk], i: int) -> tuple[str, str] | None:
     if text in _SPACED_NOISE:
         return ("NOISE", text)
     if text in ("c", "p"):
-        next_is_number = after_shape == "n" or (
+        next_is_number = (after_shape == "n" and not _MONTH_DAY.fullmatch(after)) or (
             after in ("-", "/") and i + 3 < len(chunks) and chunks[i + 3][0] == "n"
         )
-        return None if next_is_number else ("STRIKE", text)
+        return None if next_is_number else ("STRIKE", text)  # "600 C 12/20" but not "5 c 1.20"
     if text == "pts":
         return None if _number_follows(chunks, i + 2) else ("PTS", text)
     if text == "pt":
@@ -486,6 +486,7 @@ def _spaced_suffix(chunks: list[Chunk], i: int) -> tuple[str, str] | None:
     return (kind, text) if kind is not None and kind not in ("ORD", "PCT") else None
 
 
+_MONTH_DAY = re.compile(r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?:/\d{2,4})?")
 _PT_ENDERS = frozenset(
     {"stop", "sl", "s/l", "target", "tgt", "tp", "stoploss", ",", ".", ";", ")", "stop-loss"}
 )

@@ -105,7 +105,7 @@ def stop_level(msg: Message, ins: Instruction) -> tuple[bool, Level | None]:
     """(a stop was written, its level). A bare "stop" takes a number later in its clause."""
     for j, phrase in _phrases(msg, ins, _STOPS):
         level = phrase.value
-        if level is None and phrase.kind == "stop":
+        if level is None and phrase.kind in ("stop", "move"):
             level = level_after_bare_stop(msg, j)
         corrected = _correction(msg, j)
         if corrected is not None:
