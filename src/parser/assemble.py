@@ -275,6 +275,8 @@ def _ticker_and_price(msg: Message) -> int | None:
     kept = [j for j in range(len(msg.items)) if msg.kinds[j] not in _LINE_EXTRAS]
     if len(kept) != 2 or msg.kinds[kept[1]] not in ("NUM", "RANGE", "price"):
         return None
+    if msg.kinds[kept[1]] == "price" and msg.items[kept[1]].value is None:
+        return None  # "NVDA at": no price written
     named = name_in(msg, kept[:1])
     if named is None or (named[1].kind == "WORD" and not named[1].upper):
         return None

@@ -618,6 +618,8 @@ def _punct(chunks: list[Chunk], i: int, out: list[Tok]) -> int:
     if first == "%" and out and out[-1][0] == "NUM" and i and chunks[i - 1][3] == start:
         previous = out.pop()  # "ts30%": the number read before its percent sign
         out.append(tok("PCT", previous.text + "%", previous.value, False, previous.pos))
+    elif _bullet(text, out, nxt):
+        pass  # "➡️ Entry 355": an arrow that starts a line before a word is a bullet, not "-> 1.80"
     elif len(text) > 1 and text.endswith(">"):
         out.append(tok("ARROW", text, None, False, start))
     elif first in ".!;|":
@@ -631,6 +633,11 @@ def _punct(chunks: list[Chunk], i: int, out: list[Tok]) -> int:
         if kind is not None:
             out.append(tok(kind, text, None, False, start))
     return i + 1
+
+
+def _bullet(text: str, out: list[Tok], nxt: Chunk | None) -> bool:
+    arrow = text.endswith(">") or _PUNCT.get(text[0]) == "ARROW"
+    return arrow and (not out or out[-1][0] == "SEP") and nxt is not None and nxt[0] == "w"
 
 
 def _at(chunks: list[Chunk], i: int, out: list[Tok]) -> int:

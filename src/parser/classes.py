@@ -81,6 +81,9 @@ def _second_pass(raw: list[Tok]) -> list[Tok]:
             out.pop()
             i = _skip_line(raw, i)  # a card's notes: commentary, never the trade
             continue
+        if kind == "NUM" and previous == "PT" and prev.value is None and _ordinal_label(raw, i - 1):  # type: ignore[union-attr]
+            out[-1] = prev._replace(value=int(tok.value))  # type: ignore[union-attr]  # "Take Profit 2: 242"
+            continue
         if kind == "NUM" and previous in _SHARE_VERBS and _share_of(raw, i - 1):
             part, whole = tok.value, raw[i + 1].value  # "sold 2 of 4 contracts": half, not 4 contracts
             append(make("FRAC", tok.text, (part / whole).quantize(Decimal("0.01")), False, tok.pos))
@@ -126,6 +129,13 @@ _OPENING = frozenset({"BUY", "LONG", "SHORT", "SELL"})
 
 
 _SHARE_VERBS = frozenset({"SELL", "CLOSE", "EXIT", "OUT", "TRIM", "TAKE", "COVER"})
+
+
+def _ordinal_label(tokens: list[Tok], i: int) -> bool:
+    """``1`` in ``Take Profit 1: 235``: a small whole number with a colon or dash after it."""
+    value = tokens[i].value
+    after = tokens[i + 1].kind if i + 1 < len(tokens) else ""
+    return value is not None and value == int(value) and 1 <= value <= 5 and after in ("COLON", "DASH")
 
 
 def _side_follows(tokens: list[Tok], i: int) -> bool:

@@ -83,7 +83,7 @@ def _fraction_of(msg: Message, ins: Instruction, j: int) -> bool:
 def option_contract(msg: Message, ins: Instruction, at: int, value: OptionValue) -> Contract:
     if value.strike <= 0 or _signed_before(msg, at):
         return Contract(None, at, refuse("ambiguous", "a strike that is zero or negative"))
-    expiry_tok = value.expiry or _loose_expiry(msg, ins, at)
+    expiry_tok = value.expiry or _loose_expiry(msg, ins, at) or _header_expiry(msg, ins)
     if isinstance(expiry_tok, NotASignal):
         return Contract(None, at, expiry_tok)
     symbol = _option_symbol(msg, ins, at, value)
@@ -120,6 +120,8 @@ def _option_symbol(msg: Message, ins: Instruction, at: int, value: OptionValue) 
     if foreign is not None:
         return refuse("ambiguous", f"a ticker written with letters of another script: {msg.text(foreign)}")
     near = name_in(msg, [*range(at - 1, max(start, ins.start) - 1, -1)])
+    if near is None and ins.headers:  # "#SPX 0DTE" on the line above "Buy 6050C"
+        near = name_in(msg, sorted(ins.headers, reverse=True))
     if near is not None:
         return symbol_text(near[1])
     for j in range(at + 1, end - 1):
@@ -129,6 +131,15 @@ def _option_symbol(msg: Message, ins: Instruction, at: int, value: OptionValue) 
                 return symbol_text(tok)
     label = _label(msg, ins.start, ins.end)
     return symbol_text(label[1]) if label is not None else None
+
+
+def _header_expiry(msg: Message, ins: Instruction) -> Tok | None:
+    """The expiry of a header line's dated contract ("SPX 0DTE" above "Buy 6050C")."""
+    for j in sorted(ins.headers, reverse=True):
+        item = msg.items[j]
+        if isinstance(item, Phrase) and item.kind == "dated":
+            return item.value.expiry  # type: ignore[no-any-return]
+    return None
 
 
 def dated_name(msg: Message, phrase: Phrase) -> Tok | None:

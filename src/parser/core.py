@@ -47,11 +47,19 @@ def _trigger_words() -> frozenset[str]:
 
 _TRIGGERS = _trigger_words()
 _WORDS = re.compile(r"[a-z](?:[a-z'/.-]*[a-z])?")  # "b/e", "i'm", "risk-free"; never "out." or "sold!"
-_SHAPES = re.compile(
-    r"\d\s*(?:[cp]|calls?|puts?)\b|\b[cp]\s*-\s*\d|\d{6}[cp]\d{8}|\bin\s*(?::|at\b|@|\$?\.?\d)"
-    r"|[\U0001f6d1\u26d4\U0001f3af]|@\s*\$?\.?\d"
+_SHAPES = re.compile(  # the first character of each shape, then which shape it starts (a fast scan)
+    r"[\dcpi@\U0001f6d1\u26d4\U0001f3af]"
+    r"(?:(?<=\d)\s*(?:[cp]|calls?|puts?)\b"  # 580c, 580 calls
+    r"|(?<=\d)\d{5}[cp]\d{8}"  # an OCC symbol's date, right and strike
+    r"|(?<=[cp])(?<![a-z][cp])\s*-\s*\d"  # C-580
+    r"|(?<=i)(?<![a-z]i)n\s*(?::|at\b|@|\$?\.?\d)"  # in: 4000, in at 1.20, in 1.25
+    r"|(?<=@)\s*\$?\.?\d"  # @ 1.25
+    r"|(?<=[\U0001f6d1\u26d4\U0001f3af]))"  # stop and target emoji
 )
-_TICKER_LINE = re.compile(r"(?:^|\n)[^\w$\n]*\$?[A-Z][A-Za-z]{0,5}\b[^\w\n]*\$?\.?\d", re.MULTILINE)
+_DIGIT = re.compile(r"\d")
+_SHAPES_WITHOUT_DIGITS = re.compile(r"\bin\s*(?::|at\b|@)|[\U0001f6d1\u26d4\U0001f3af]")
+# A ticker (in capitals, or after "$") and a number next to it, anywhere: "new alert NVDA 140.50".
+_TICKER_LINE = re.compile(r"(?:\$[A-Za-z]|(?<![\w$])[A-Z])[A-Za-z]{0,5}\b[^\w\n]*\$?\.?\d")
 _EMPTY = NotASignal(reason="empty", detail="the message has no text")
 _CHATTER = NotASignal(reason="commentary", detail="no trade vocabulary in the message")
 
@@ -62,6 +70,8 @@ def could_be_signal(text: str) -> bool:
     low = folded.lower()
     if not _TRIGGERS.isdisjoint(_WORDS.findall(low)):  # first: it is what most alerts have
         return True
+    if _DIGIT.search(low) is None:  # most chatter: every other shape needs a digit but these
+        return _SHAPES_WITHOUT_DIGITS.search(low) is not None
     return _SHAPES.search(low) is not None or _TICKER_LINE.search(folded) is not None
 
 

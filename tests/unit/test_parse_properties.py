@@ -18,6 +18,7 @@ from parser.assemble import assemble
 from parser.core import could_be_signal
 from parser.grammar import parse_items, tables
 from parser.lexer import Tok, lex
+from parser.vocabulary import ENTRIES
 
 NOW = datetime(2026, 3, 2, 14, 31, tzinfo=UTC)
 TEXTS = [c.text for c in golden_cases()]
@@ -88,6 +89,20 @@ def test_prefilter_keeps_every_golden_message_with_punctuation_after_each_word(m
         lexed = lex(variant)
         acting = [r for r in assemble(lexed, parse_items(lexed.tokens), NOW) if not isinstance(r, NotASignal)]
         assert acting == [], variant
+
+
+@pytest.mark.parametrize(
+    "template", ["{} NVDA 140.50", "{}: NVDA 140.50 stop 135", "{} here", "{} half", "{} NVDA", "NVDA {}"]
+)
+def test_prefilter_keeps_every_vocabulary_word_that_can_make_an_instruction(template: str) -> None:
+    """Each word and phrase of data/vocabulary.toml, in a few short alert shapes."""
+    for entry in ENTRIES:
+        text = template.format(entry)
+        if could_be_signal(text):
+            continue
+        lexed = lex(text)
+        acting = [r for r in assemble(lexed, parse_items(lexed.tokens), NOW) if not isinstance(r, NotASignal)]
+        assert acting == [], text
 
 
 @given(mutated_corpus_message())
