@@ -40,7 +40,12 @@ def main() -> None:
 
 @main.command()
 @click.argument("text", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print the intent as one JSON object.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the intent as one JSON object (with 'all' when the message has several instructions).",
+)
 @click.option(
     "--jsonl",
     "jsonl",
@@ -50,7 +55,9 @@ def main() -> None:
 @click.option("--at", "at", help="Message time, ISO-8601 (default: now). Resolves 0DTE, 3/21, weeklies.")
 @click.option("--table", is_flag=True, help="With --jsonl: print a readable table instead of JSON lines.")
 def parse(text: str | None, as_json: bool, jsonl: IO[str] | None, at: str | None, table: bool) -> None:
-    """Show how an alert is understood: `autoscalper parse "BTO SPY 3/21 580C @ 1.25 SL .90"`."""
+    """Show how an alert is understood: `autoscalper parse "BTO SPY 3/21 580C @ 1.25 SL .90"`.
+
+    Prints the words as the lexer classed them and one intent line per instruction."""
     if (text is None) == (jsonl is None):
         raise click.UsageError("give either TEXT or --jsonl FILE")
     default_time = _message_time(at)

@@ -164,18 +164,19 @@ class Pipeline:
         """The message has a decision: it is never decided again (redelivered, backfilled, restarted)."""
         return bool(self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message_id))
 
-    def _pending(self, message: Message) -> list[tuple[str, Intent | NotASignal | None]]:
+    def _pending(self, message: Message) -> list[tuple[str, Intent | NotASignal | Reason]]:
         """(id, intent) for each instruction of the message not decided yet (all of them unless the
-        message was delivered before, or a crash came between two of its instructions). The intent is
-        ``None`` when the author or channel is not followed: such a message is not even parsed."""
-        found: list[tuple[str, Intent | NotASignal | None]] = [(message.id, None)]
-        if self.allow.refusal(message) is None:
+        message was delivered before, or a crash came between two of its instructions). A message
+        whose author or channel is not followed is not even parsed: its one "intent" is the refusal."""
+        refusal = self.allow.refusal(message)
+        found: list[tuple[str, Intent | NotASignal | Reason]] = [(message.id, refusal)] if refusal else []
+        if refusal is None:
             parsed = parse_all(message.text, message.sent_at)
             found = [(part_id(message.id, n), intent) for n, intent in enumerate(parsed, 1)]
         return [(signal_id, intent) for signal_id, intent in found if not self.decided(signal_id)]
 
     async def _decide_and_execute(
-        self, message: Message, signal_id: str, intent: Intent | NotASignal | None
+        self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason
     ) -> Outcome:
         with self.journal.transaction():
             outcome, plan = await self._decide(message, signal_id, intent)
@@ -185,14 +186,12 @@ class Pipeline:
         return outcome
 
     async def _decide(
-        self, message: Message, signal_id: str, intent: Intent | NotASignal | None
+        self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason
     ) -> tuple[Outcome, OrderPlan | None]:
         """The decision on one instruction, journaled, and the plan to execute when it is approved."""
         now = self.clock()
-        if intent is None:
-            refusal = self.allow.refusal(message)
-            assert refusal is not None
-            return self._record(signal_id, "none", None, ignored=refusal), None
+        if isinstance(intent, Reason):  # the author or channel is not followed
+            return self._record(signal_id, "none", None, ignored=intent), None
         self.record_intent(signal_id, intent)
         if isinstance(intent, NotASignal):
             reason = Reason(code=intent.reason, detail=intent.detail)

@@ -14,49 +14,24 @@ from typing import NamedTuple
 from .message import Message
 from .phrases import Phrase
 from .symbols import evidence
-from .vocabulary import ENGLISH, listed_symbols
+from .vocabulary import CONTEXT, ENGLISH, listed_symbols
 
 OPEN, ADD, EXIT, TRIM, MOVE, CANCEL = "open", "add", "exit", "trim", "move_stop", "cancel"
 
 _ALWAYS = {"BUY": OPEN, "SELL": EXIT, "COVER": EXIT, "EXIT": EXIT, "STOPPED": EXIT, "TRIM": TRIM,
            "ADD": ADD, "CANCEL": CANCEL}  # fmt: skip
-_HOLDING = frozenset({"im", "i'm", "i", "am", "we're", "we", "still", "remain", "remaining", "staying",
-                     "stay", "holding", "been", "retaining", "retain", "be", "being", "stayed"})  # fmt: skip
-_NOUN_BEFORE = frozenset({"a", "an", "the", "my", "your", "our", "best", "better", "safer", "same", "avg",
-                         "average", "from", "at", "of", "first", "good", "great", "nice", "solid", "this",
-                         "that", "perfect", "ideal", "early", "late", "another", "any", "no",
-                         "potential"})  # fmt: skip
-_MARKET_CLOSE_BEFORE = frozenset({"daily", "weekly", "hourly", "monthly", "candle", "bar", "red", "green",
-                                 "the", "a", "market", "mkt", "day's", "days", "into", "till", "until", "til",
-                                 "before", "after", "near", "at", "to", "by", "eod", "monday", "tuesday",
-                                 "wednesday", "thursday", "friday", "mon", "tue", "wed", "thu", "fri", "week",
-                                 "weeks", "day", "strong", "weak", "close"})  # fmt: skip
+_HOLDING = CONTEXT["holding"]
+_NOUN_BEFORE = CONTEXT["noun_before_entry"]
+_MARKET_CLOSE_BEFORE = CONTEXT["market_close_before"]
 _MARKET_CLOSE_AFTER = frozenset({"ABOVE", "BELOW", "INFO", "IN", "UP"})
-# "closing bell", "closing imbalances": the market's close as an adjective, not a verb.
-_MARKET_CLOSE_NOUNS = frozenset({"bell", "auction", "auctions", "imbalance", "imbalances", "print", "prints",
-                                 "price", "prices", "range", "cross", "tick", "ticks", "candle", "candles",
-                                 "level", "levels", "basis", "numbers", "value", "values", "thoughts",
-                                 "remarks", "words", "argument", "arguments", "statement"})  # fmt: skip
-_PARTICLE_HEADS = frozenset({"watch", "find", "found", "figure", "figured", "check", "ride", "riding", "play",
-                            "played", "playing", "work", "worked", "working", "way", "sort", "sorted",
-                            "freak", "point", "pointed", "help", "helped", "rule", "ruled", "lay", "laid",
-                            "print", "roll", "rolled", "try", "trying", "wait", "waiting", "sit", "sitting",
-                            "hang", "give", "gave", "shake", "shook", "scare", "scared", "wash", "washed",
-                            "time", "timed", "max", "maxed", "zoom", "bottom", "bottomed", "top", "topped",
-                            "break", "broke", "blow", "blew", "come", "coming", "came", "drop", "dropped",
-                            "knock", "knocked", "it", "this", "them", "that", "spread", "pan", "panned",
-                            "stand", "reach", "reached", "stick", "sticking", "stuck", "kick", "kicked",
-                            "carve"})  # fmt: skip
-_NOT_EXIT_AFTER_OUT = frozenset({"there", "here?", "loud", "front", "west", "east"})
-_OUT_OF_IDIOMS = frozenset({"money", "nowhere", "range", "gate", "woods", "line", "town", "hand", "control",
-                            "the"})  # fmt: skip
-_PRONOUNS = frozenset({"i'm", "im", "i", "we", "we're", "were", "now", "all", "going", "so", "and", "just",
-                       "ok", "okay", "fully", "officially"})  # fmt: skip
+_MARKET_CLOSE_NOUNS = CONTEXT["market_close_nouns"]
+_PARTICLE_HEADS = CONTEXT["out_particle_heads"]
+_NOT_EXIT_AFTER_OUT = CONTEXT["not_exit_after_out"]
+_OUT_OF_IDIOMS = CONTEXT["out_of_idioms"]
+_PRONOUNS = CONTEXT["before_exit_word"]
 _OPENERS = frozenset({"BUY", "ENTRY", "IN", "OPEN", "TAKE", "ADD"})
 _EXITERS = frozenset({"SELL", "CLOSE", "EXIT", "OUT", "COVER", "STOPPED", "TRIM"})
-_SKIP_TO_OBJECT = frozenset({"these", "those", "the", "my", "a", "an", "another", "our", "this", "that", "on",
-                            "of", "in", "some", "more", "first", "second", "next", "1st", "2nd",
-                            "3rd"})  # fmt: skip
+_SKIP_TO_OBJECT = CONTEXT["before_taken_object"]
 _CONTRACTS = frozenset({"option", "dated", "TICKER", "FUT"})
 _TRIM_OBJECTS = frozenset({"PROFIT", "TRIM", "FRAC", "OFF", "SCALE"})
 _SIDED = _OPENERS | _EXITERS
@@ -420,28 +395,11 @@ def _not_a_trade_verb(msg: Message, i: int, kind: str) -> bool:
 
 
 _EVERYDAY = frozenset({"BUY", "SELL", "EXIT", "STOPPED", "OUT", "CLOSE", "TRIM", "COVER"})
-# What follows "exit" when it is a noun: "exit polls", "exit strategy".
-_EXIT_NOUNS = frozenset({"poll", "polls", "strategy", "strategies", "plan", "plans", "point", "points",
-                        "signal", "signals", "liquidity", "criteria", "rules", "rule", "scam", "door",
-                        "sign"})  # fmt: skip
-# "out sick", "out for lunch": away, not out of a trade.
-_AWAY = frozenset({"sick", "lunch", "dinner", "breakfast", "coffee", "vacation", "holiday", "holidays",
-                   "traveling", "travelling", "tomorrow", "monday", "tuesday", "wednesday", "thursday",
-                   "friday", "errands", "appointment", "walk", "run", "drinks"})  # fmt: skip
-_POSSESSIVES = frozenset({"my", "our", "his", "her", "their"})
-# Things a trader sells, trims or closes: never read as a personal possession.
-_TRADE_NOUNS = frozenset({"position", "positions", "calls", "puts", "call", "put", "contracts", "contract",
-                         "shares", "share", "runners", "runner", "rest", "remaining", "remainder", "profits",
-                         "profit", "gains", "losses", "loss", "stop", "stops", "order", "orders", "entry",
-                         "entries", "lotto", "lottos", "leaps", "swing", "swings", "trade", "trades", "size",
-                         "bag", "bags", "starter", "half", "third", "quarter", "piece", "pieces", "cons",
-                         "cts", "scalp", "scalps", "long", "longs", "short", "shorts", "hedge", "hedges",
-                         "last", "final", "first", "second", "adds", "add", "options", "option", "stock",
-                         "stocks", "spreads", "spread", "coins", "coin", "tokens", "lot", "lots", "winners",
-                         "winner", "losers", "loser", "account", "port", "portfolio",
-                         "exposure"})  # fmt: skip
-# Past time that makes a management word a story, not an instruction.
-_LONG_AGO = frozenset({"yesterday", "last week", "last month", "last year", "last night"})
+_EXIT_NOUNS = CONTEXT["exit_nouns"]
+_AWAY = CONTEXT["away"]
+_POSSESSIVES = CONTEXT["possessives"]
+_TRADE_NOUNS = CONTEXT["trade_nouns"]
+_LONG_AGO = CONTEXT["long_ago"]
 
 
 def _first_word(msg: Message, i: int) -> str:

@@ -97,9 +97,9 @@ def _build_all(msg: Message, ins: Instruction, scopes: dict[int, str | None]) ->
 
 def _more_names(msg: Message, ins: Instruction, symbol: str) -> list[Instrument]:
     start, end = msg.sentence_span(ins.head)
-    names = [j for j in range(max(start, ins.start), min(end, ins.end)) if name_in(msg, [j]) is not None]
-    found = [name_in(msg, [j]) for j in names]
-    symbols = [symbol_text(tok) for _, tok in found if tok is not None]  # type: ignore[misc]
+    found = [hit for j in range(max(start, ins.start), min(end, ins.end)) if (hit := name_in(msg, [j]))]
+    names = [j for j, _ in found]
+    symbols = [symbol_text(tok) for _, tok in found]
     if symbol not in symbols:
         return []
     out: list[Instrument] = []

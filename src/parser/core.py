@@ -16,19 +16,14 @@ from .assemble import Outcome, assemble
 from .grammar import ParseError, parse_items
 from .lexer import fold, lex
 from .models import NotASignal
-from .vocabulary import ENTRIES
+from .vocabulary import CONTEXT, ENTRIES
 
 MAX_CHARS = 4000
 _TRIGGER_CLASSES = frozenset({
     "BUY", "LONG", "SHORT", "ENTRY", "SELL", "COVER", "CLOSE", "EXIT", "OUT", "FLAT", "STOPPED", "TRIM",
     "PROFIT", "ADD", "AVG", "CANCEL", "SL", "PT", "RISKFREE", "MOVE", "QTYWORD",
 })  # fmt: skip
-# Words of those classes so common in chatter that they act only with another trigger (a stop word,
-# a contract, a price line), which the prefilter then sees.
-_WEAK = frozenset({"set", "sets", "setting", "new", "keep", "keeps", "keeping", "make", "making", "put",
-                   "putting", "place", "places", "placed", "placing", "update", "updated", "updating",
-                   "lower", "lowers", "lowered", "lowering", "size", "profit", "gains", "trade",
-                   "position", "order"})  # fmt: skip
+_WEAK = CONTEXT["weak_triggers"]  # act only with another trigger, which the prefilter then sees
 _MORE_TRIGGERS = {"b/e", "breakeven", "break", "cost", "open", "take", "taking", "took", "got", "grabbed",
                   "half", "fully", "runners", "risk", "risk-free", "out"}  # fmt: skip
 

@@ -18,20 +18,19 @@ from .actions import Verb
 from .instructions import Grouping, Instruction
 from .message import Message, refuse
 from .models import NotASignal
+from .vocabulary import CONTEXT
 
 STRONG_RECAP = frozenset({"recap", "recaps", "flawless", "results", "result", "summary", "review", "congrats",
                           "congratulations", "great trade", "nice trade"})  # fmt: skip
-_LEVEL_WORDS = frozenset({"the", "vwap", "pdh", "pdl", "hod", "lod", "pmh", "pml", "support", "resistance",
-                         "level", "highs", "lows", "high", "low", "open", "yesterday's",
-                         "today's"})  # fmt: skip
+_LEVEL_WORDS = CONTEXT["level_words"]
 _STOP_OR_TARGETS = frozenset({"stop", "targets"})
 _STOP_OR_MOVE = frozenset({"stop", "move"})
 _CONDITIONS = frozenset({"IF", "ABOVE", "BELOW", "BREAK"})
 _MARKERS = frozenset({"QMARK", "INTENT", "IF", "WATCH", "QUESTION", "NEG", "DISC", "ABOVE", "BELOW", "BREAK"})
 _REPORTS = frozenset({"ARROW", "PAST", "RECAP", "UP", "SIGN"})
 _MARKET_KINDS = frozenset({"NUM", "RANGE", "BREAK", "ABOVE", "BELOW", "price"})
-_MARKET_WORDS = frozenset({"hold", "holds", "holding", "bounces", "bounce", "confirms", "dips", "pulls"})
-_LATER = frozenset({"lower", "higher", "dips", "pullbacks", "weakness", "strength", "red", "later"})
+_MARKET_WORDS = CONTEXT["market_words"]
+_LATER = CONTEXT["later"]
 _HEDGE_REASONS = {"INTENT": "commentary", "IF": "conditional", "WATCH": "watchlist", "QUESTION": "question"}
 _DETAILS = {
     "commentary": "talks about a possible trade, not an instruction",

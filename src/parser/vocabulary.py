@@ -53,6 +53,10 @@ def _entries() -> dict[str, Entry]:
 
 
 ENTRIES = _entries()
+# Named lists of plain words that decide whether a trade word near them is one (see [context]).
+CONTEXT: dict[str, frozenset[str]] = {
+    name: frozenset(words) for name, words in _VOCABULARY["context"].items()
+}
 WORDS: dict[str, Entry] = {text: entry for text, entry in ENTRIES.items() if " " not in text}
 
 

@@ -55,3 +55,11 @@ def test_glue_words_are_dropped(text: str) -> None:
 )  # fmt: skip
 def test_inflections_and_typos_are_in_the_table(word: str, kind: str) -> None:
     assert lex(word).tokens[0].kind == kind
+
+
+def test_context_lists_hold_plain_lower_case_words() -> None:
+    """The [context] lists are matched against the lexer's lower-case token texts."""
+    for name, words in TABLE["context"].items():
+        assert words, name
+        assert all(word == word.lower().strip() and word for word in words), name
+        assert len(set(words)) == len(words), name
