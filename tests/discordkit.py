@@ -33,6 +33,7 @@ from tests.fakes.discord_payloads import (
     snowflake,
     user,
 )
+from tests.fakes.paper import FaultyPaperBroker
 from tests.trading import SimClock
 
 SETTINGS = {
@@ -103,8 +104,9 @@ async def listening(
     """A started orchestrator and a logged-in-looking client in the trader's server."""
     clock = SimClock(MONDAY)
     orchestrator = Orchestrator.open(
-        settings or listener_settings(), command="run", clock=clock, journal_path=tmp_path / "journal.db"
-    )
+        settings or listener_settings(), command="run", clock=clock, journal_path=tmp_path / "journal.db",
+        broker=FaultyPaperBroker(clock),
+    )  # fmt: skip
     await orchestrator.start()
     server = Channel()
     bot = AlertClient(orchestrator, guild_ready_timeout=0.05, **client)

@@ -15,7 +15,6 @@ from executor import (
     Holding,
     MemoryStateStore,
     Notice,
-    PaperBroker,
     PositionBook,
     bracket_from_plan,
 )
@@ -34,6 +33,7 @@ from risk import (
     instrument_key,
 )
 from tests.builders import MONDAY, intent, option
+from tests.fakes.paper import FaultyPaperBroker
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Desk:
     broker: Any = None  # the paper simulator unless a test brings another broker (the IB adapter)
 
     def __post_init__(self) -> None:
-        self.broker = self.broker or PaperBroker(self.clock)
+        self.broker = self.broker or FaultyPaperBroker(self.clock)
         self.state = MemoryStateStore()
         self.executor = Executor(self.broker, self.state, clock=self.clock, kill_timeout=0.2)
         self.executor.subscribe(self.notices.append)

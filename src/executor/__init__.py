@@ -46,6 +46,7 @@ from .orders import (
     market_close,
 )
 from .paper import SIMULATOR_ACCOUNT, PaperBroker
+from .protect import UNPROTECTED, ProtectionNotice
 from .runner import KillSwitchRun
 from .state import MemoryStateStore, StateStore
 
@@ -53,6 +54,7 @@ __all__ = [
     "BROKER_ERRORS",
     "KILL_SWITCH",
     "SIMULATOR_ACCOUNT",
+    "UNPROTECTED",
     "AccountGuard",
     "Ack",
     "Action",
@@ -90,6 +92,7 @@ __all__ = [
     "OrderType",
     "PaperBroker",
     "PositionBook",
+    "ProtectionNotice",
     "Role",
     "StateStore",
     "TradingResumed",

@@ -70,7 +70,8 @@ class Broker(Protocol):
         ...
 
     async def close(self, order: Order) -> Ack:
-        """Send a market order that reduces or closes a position (exit, trim, flatten)."""
+        """Send one lone order that reduces a position: a market close (exit, trim, flatten), or the
+        stop that re-protects what a refused close left held (``protect.py``)."""
         ...
 
     async def cancel(self, client_id: str) -> Ack:

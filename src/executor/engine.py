@@ -25,7 +25,14 @@ from risk import (
 
 from .book import PositionBook
 from .broker import Broker, BrokerUnavailable
-from .events import BrokerEvent, ConnectionLost, ConnectionRestored, ErrorReported, OrderRejected
+from .events import (
+    BrokerEvent,
+    ConnectionLost,
+    ConnectionRestored,
+    ErrorReported,
+    OrderCancelled,
+    OrderRejected,
+)
 from .guard import AccountGuard
 from .kill import (
     BROKER_ERRORS,
@@ -39,10 +46,11 @@ from .kill import (
 )
 from .lifecycle import Execution, Lifecycle
 from .orders import OrderStatus, client_id
+from .protect import ProtectionNotice, Protector, ended_short, short_close_text
 from .runner import KillSwitchRun, home_loop, on_other_thread
 from .state import StateStore
 
-Notice = BrokerEvent | KillSwitchEngaged | KillSwitchFinished | TradingResumed
+Notice = BrokerEvent | KillSwitchEngaged | KillSwitchFinished | TradingResumed | ProtectionNotice
 NoticeHandler = Callable[[Notice], None]
 
 
@@ -64,7 +72,12 @@ class Executor:
         self.account: str | None = None
         self.connected = False
         self.kill_timeout = kill_timeout
-        self._kill = KillSwitch(broker, self.book, state, clock, timeout=kill_timeout)
+        self._protector = Protector(broker, self.book, state, clock, self._notify)
+        self._kill = KillSwitch(
+            broker, self.book, state, clock, timeout=kill_timeout, protect=self._protector.protect
+        )
+        self._background: set[asyncio.Task[ProtectionNotice | None]] = set()
+        self._acting: set[str] = set()  # positions a plan is being carried out on right now
         self._lifecycle = Lifecycle(broker, self.book)
         self._handlers: list[NoticeHandler] = []
         self._executed: set[str] = set()
@@ -117,11 +130,36 @@ class Executor:
                 message_id=plan.message_id, kind=plan.kind, outcome="duplicate", detail="already executed"
             )
         self._executed.add(plan.message_id)
+        position = plan.add_to if isinstance(plan, BracketPlan) else plan.position
+        self._acting.add(position or plan.message_id)
         try:
-            return await self._dispatch(plan)
+            execution = await self._dispatch(plan)
         except (BrokerUnavailable, ConnectionError, TimeoutError) as exc:
             self._count_error(self.clock())
-            return Execution(message_id=plan.message_id, kind=plan.kind, outcome="failed", detail=str(exc))
+            execution = Execution(
+                message_id=plan.message_id, kind=plan.kind, outcome="failed", detail=str(exc)
+            )
+        finally:
+            self._acting.discard(position or plan.message_id)
+        if not isinstance(plan, BracketPlan):
+            execution = await self._protect_after(plan, execution)
+        return execution
+
+    async def _protect_after(self, plan: OrderPlan, execution: Execution) -> Execution:
+        """A management plan failed halfway, or its closing order already ended short: whatever is
+        held without a stop gets one back."""
+        assert not isinstance(plan, BracketPlan)
+        close = client_id(plan.message_id, "close")
+        if execution.outcome == "failed":
+            failed = f"the {plan.kind} of message {plan.message_id} failed ({execution.detail})"
+        elif ended_short(self.book, close):
+            failed = short_close_text(self.book.orders[close])
+        else:
+            return execution
+        notice = await self._protector.protect(plan.position, failed)
+        if notice is None:
+            return execution
+        return execution.model_copy(update={"detail": f"{execution.detail}; {notice.line()}".lstrip("; ")})
 
     def activate_kill_switch(
         self, reason: str, flatten: bool = True, *, cause: str = KILL_SWITCH
@@ -201,6 +239,19 @@ class Executor:
         self._notify(event)
         if self._counts_as_error(event):
             self._count_error(event.at)
+        if isinstance(event, OrderRejected | OrderCancelled) and ended_short(self.book, event.client_id):
+            self._protect_later(event)
+
+    def _protect_later(self, event: OrderRejected | OrderCancelled) -> None:
+        """A closing order ended short after its request returned (IB cancelled the rest, a late
+        rejection): protect on the loop. The kill switch protects what its own flattening leaves."""
+        state = self.book.orders[event.client_id]
+        if self._kill.running or state.order.position in self._acting or home_loop() is None:
+            return  # the plan or the kill switch in progress protects when it ends
+        failed = short_close_text(state)
+        task = asyncio.get_running_loop().create_task(self._protector.protect(state.order.position, failed))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _counts_as_error(self, event: BrokerEvent) -> bool:
         if isinstance(event, ErrorReported):

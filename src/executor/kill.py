@@ -7,13 +7,14 @@
    not confirmed cancelled is not flattened (a live stop plus a market close could sell twice and
    leave a short); the report names it.
 5. Wait for the closing fills and verify the bot is flat, against its book and the broker's positions.
+6. Whatever a refused or short flattening left held gets a broker-side stop again (``protect.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -25,6 +26,7 @@ from risk import TradingState, TradingStatus
 from .book import Holding, PositionBook
 from .broker import Broker, BrokerUnavailable
 from .orders import Frozen, Order, client_id, is_ours, market_close
+from .protect import ProtectionNotice
 from .state import StateStore
 
 KILL_SWITCH = "kill_switch"
@@ -107,6 +109,8 @@ class KillSwitch:
     clock: Callable[[], datetime]
     timeout: float = 10.0
     poll: float = 0.05
+    protect: Callable[[str, str], Awaitable[ProtectionNotice | None]] | None = None
+    running: bool = False
 
     def engage(self, reason: str, cause: str) -> bool:
         """Persist ``halted`` first. Returns whether trading was already halted."""
@@ -116,6 +120,13 @@ class KillSwitch:
         return already
 
     async def run(self, reason: str, cause: str, *, flatten: bool, already_halted: bool) -> KillReport:
+        self.running = True
+        try:
+            return await self._run(reason, cause, flatten=flatten, already_halted=already_halted)
+        finally:
+            self.running = False
+
+    async def _run(self, reason: str, cause: str, *, flatten: bool, already_halted: bool) -> KillReport:
         at = self.clock()
         cancelled: tuple[str, ...] = ()
         orders: tuple[str, ...] = ()
@@ -130,6 +141,8 @@ class KillSwitch:
             still = self._working()
             problems.append(f"the broker failed during the kill switch: {exc}")
         remaining = await self._wait_flat() if orders else self._held()
+        if flatten and remaining:
+            problems += await self._protect_leftovers()
         problems += self._broker_disagrees()
         return KillReport(
             reason=reason,
@@ -188,6 +201,18 @@ class KillSwitch:
             side=holding.side,
             quantity=holding.quantity,
         )
+
+    async def _protect_leftovers(self) -> list[str]:
+        """A flattening refused or filled short: what is held gets its stop back, or is named."""
+        if self.protect is None:
+            return []
+        problems = []
+        for holding in [h for h in self.book.open_holdings() if h.quantity > 0]:
+            failed = f"the kill switch could not flatten it ({holding.quantity} left after its market order)"
+            notice = await self.protect(holding.position, failed)
+            if notice is not None:
+                problems.append(notice.line())
+        return problems
 
     def _held(self) -> dict[str, int]:
         held: dict[str, int] = {}

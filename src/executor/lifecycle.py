@@ -181,8 +181,9 @@ class Lifecycle:
         legs: dict[str, list[OrderState]] = {}
         for child in self.book.working(holding.position, (Role.TARGET, Role.STOP)):
             parent = self.book.orders.get(child.order.parent or "")
-            if active_only and (parent is None or parent.status is not OrderStatus.FILLED):
-                continue
+            waiting = parent is None or parent.status is not OrderStatus.FILLED
+            if active_only and child.order.parent is not None and waiting:
+                continue  # a lone stop (one that re-protected a position) is always active
             legs.setdefault(child.order.parent or child.order.client_id, []).append(child)
         grouped = [sorted(children, key=lambda s: s.order.role is Role.STOP) for children in legs.values()]
         return sorted(grouped, key=lambda children: _distance(children, holding))

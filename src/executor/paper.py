@@ -53,8 +53,8 @@ class _Ticket:
 
 
 class PaperBroker:
-    """Implements ``Broker``. ``on_quote`` feeds it the market; ``reject_next`` and ``drop_connection``
-    inject the failures a real broker has, for drills and tests."""
+    """Implements ``Broker``. ``on_quote`` feeds it the market. Tests bring the failures a real broker
+    has (a rejection, a dropped connection) through a subclass of their own (``_refusal``, ``_link``)."""
 
     in_process = True
 
@@ -68,11 +68,10 @@ class PaperBroker:
         self._quotes: dict[str, Quote] = {}
         self._last: dict[str, Decimal] = {}
         self._positions: dict[str, int] = {}
-        self._reject: tuple[int, str] | None = None
         self._connected = True
 
     async def connect(self) -> str:
-        self.restore_connection()
+        self._link(True, "reconnected")
         return self.account
 
     def subscribe(self, handler: EventHandler) -> None:
@@ -83,7 +82,7 @@ class PaperBroker:
         first = bracket.orders[0].client_id
         if any(order.client_id in self._tickets for order in bracket.orders):
             return Ack(client_id=first, accepted=True, duplicate=True)
-        problem = self._injected() or next(filter(None, map(self._problem, bracket.orders)), None)
+        problem = next(filter(None, map(self._refusal, bracket.orders)), None)
         if problem is not None:
             for order in bracket.orders:
                 self._refuse(order, problem)
@@ -97,7 +96,7 @@ class PaperBroker:
         self._require_connection()
         if order.client_id in self._tickets:
             return Ack(client_id=order.client_id, accepted=True, duplicate=True)
-        problem = self._injected() or self._problem(order)
+        problem = self._refusal(order)
         if problem is not None:
             self._refuse(order, problem)
             return Ack(client_id=order.client_id, accepted=False, code=problem[0], text=problem[1])
@@ -178,28 +177,21 @@ class PaperBroker:
         self._quotes[key] = quote
         self._match(key, quote.at)
 
-    def reject_next(self, code: int, text: str) -> None:
-        """Fault injection for drills and tests: the next placed order is rejected with ``code``."""
-        self._reject = (code, text)
-
-    def drop_connection(self, detail: str = "simulated disconnect") -> None:
-        """Fault injection: requests raise ``BrokerUnavailable`` until ``restore_connection``."""
-        if self._connected:
-            self._connected = False
-            self._feed.emit(ConnectionLost(at=self._clock(), detail=detail))
-
-    def restore_connection(self) -> None:
-        if not self._connected:
-            self._connected = True
-            self._feed.emit(ConnectionRestored(at=self._clock(), detail="reconnected"))
+    def _link(self, up: bool, detail: str) -> None:
+        """The connection goes up or down; a change is reported as a broker reports it."""
+        if up == self._connected:
+            return
+        self._connected = up
+        event = ConnectionRestored if up else ConnectionLost
+        self._feed.emit(event(at=self._clock(), detail=detail))
 
     def _require_connection(self) -> None:
         if not self._connected:
             raise BrokerUnavailable("the paper broker is disconnected")
 
-    def _injected(self) -> tuple[int, str] | None:
-        problem, self._reject = self._reject, None
-        return problem
+    def _refusal(self, order: Order) -> tuple[int, str] | None:
+        """Why a new order is refused on arrival, or None."""
+        return self._problem(order)
 
     def _problem(self, order: Order) -> tuple[int, str] | None:
         """What a broker would refuse about ``order``, as (code, text)."""

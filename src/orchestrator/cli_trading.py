@@ -229,6 +229,7 @@ async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None
 
     _echo_control(await orchestrator.start())
     _say(_banner(orchestrator))
+    orchestrator.executor.subscribe(_say_protection)
 
     async def poll() -> None:
         while True:
@@ -258,6 +259,14 @@ async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None
     finally:
         poller.cancel()
         await orchestrator.executor.broker.shutdown()
+
+
+def _say_protection(notice: object) -> None:
+    """A position that lost its stop and what protects it now: the console must see it at once."""
+    from executor import ProtectionNotice
+
+    if isinstance(notice, ProtectionNotice):
+        _say(notice.line())
 
 
 def _echo_control(results: Sequence[ControlResult]) -> None:

@@ -26,6 +26,7 @@ from executor import (
     OrderFilled,
     OrderRejected,
     PositionBook,
+    ProtectionNotice,
     TradingResumed,
 )
 from risk import instrument_key
@@ -144,4 +145,6 @@ def notice_line(notice: Notice, book: PositionBook) -> str | None:
         return "\n".join(notice.report.lines())
     if isinstance(notice, TradingResumed):
         return f"trading resumed by {notice.by}"
+    if isinstance(notice, ProtectionNotice):
+        return notice.line()
     return None

@@ -28,6 +28,7 @@ from executor import (
     KillSwitchFinished,
     Notice,
     OrderFilled,
+    ProtectionNotice,
     TradingResumed,
 )
 from parser import Intent, NotASignal, Open, parse_all
@@ -315,6 +316,8 @@ class Pipeline:
             )
         elif isinstance(notice, TradingResumed):
             self.journal.record_notice("trading_resumed", notice.at, f"resumed by {notice.by}")
+        elif isinstance(notice, ProtectionNotice):
+            self.journal.record_notice(notice.kind, notice.at, notice.line())
         else:
             self._on_broker_event(notice)
 

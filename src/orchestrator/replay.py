@@ -10,12 +10,15 @@ On the simulator, events are committed in groups of ``GROUP_EVENTS`` (one fsync-
 of three per message: the replay runs about 1.3x faster). That is safe only because nothing leaves
 the process: a replay killed mid-group loses the group's rows *and* the simulator's memory of them,
 and the restart replays the group from the last committed input. On IB every event commits on its
-own, as a live run does. Between groups the replay carries out ``autoscalper kill``/``resume``
-requests from other processes (the halt itself is read before every decision).
+own, as a live run does, and a management message first waits for the working entries to be
+acknowledged and filled at IB (``await_entries``). Between groups the replay carries out
+``autoscalper kill``/``resume`` requests from other processes (the halt itself is read before every
+decision).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import nullcontext
@@ -27,7 +30,8 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from executor import PaperBroker
+from executor import PaperBroker, Role
+from parser import parse_all
 from risk import Quote
 
 from .app import Orchestrator
@@ -49,6 +53,8 @@ from .settings import Settings
 Progress = Callable[[int, int], None]
 _KEPT = frozenset({"edit", "delete", "command"})  # the outcomes the summary lists
 GROUP_EVENTS = 256  # about 50 ms of replay: a console kill waits at most that for the write lock
+ENTRY_WAIT_SECONDS = 10.0  # on IB, how long a management message waits for working entries to fill
+_MANAGES = frozenset({"exit", "trim", "move_stop", "cancel"})
 
 
 @dataclass
@@ -90,6 +96,7 @@ async def replay(
     progress: Progress | None = None,
     broker: str = "paper",
     total: int | None = None,
+    entry_wait: float = ENTRY_WAIT_SECONDS,
 ) -> ReplayResult:
     """Events are read as they are handled, so memory does not grow with the session's length.
     ``progress`` gets (lines read, ``total``), the lines in all (``len(lines)`` when it has one)."""
@@ -119,7 +126,7 @@ async def replay(
                         result.skipped += 1
                         continue
                     clock.advance_to(item.at)
-                    outcome = await _handle(orchestrator, item)
+                    outcome = await _handle(orchestrator, item, wait=entry_wait if broker == "ib" else 0.0)
                     if outcome is not None and outcome.kind in _KEPT:
                         result.outcomes.append(outcome)
                     _record_input(orchestrator, source, item)
@@ -164,9 +171,11 @@ class _Resume:
         return False
 
 
-async def _handle(orchestrator: Orchestrator, item: Numbered) -> Outcome | None:
+async def _handle(orchestrator: Orchestrator, item: Numbered, *, wait: float = 0.0) -> Outcome | None:
     event = item.event
     if isinstance(event, MessageEvent):
+        if wait:
+            await await_entries(orchestrator, event, wait)
         return await orchestrator.on_message(event.message())
     if isinstance(event, EditEvent):
         return await orchestrator.on_edit(event.edit())
@@ -184,6 +193,32 @@ async def _command(orchestrator: Orchestrator, event: CommandEvent) -> Outcome:
         event.command, by="session", reason=event.reason, flatten=event.flatten
     )
     return Outcome(f"command:{event.command}", "command", result.outcome, (), result.lines[0])
+
+
+async def await_entries(orchestrator: Orchestrator, event: MessageEvent, wait: float) -> None:
+    """On IB, acknowledgements and fills come on IB's time, not the session's: before a management
+    message is decided, the entries still working get up to ``wait`` seconds to be acknowledged and
+    filled, so that the message means what it meant on the simulator. What it waited for is journaled."""
+    if not any(outcome.kind in _MANAGES for outcome in parse_all(event.text, event.sent_at or event.at)):
+        return
+    book = orchestrator.executor.book
+
+    def working() -> list[str]:
+        return [state.order.client_id for state in book.working(roles=(Role.ENTRY,))]
+
+    waited_for = working()
+    if not waited_for:
+        return
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while (left := working()) and loop.time() - started < wait:  # noqa: ASYNC110 - the book is polled
+        await asyncio.sleep(0.02)
+    seconds = loop.time() - started
+    result = f"filled in {seconds:.1f} s"
+    if left:
+        result = f"still working after {seconds:.1f} s: {', '.join(left)}"
+    detail = f"message {event.id} waited for {', '.join(waited_for)}: {result}"
+    orchestrator.journal.record_notice("replay_wait", orchestrator.clock(), detail)
 
 
 def feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from executor import Broker, BrokerEvent, PaperBroker
+from executor import Broker, BrokerEvent
 from risk import Quote
+from tests.fakes.paper import FaultyPaperBroker, a_close, a_lone_stop
+from tests.fakes.wire import WireOrder
 from tests.trading import SimClock
 
 
@@ -23,10 +25,12 @@ class Harness:
     clock: SimClock
     push_quote: Callable[[str, Quote], Awaitable[None]]
     inject_rejection: Callable[[int, str], None]
+    reject_next_of: Callable[[str, int, str], None]  # "close" or "lone_stop", then code and text
     settle: Callable[[], Awaitable[None]]
     drop_connection: Callable[[], Awaitable[None]]
     restore_connection: Callable[[], Awaitable[None]]
     events: list[BrokerEvent] = field(default_factory=list)
+    venue_working: Callable[[], int] = lambda: 0  # live orders as the venue itself holds them
 
     async def market(self, key: str, bid: str, ask: str) -> None:
         """The market for ``key`` is now ``bid``/``ask``; returns once the broker has reacted."""
@@ -45,7 +49,7 @@ class Harness:
 @asynccontextmanager
 async def paper_harness() -> AsyncIterator[Harness]:
     clock = SimClock()
-    broker = PaperBroker(clock)
+    broker = FaultyPaperBroker(clock)
 
     async def push(key: str, quote: Quote) -> None:
         broker.on_quote(key, quote)
@@ -59,7 +63,11 @@ async def paper_harness() -> AsyncIterator[Harness]:
     async def restore() -> None:
         broker.restore_connection()
 
-    harness = Harness(broker, clock, push, broker.reject_next, settle, drop, restore)
+    def reject_kind(kind: str, code: int, text: str) -> None:
+        broker.reject_next(code, text, when=PAPER_KINDS[kind])
+
+    harness = Harness(broker, clock, push, broker.reject_next, reject_kind, settle, drop, restore)
+    harness.venue_working = lambda: len(broker.snapshot().working)
     broker.subscribe(harness.events.append)
     yield harness
 
@@ -70,7 +78,7 @@ async def ib_harness() -> AsyncIterator[Harness]:
     from executor.ib import IBBroker
     from tests.ibkit import con_id, config, gateway, round_trip, until
 
-    async with gateway() as tws:
+    async with gateway(orphans_stay=True) as tws:
         clock = SimClock()
         broker = IBBroker(config(tws), clock)
 
@@ -80,6 +88,9 @@ async def ib_harness() -> AsyncIterator[Harness]:
 
         def inject(code: int, text: str) -> None:
             tws.reject_next = (code, text)
+
+        def reject_kind(kind: str, code: int, text: str) -> None:
+            tws.reject(WIRE_KINDS[kind], code, text)
 
         async def settle() -> None:
             await round_trip(broker)
@@ -93,7 +104,8 @@ async def ib_harness() -> AsyncIterator[Harness]:
             tws.refusing = False
             await until(lambda: bool(harness.of("connection_restored")))
 
-        harness = Harness(broker, clock, push, inject, settle, drop, restore)
+        harness = Harness(broker, clock, push, inject, reject_kind, settle, drop, restore)
+        harness.venue_working = lambda: len(tws.working())
         broker.subscribe(harness.events.append)
         try:
             yield harness
@@ -102,3 +114,9 @@ async def ib_harness() -> AsyncIterator[Harness]:
 
 
 HARNESSES = {"paper": paper_harness, "ib": ib_harness}
+PAPER_KINDS = {"close": a_close, "lone_stop": a_lone_stop}
+# The same kinds as the gateway sees them on the wire: a lone order (no parent, transmitted alone).
+WIRE_KINDS: dict[str, Callable[[WireOrder], bool]] = {
+    "close": lambda o: o.order_type == "MKT" and o.parent_id == 0 and o.transmit,
+    "lone_stop": lambda o: o.order_type == "STP" and o.parent_id == 0 and o.transmit,
+}

@@ -7,7 +7,8 @@ cancels that cascade to children, global cancel, fills driven by quotes (the pap
 rules: limits at their price, stops at theirs, market orders at the touch) with execDetails,
 orderStatus, commission reports and position updates, and one-cancels-other between children.
 
-Test hooks inject what a real gateway does on a bad day: a rejection, a partial fill, a dropped
+Test hooks inject what a real gateway does on a bad day: a rejection (of the next order, or of the
+next order of one kind, such as a lone closing order), a partial fill, a dropped
 socket, refused connections, a read-only API, a client id in use, a silent (API disabled) port,
 system codes such as 1100, delayed or missing market data. Orders and executions outlive the
 connection, so a reconnecting client gets them back from reqOpenOrders and reqExecutions.
@@ -78,10 +79,17 @@ class FakeTWS:
     read_only: bool = False
     silent: bool = False  # accepts TCP, never answers the API handshake (API disabled, dialog pending)
     refusing: bool = False  # accepts and closes at once (down, restarting)
-    market_data: str = "live"  # live | delayed | none
+    market_data: str = "live"  # live | frozen | delayed | none | silent
     auto_fill: bool = False  # limit entries fill at their limit when no quote was ever seen
+    auto_fill_delay: float = 0.0  # ...that many seconds later (IB's time, not the client's)
     reject_next: tuple[int, str] | None = None
+    rejections: list[tuple[Callable[[WireOrder], bool], int, str]] = field(default_factory=list)
     partial_next: Decimal | None = None
+    cut_short_next: Decimal | None = None  # the next execution fills this much, and IB cancels the rest
+    orphans_stay: bool = False  # children of a rejected parent stay live: the client must cancel them
+    warn_next: tuple[int, str] | None = None  # a warning about the next order, which stays live
+    mute_next: bool = False  # the next order is taken and works, but no message about it is sent
+    swallow_next: bool = False  # the next order is lost on the way: never recorded, never answered
     drop_after_orders: int | None = None  # drop the socket once this many new orders arrived
     port: int = 0
     received: list[Received] = field(default_factory=list)
@@ -114,6 +122,10 @@ class FakeTWS:
     def quote(self, con_id: int, bid: Decimal, ask: Decimal) -> None:
         self.quotes[con_id] = (bid, ask)
         self._match(con_id)
+
+    def reject(self, when: Callable[[WireOrder], bool], code: int, text: str) -> None:
+        """The next new order ``when`` accepts is rejected (a close refused while its bracket went)."""
+        self.rejections.append((when, code, text))
 
     def fill(self, order_ref: str, quantity: Decimal, price: Decimal) -> None:
         """Execute ``quantity`` of the working order tagged ``order_ref`` at ``price``."""
@@ -233,8 +245,10 @@ class FakeTWS:
         session.send([53, 1])
 
     def _req_executions(self, session: _Session, f: list[str]) -> None:
-        req_id = int(f[2])
+        req_id, client_filter = int(f[2]), int(f[3] or 0)  # ExecutionFilter.clientId: 0 means every client
         for ex in self.executions:
+            if client_filter and ex.order.client_id != client_filter:
+                continue
             order = _as_of(ex)
             session.send(wire.exec_details(req_id, order, ex.exec_id, str(ex.at), ex.shares, ex.price))
             session.send(wire.commission_report(ex.exec_id, ex.commission))
@@ -260,13 +274,15 @@ class FakeTWS:
 
     def _req_market_data(self, session: _Session, f: list[str]) -> None:
         req_id = int(f[2])
+        if self.market_data == "silent":
+            return
         if self.market_data == "none":
             session.send(wire.error(req_id, 354, "Requested market data is not subscribed."))
             return
         if self.market_data == "delayed":
             text = "Requested market data is not subscribed. Displaying delayed market data."
             session.send(wire.error(req_id, 10167, text))
-        session.send([58, 1, req_id, 3 if self.market_data == "delayed" else 1])
+        session.send([58, 1, req_id, {"delayed": 3, "frozen": 2}.get(self.market_data, 1)])
 
     # -- orders -------------------------------------------------------------------------------------
 
@@ -289,15 +305,22 @@ class FakeTWS:
             return True
         order = self._order(session, f, contract)
         self._new_orders += 1
+        if self.swallow_next:
+            self.swallow_next = False
+            return True
         if self._refused(session, order):
             return True
         self.orders[(client_id, order_id)] = order
+        if self.warn_next is not None:
+            session.send(wire.error(order_id, *self.warn_next))
+            self.warn_next = None
         if self.drop_after_orders is not None and self._new_orders >= self.drop_after_orders:
             self.drop_after_orders = None
             session.writer.transport.abort()
             return False
         if order.transmit:
-            self._transmit(order)
+            muted, self.mute_next = self.mute_next, False
+            self._transmit(order, silent=muted)
         return True
 
     def _order(self, session: _Session, f: list[str], contract: Contract) -> WireOrder:
@@ -313,12 +336,16 @@ class FakeTWS:
     def _refused(self, session: _Session, order: WireOrder) -> bool:
         """Rejections on arrival: an injected one, an off-ladder price, a child of a rejected parent."""
         problem: tuple[int, str] | None = None
+        aimed = next((rule for rule in self.rejections if rule[0](order)), None)
         if self.reject_next is not None:
             problem, self.reject_next = self.reject_next, None
+        elif aimed is not None:
+            self.rejections.remove(aimed)
+            problem = aimed[1:]
         elif not all(on_ladder(order.contract.rule, p) for p in (order.limit, order.aux) if p is not None):
             problem = (110, "The price does not conform to the minimum price variation for this contract.")
         parent = self.orders.get((order.client_id, order.parent_id))
-        if problem is None and parent is not None and parent.status == "Inactive":
+        if problem is None and parent is not None and parent.status == "Inactive" and not self.orphans_stay:
             order.status = "Cancelled"
             self.orders[(order.client_id, order.order_id)] = order
             session.send(wire.order_status(order))
@@ -347,15 +374,17 @@ class FakeTWS:
             self._report(order)
             self._match(order.contract.con_id)
 
-    def _transmit(self, last: WireOrder) -> None:
-        """The group's last order arrived with transmit: every held order of the group goes live."""
+    def _transmit(self, last: WireOrder, *, silent: bool = False) -> None:
+        """The group's last order arrived with transmit: every held order of the group goes live
+        (``silent``: without telling the client, as when TWS's answer is lost)."""
         group = [o for o in self.orders.values() if o.group == last.group and o.client_id == last.client_id]
         for order in sorted(group, key=lambda o: o.order_id):
             if order.status != "PendingSubmit":
                 continue
             parent = self.orders.get((order.client_id, order.parent_id))
             order.status = "PreSubmitted" if parent is not None and parent.status != "Filled" else "Submitted"
-            self._report(order, with_open_order=True)
+            if not silent:
+                self._report(order, with_open_order=True)
         self._match(last.contract.con_id)
 
     def _cancel_order(self, session: _Session, f: list[str]) -> None:
@@ -395,6 +424,12 @@ class FakeTWS:
     # -- the market ---------------------------------------------------------------------------------
 
     def _match(self, con_id: int) -> None:
+        if self.auto_fill and self.auto_fill_delay and con_id not in self.quotes:
+            asyncio.get_running_loop().call_later(self.auto_fill_delay, self._match_now, con_id)
+            return
+        self._match_now(con_id)
+
+    def _match_now(self, con_id: int) -> None:
         progress = True
         while progress:
             progress = False
@@ -433,8 +468,11 @@ class FakeTWS:
         return None
 
     def _execute(self, order: WireOrder, quantity: Decimal, price: Decimal) -> None:
+        cut_short = self.cut_short_next is not None
         if self.partial_next is not None:
             quantity, self.partial_next = min(quantity, self.partial_next), None
+        if self.cut_short_next is not None:
+            quantity, self.cut_short_next = min(quantity, self.cut_short_next), None
         cost = order.avg_price * order.filled + price * quantity
         order.filled += quantity
         order.avg_price = cost / order.filled
@@ -451,6 +489,8 @@ class FakeTWS:
         self._move_position(order, quantity)
         if order.status == "Filled":
             self._after_fill(order)
+        elif cut_short:
+            self._cancel(order, "the rest of the order could not be filled")
 
     def _move_position(self, order: WireOrder, quantity: Decimal) -> None:
         con_id = order.contract.con_id

@@ -72,10 +72,30 @@ async def test_a_client_id_in_use_is_named(tws: FakeTWS) -> None:
     assert line.name == "client id" and "IBKR_CLIENT_ID=7 is in use" in line.detail
 
 
-async def test_a_live_account_in_paper_mode_fails_the_account_check(tws: FakeTWS) -> None:
+async def test_a_live_account_in_paper_mode_fails_the_account_check_and_sends_no_probe(tws: FakeTWS) -> None:
     tws.accounts = ("U7654321",)
-    line = failed(await checks(tws))
+    lines = await checks(tws)
+    line = failed(lines)
     assert line.name == "account" and "U7****21" in line.detail and "U7654321" not in line.text()
+    assert tws.messages(3) == [] and "orders" not in verdicts(lines)  # no what-if on a refused account
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "starts"),
+    [
+        ("live", True, "live (type 1)"),
+        ("frozen", None, "frozen (type 2)"),
+        ("delayed", None, "delayed (type 3, 10167)"),
+        ("none", None, "none for SPY (354)"),
+        ("silent", None, "no answer from IB"),
+    ],
+)
+async def test_the_market_data_line_reports_what_ib_answered(
+    tws: FakeTWS, answer: str, ok: bool | None, starts: str
+) -> None:
+    tws.market_data = answer
+    [line] = [line for line in await checks(tws) if line.name == "market data"]
+    assert line.ok is ok and line.detail.startswith(starts), line.detail
 
 
 async def test_a_read_only_api_is_found_without_placing_anything(tws: FakeTWS) -> None:
@@ -89,7 +109,7 @@ async def test_delayed_market_data_is_a_warning_with_its_fix(tws: FakeTWS) -> No
     tws.market_data = "delayed"
     lines = await checks(tws)
     [line] = [line for line in lines if line.name == "market data"]
-    assert line.ok is None and line.detail.startswith("delayed (type 3)") and "subscribe" in line.fix
+    assert line.ok is None and line.detail.startswith("delayed (type 3, 10167)") and "subscribe" in line.fix
     assert not any(line.ok is False for line in lines)
 
 

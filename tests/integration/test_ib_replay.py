@@ -87,3 +87,24 @@ async def test_replay_on_ib_stopped_half_way_resumes_from_its_journal_sending_no
     twice = "SELECT message_id FROM decisions GROUP BY message_id HAVING COUNT(*) > 1"
     assert rows(db, twice) == []
     assert rows(db, "SELECT COUNT(*) FROM runs") == [(2,)]
+
+
+async def test_replay_on_ib_waits_for_a_late_fill_before_a_management_message(tmp_path: Path) -> None:
+    lines = SESSION.read_text(encoding="utf-8").splitlines()
+    db = tmp_path / "ib.db"
+    async with gateway(auto_fill=True, auto_fill_delay=0.3) as tws:
+        settings = Settings(_env_file=None, IBKR_PORT=tws.port, IBKR_CLIENT_ID=5)  # type: ignore[call-arg]
+        result = await replay(lines, settings, db, source="late", broker="ib", entry_wait=5.0)
+    decisions = [(d["kind"], d["verdict"]) for d in result.summary["decisions"]]
+    assert decisions[:2] == [("open", "approved"), ("trim", "approved")]  # the trim saw the fill
+    [(detail,)] = rows(db, "SELECT detail FROM notices WHERE kind = 'replay_wait'")[:1]
+    assert "waited for asc:" in str(detail) and "filled in" in str(detail)
+
+
+async def test_replay_on_ib_without_the_wait_decides_before_ib_has_filled(tmp_path: Path) -> None:
+    lines = SESSION.read_text(encoding="utf-8").splitlines()
+    async with gateway(auto_fill=True, auto_fill_delay=0.3) as tws:
+        settings = Settings(_env_file=None, IBKR_PORT=tws.port, IBKR_CLIENT_ID=6)  # type: ignore[call-arg]
+        result = await replay(lines, settings, tmp_path / "ib.db", source="late", broker="ib", entry_wait=0)
+    trim = result.summary["decisions"][1]
+    assert (trim["kind"], trim["verdict"]) == ("trim", "denied")  # what the wait is there to prevent

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from tests.builders import option
+from tests.fakes.paper import FaultyPaperBroker
 from tests.trading import SPY, Desk, SimClock, money, plan
 
 from executor import (
@@ -131,7 +132,7 @@ async def test_kill_reports_unconfirmed_cancels_and_does_not_flatten_over_them()
 
 async def test_repeated_rejections_trip_the_kill_switch() -> None:
     clock = SimClock()
-    broker = PaperBroker(clock)
+    broker = FaultyPaperBroker(clock)
     executor = Executor(
         broker, MemoryStateStore(), clock=clock, errors=ErrorBudget(limit=2, window=timedelta(minutes=5))
     )

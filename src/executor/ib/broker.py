@@ -32,7 +32,18 @@ from ..book import PositionBook
 from ..broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
 from ..events import ConnectionLost, ConnectionRestored, ErrorReported
 from ..orders import Bracket, Order, OrderStatus, OrderType
-from .compat import IB, LIBRARY, Contract, Fill, IBOrder, Trade, global_cancel, send_cancel, send_order
+from .compat import (
+    IB,
+    LIBRARY,
+    Contract,
+    ExecutionFilter,
+    Fill,
+    IBOrder,
+    Trade,
+    global_cancel,
+    send_cancel,
+    send_order,
+)
 from .contracts import Contracts, Listed, QualificationError
 from .reconcile import reconcile
 from .tracking import OrderTracker, Tracked
@@ -82,7 +93,7 @@ class IBBroker:
         self._clock = clock
         self._feed = EventFeed()
         self.contracts = Contracts(self.ib, config.ack_timeout)
-        self.tracker = OrderTracker(self._feed, clock)
+        self.tracker = OrderTracker(self._feed, clock, send_cancel=lambda ib_id: send_cancel(self.ib, ib_id))
         self._online = False
         self._closing = False
         self._reconnecting: asyncio.Task[None] | None = None
@@ -235,19 +246,42 @@ class IBBroker:
         return ack
 
     async def _answers(self, answers: list[Answer]) -> list[Ack]:
-        """IB's answers, in order; an unanswered request is refused, never assumed done."""
+        """IB's answers, in order. Every answer is read (none is left to fail unseen); a placement IB
+        did not answer in time is looked up before it is called refused."""
         done, _ = await asyncio.wait([future for _, future in answers], timeout=self.config.ack_timeout)
+        errors = [f.exception() for f in done if not f.cancelled()]  # reading each marks it seen
+        lost = next((error for error in errors if error is not None), None)
         acks = []
         for client_id, future in answers:
             if future not in done:
                 future.cancel()
-                text = (
-                    f"IB did not answer within {self.config.ack_timeout:g} s; the journal shows what it did"
-                )
-                acks.append(Ack(client_id=client_id, accepted=False, text=text))
-            else:
-                acks.append(future.result())  # raises BrokerUnavailable if the connection went
+                acks.append(await self._unanswered(client_id))
+            elif lost is None:
+                acks.append(future.result())
+        if lost is not None:
+            raise lost  # the connection went: BrokerUnavailable, after every answer was read
         return acks
+
+    async def _unanswered(self, client_id: str) -> Ack:
+        """No answer within ``ack_timeout``: ask IB for its open orders and the day's executions, and
+        find the order by ``orderRef``. Working or filled there, it was accepted; else refused."""
+        tracked = self.tracker.orders.get(client_id)
+        text = f"IB did not answer within {self.config.ack_timeout:g} s and does not know the order"
+        if tracked is None or not self.ib.isConnected():
+            return Ack(client_id=client_id, accepted=False, text=text)
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            async with asyncio.timeout(self.config.ack_timeout):
+                await self.ib.reqOpenOrdersAsync()
+                await self.ib.reqExecutionsAsync(self.executions_filter())
+        found = self.tracker.look_up(tracked, self.ib.openTrades(), self.ib.fills())
+        if found:
+            return Ack(client_id=client_id, accepted=True, text="found at IB after a late answer")
+        self.tracker.give_up(tracked, text)
+        return Ack(client_id=client_id, accepted=False, text=text)
+
+    def executions_filter(self) -> ExecutionFilter:
+        """This client's executions only: another bot on the same gateway has its own journal."""
+        return ExecutionFilter(clientId=self.config.client_id)
 
     def _require_online(self) -> None:
         if not self._online:

@@ -4,7 +4,9 @@ One line per question, each with the fix when the answer is wrong, in the order 
 fails: is anything listening (and is it TWS or Gateway, paper or live), does it answer the API
 handshake (API enabled, no pending dialog), is the client id free, is the account the mode's
 (paper ``DU`` or the confirmed live account), does TWS accept orders (a what-if order: the
-Read-Only API refuses it with 321, and nothing is ever placed), which market data the account gets.
+Read-Only API refuses it with 321, and nothing is ever placed; never sent once the account check has
+failed), and which market data IB actually answered with (live, frozen, delayed, none, or no answer,
+with IB's codes).
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ READ_ONLY = 321
 NOT_SUBSCRIBED = 354
 DELAYED = 10167
 DATA_TYPES = {1: "live", 2: "frozen", 3: "delayed", 4: "delayed frozen"}
+LIVE = 1
+NO_ANSWER = 0  # not an IB data type: IB sent no marketDataType message
+# The error codes IB answers a market data request with: not subscribed, delayed instead, part of
+# the data not subscribed, a competing live session.
+MARKET_DATA_CODES = frozenset({NOT_SUBSCRIBED, DELAYED, 10089, 10090, 10197})
 API_SETTINGS = "TWS: File > Global Configuration > API > Settings (Gateway: Configure > Settings > API)"
 
 
@@ -59,8 +66,10 @@ async def run_checks(
     try:
         session = await _session(broker)
         lines.append(session)
-        if session.ok:
-            lines.append(_account(broker.account, paper, live_confirm))
+        account = _account(broker.account, paper, live_confirm) if session.ok else None
+        if account is not None:
+            lines.append(account)
+        if account is not None and account.ok:  # never probe orders on an account the mode refuses
             try:
                 lines += await _trading(broker.ib, wait)
             except (ConnectionError, TimeoutError) as exc:
@@ -193,29 +202,36 @@ async def _orders_allowed(ib: IB, spy: Contract, wait: float) -> Line:
 
 
 async def _market_data(ib: IB, contract: Contract, wait: float) -> Line:
+    """What IB answered to a market data request: its data type message, its error codes, or nothing."""
     errors: list[int] = []
 
     def on_error(req_id: int, code: int, *_: object) -> None:
-        errors.append(code)
+        if code in MARKET_DATA_CODES:
+            errors.append(code)
 
     ib.errorEvent += on_error
     ticker = ib.reqMktData(contract)
+    ticker.marketDataType = NO_ANSWER  # the library presumes live (1) until IB says otherwise
     try:
         await asyncio.wait_for(ib.reqCurrentTimeAsync(), wait)
         await asyncio.sleep(min(wait, 0.5))  # the data type comes with the first ticks
     finally:
         ib.cancelMktData(contract)
         ib.errorEvent -= on_error
-    if NOT_SUBSCRIBED in errors:
-        detail = "none for SPY (354): alerts still trade, but nothing here sees the market"
-        return Line(
-            None, "market data", detail, "subscribe to US equity and options data in Account Management"
-        )
-    data_type = 3 if DELAYED in errors else int(ticker.marketDataType or 1)
-    name = DATA_TYPES.get(data_type, str(data_type))
-    if data_type == 1:
-        return Line(True, "market data", "live")
+    return _market_data_line(int(ticker.marketDataType or NO_ANSWER), errors)
+
+
+def _market_data_line(data_type: int, errors: list[int]) -> Line:
+    codes = f", {', '.join(map(str, errors))}" if errors else ""
     fix = "subscribe to live data, or share the live user's subscriptions with paper (one machine)"
-    return Line(
-        None, "market data", f"{name} (type {data_type}); alerts still trade on their own prices", fix
-    )
+    if data_type == NO_ANSWER:
+        if NOT_SUBSCRIBED in errors:
+            detail = f"none for SPY ({NOT_SUBSCRIBED}): alerts still trade, but nothing here sees the market"
+            return Line(None, "market data", detail, fix)
+        detail = f"no answer from IB about SPY's market data{f' (codes{codes[1:]})' if errors else ''}"
+        return Line(None, "market data", detail, "check the market data farm lines in TWS, then try again")
+    name = DATA_TYPES.get(data_type, f"type {data_type}")
+    if data_type == LIVE and not errors:
+        return Line(True, "market data", "live (type 1)")
+    detail = f"{name} (type {data_type}{codes}); alerts still trade on their own prices"
+    return Line(None, "market data", detail, fix)

@@ -4,7 +4,8 @@ IB is the truth about what happened while we were away; the journal is the truth
 asked for. In this order:
 
 1. Orders IB still works are bound to ours again (new library objects after every connect).
-2. Executions we have not recorded (IB re-sends the day's on every connect) are recorded, once.
+2. This client's executions of the day are asked for again (``reqExecutions`` filtered by client
+   id); the ones we have not recorded are recorded, once (by ``execId``).
 3. An order we thought alive that IB no longer works, and that did not fill, is cancelled in the
    book: IB cancelled it, it expired, or the socket dropped before IB received it.
 4. A bracket leg whose entry reached IB without its stop (the socket dropped between them) is
@@ -35,7 +36,7 @@ async def reconcile(broker: IBBroker, *, refresh: bool = False) -> None:
     library has not re-synced: ask for the open orders and the day's executions again."""
     if refresh:
         await broker.ib.reqOpenOrdersAsync()
-        await broker.ib.reqExecutionsAsync()
+    await broker.ib.reqExecutionsAsync(broker.executions_filter())  # every reconnect: this client's fills
     open_at_ib = {t.order.orderRef: t for t in broker.ib.openTrades() if is_ours(t.order.orderRef)}
     for ref, trade in open_at_ib.items():
         await _rebind(broker, ref, trade)

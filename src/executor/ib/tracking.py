@@ -32,7 +32,7 @@ from ..events import (
     OrderSubmitted,
 )
 from ..orders import Order, OrderStatus, Role
-from .compat import Fill, IBOrder
+from .compat import Fill, IBOrder, Trade
 from .contracts import Listed
 from .translate import CANCELLED_STATES, FILLED, INACTIVE, WORKING_STATES, decimal
 
@@ -69,6 +69,7 @@ class OrderTracker:
     by_ib_id: dict[int, str] = field(default_factory=dict)
     seen_fills: set[str] = field(default_factory=set)
     children: dict[str, list[Tracked]] = field(default_factory=dict)  # entry client id -> its children
+    send_cancel: Callable[[int], None] = lambda ib_id: None  # a cancel request to TWS, by IB order id
     _waiters: dict[str, _Waiter] = field(default_factory=dict)
     _unpriced: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
     _reasons: dict[str, str] = field(default_factory=dict)
@@ -187,6 +188,33 @@ class OrderTracker:
             tracked.status = OrderStatus.REJECTED
             self.feed.emit(OrderRejected(at=self.clock(), client_id=cid, code=code, text=text))
         self.answer(cid, Ack(client_id=cid, accepted=False, code=code, text=text))
+        self._drop_orphans(tracked, f"its entry was rejected ({code})")
+
+    def _drop_orphans(self, parent: Tracked, reason: str) -> None:
+        """A rejected entry's children are cancelled at IB now and leave the book: TWS may keep them."""
+        for child in self.children.get(parent.order.client_id, []):
+            if child.status.done:
+                continue
+            if child.placed is not None:
+                self.send_cancel(child.ib_id)
+            self.cancelled(child, reason)
+
+    def look_up(self, tracked: Tracked, open_trades: list[Trade], fills: list[Fill]) -> bool:
+        """After an unanswered request: is the order working or filled at IB (by ``orderRef``)?"""
+        cid = tracked.order.client_id
+        mine = [f for f in fills if f.execution.orderRef == cid]
+        for fill in mine:
+            self.record_fill(fill)
+        # The library lists its own PendingSubmit guess among open trades: only TWS's states count.
+        working = any(t.order.orderRef == cid and t.orderStatus.status in WORKING_STATES for t in open_trades)
+        if working:
+            self.accepted(tracked)
+        return working or bool(mine)
+
+    def give_up(self, tracked: Tracked, text: str) -> None:
+        """A placement IB neither answered nor knows: refused, with the reason journaled."""
+        if tracked.status is OrderStatus.PENDING:
+            self._reject(tracked, 0, text)
 
     # -- fills -------------------------------------------------------------------------------------
 

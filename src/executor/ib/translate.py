@@ -22,8 +22,13 @@ WORKING_STATES = frozenset({"PreSubmitted", "Submitted"})
 CANCELLED_STATES = frozenset({"Cancelled", "ApiCancelled"})
 INACTIVE = "Inactive"
 FILLED = "Filled"
-# Warnings: the order stays live (ib_async's list, plus the 2100-2199 informational range).
-WARNING_CODES = frozenset({105, 110, 165, 321, 329, 399, 404, 434, 492, 10167, 2102})
+# Warnings: the order stays live until IB itself says otherwise (an orderStatus, or a terminal code).
+# 399 held until the open, 10349 time in force set by a preset, 10311 direct routing, 2100-2199
+# informational (2109: outside-RTH ignored), and ib_async's own list. Not 110: an off-tick price is
+# refused, whatever ib_async's list says.
+WARNING_CODES = frozenset({105, 165, 321, 329, 399, 404, 434, 492, 10167, 10311, 10349, 2102})
+# Refusals: the order is dead, with the reason journaled (no security, rejected, ambiguous, price cap, tick).
+TERMINAL_CODES = frozenset({110, 200, 201, 203, 460})
 GONE_CODES = frozenset({10147, 10148, 161})  # the order to cancel is already gone or finished
 FARM_OK_CODES = frozenset({2104, 2106, 2107, 2108, 2119, 2158})
 CONNECTIVITY_LOST = 1100
@@ -32,7 +37,7 @@ CANCELLED_CODE = 202
 
 
 def is_warning(code: int) -> bool:
-    return code in WARNING_CODES or 2100 <= code < 2200
+    return code not in TERMINAL_CODES and (code in WARNING_CODES or 2100 <= code < 2200)
 
 
 def rounding(order: Order) -> Toward:
