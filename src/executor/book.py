@@ -25,7 +25,7 @@ from .events import (
     OrderRejected,
     OrderSubmitted,
 )
-from .orders import Action, Order, OrderStatus, Role
+from .orders import FLATTEN, Action, Order, OrderStatus, Role, client_id
 
 
 @dataclass
@@ -236,7 +236,8 @@ class PositionBook:
         )
         if not order.opens:  # for risk: net of this fill's commission and its share of the entry's
             net = realized - event.commission - holding.entry_fee * event.quantity
-            closing = Realized(at=event.at, pnl=net, position=order.position)
+            forced = order.client_id.startswith(client_id(order.position, FLATTEN))
+            closing = Realized(at=event.at, pnl=net, position=order.position, gross=realized, forced=forced)
             self._closing.setdefault(trading_day(event.at), []).append(closing)
         holding.fills.append(fill)
         self.fills.append(fill)

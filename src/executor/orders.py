@@ -18,6 +18,7 @@ from parser import Instrument, Side
 from risk import BracketPlan
 
 CLIENT_ID_PREFIX = "asc"
+FLATTEN = "flatten"  # the kill switch's closing orders: asc:<position>:flatten:<n>
 
 
 class Frozen(BaseModel):

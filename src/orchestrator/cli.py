@@ -144,25 +144,48 @@ def _print_table(rows: list[tuple[int, str, tuple[Any, ...]]]) -> None:
 @click.argument("text")
 @click.option("--at", "at", help="Message time, also the decision time, ISO-8601 (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the intent and the decision as one JSON object.")
+@click.option(
+    "--quote", "quotes", multiple=True, metavar="KEY=PRICE",
+    help="A market to decide against: SPY=580 (the underlying), 'SPY 2026-03-20 580C=1.20/1.25'. Repeatable.",
+)  # fmt: skip
+@click.option("--holding", metavar="ALERT", help="Decide against the position this alert opens (filled).")
+@click.option("--unfilled", is_flag=True, help="With --holding: its entry has not filled yet.")
 @click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True)
-def check(text: str, at: str | None, as_json: bool, env_file: Path) -> None:
-    """What the risk manager decides for an alert, with your limits, on a flat account.
+def check(
+    text: str,
+    at: str | None,
+    as_json: bool,
+    quotes: tuple[str, ...],
+    holding: str | None,
+    unfilled: bool,
+    env_file: Path,
+) -> None:
+    """What the risk manager decides for an alert, with your limits. Nothing is placed.
 
-    Nothing is placed. No position is open, so management alerts (trim, out, stop to BE) are denied
-    with no_position: use it to see how an entry would be sized, priced and bracketed.
+    The account is flat unless --holding gives it a position: then management alerts (trim, out,
+    stop to BE) are decided against that position, else they are denied with no_position.
     """
     from parser import NotASignal
     from parser import parse as parse_alert
     from parser.describe import describe
     from risk import AccountSnapshot, Alert, evaluate
 
+    from .check_account import CheckInputError, market
+    from .check_account import holding as held_position
+
     limits = _load_settings(env_file).limits()
     now = _message_time(at)
+    try:
+        prices = market(quotes, now)
+        target = held_position(holding, limits, now, filled=not unfilled) if holding else None
+    except CheckInputError as exc:
+        raise click.UsageError(str(exc)) from exc
+    account = AccountSnapshot(positions=(target,) if target else (), quotes=prices)
     intent = parse_alert(text, now)
     decision = None
     if not isinstance(intent, NotASignal):
         alert = Alert(message_id="check", sent_at=now, received_at=now)
-        decision = evaluate(intent, AccountSnapshot(), limits, now, alert=alert)
+        decision = evaluate(intent, account, limits, now, alert=alert, target=target)
     if as_json:
         click.echo(json.dumps(_decision_json(intent, decision), ensure_ascii=False))
         return

@@ -67,9 +67,10 @@ def replay(
 
     Prints each message's decision, the fills and the day's P&L. Without --db the journal is a
     temporary file; with --db a replay interrupted half way resumes where it stopped. Several FILEs
-    are replayed one after the other, each into its own temporary journal. With --broker ib the
-    brackets stay at IB when the replay ends (stops included): `autoscalper kill --db` on the same
-    journal cancels and flattens them at the next start.
+    are replayed one after the other, each into its own temporary journal. With --broker ib a
+    management message first waits (up to 10 s) for working entries to fill at IB, and the brackets
+    stay at IB when the replay ends (stops included): `autoscalper kill --db` on the same journal
+    cancels and flattens them at the next start.
     """
     settings = load_or_exit(env_file)
     if compare:

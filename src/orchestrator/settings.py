@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from risk import Limits, TradingState
+from risk import Limits, ShortPolicy, TradingState
 from risk.hours import parse_hours
 
 Ids = Annotated[tuple[int, ...], NoDecode]
@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     BROKER_ERROR_WINDOW_MINUTES: int = Field(10, ge=1)
     AMEND_ON_EDIT: bool = False
     KILL_TIMEOUT_SECONDS: float = Field(10.0, gt=0, le=300)
+    ALLOW_SHORT: Literal["none", "futures", "all"] = "futures"
+    MAX_SHARES: int = Field(100, ge=1)
+    MAX_EXPIRY_DAYS: int = Field(120, ge=0, le=1100)
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")
@@ -148,6 +151,9 @@ class Settings(BaseSettings):
             loss_limit_action=TradingState(self.LOSS_LIMIT_ACTION),
             loss_cooldown=timedelta(minutes=self.LOSS_COOLDOWN_MINUTES),
             duplicate_window=timedelta(seconds=self.DUPLICATE_WINDOW_SECONDS),
+            allow_short=ShortPolicy(self.ALLOW_SHORT),
+            max_shares=self.MAX_SHARES,
+            max_expiry_days=self.MAX_EXPIRY_DAYS,
         )
 
     def secret_values(self) -> list[str]:

@@ -18,7 +18,7 @@ from .account import (
 from .evaluate import Decision, evaluate
 from .gates import same_contract
 from .hours import trading_day
-from .limits import Limits
+from .limits import Limits, ShortPolicy
 from .loss import LOSS_CAP, review
 from .plan import (
     Approved,
@@ -51,6 +51,7 @@ __all__ = [
     "Quote",
     "Realized",
     "Reason",
+    "ShortPolicy",
     "StopPlan",
     "TargetLeg",
     "TradingState",

@@ -68,11 +68,20 @@ class Position(_Frozen):
 
 
 class Realized(_Frozen):
-    """A closing fill's P&L, net of commissions, in account currency."""
+    """A closing fill's P&L, net of commissions, in account currency. ``gross`` is the price P&L
+    alone (None: unknown, taken as ``pnl``); ``forced``: the kill switch's flattening closed it."""
 
     at: AwareDatetime
     pnl: Decimal
     position: str | None = None
+    gross: Decimal | None = None
+    forced: bool = False
+
+    @property
+    def losing_trade(self) -> bool:
+        """A loss the market made: not a scratch that cost only commissions, not a forced close."""
+        price_pnl = self.pnl if self.gross is None else self.gross
+        return price_pnl < 0 and not self.forced
 
 
 class EntryRecord(_Frozen):

@@ -2,7 +2,8 @@
 
 Sizing (ARCHITECTURE.md): the smallest of the alert's quantity (or DEFAULT_CONTRACTS), MAX_CONTRACTS
 (for an add: what the position still has room for), the room left under MAX_TOTAL_CONTRACTS, and
-what MAX_RISK_PER_TRADE allows at the distance to the stop. Zero is a denial. Target legs: the
+what MAX_RISK_PER_TRADE allows at the distance to the stop. Stocks are sized in shares: MAX_SHARES
+takes the place of both contract caps. Zero is a denial. Target legs: the
 quantity is split as evenly as possible, nearest target first, the remainder going to the nearest
 legs; with more targets than contracts the nearest targets are kept.
 """
@@ -172,27 +173,35 @@ def _size(ctx: EntryContext, per_contract: Decimal, draft: Outcome) -> int:
     if ctx.target is not None:  # an add: the position and its add are one trade
         worst = worst_case(ctx.target)
         held, budget = ctx.target.exposure, budget - worst if worst is not None else Decimal(0)
-    exposure = sum(p.exposure for p in ctx.account.positions)
-    bounds = {
-        "MAX_CONTRACTS": limits.max_contracts - held,
-        "MAX_TOTAL_CONTRACTS": limits.max_total_contracts - exposure,
-        "MAX_RISK_PER_TRADE": int(budget // per_contract),
-    }
+    bounds = _bounds(ctx, held) | {"MAX_RISK_PER_TRADE": int(budget // per_contract)}
     quantity = max(0, min(requested, *bounds.values()))
     binding = [name for name, bound in bounds.items() if bound <= quantity and bound < requested]
+    unit = "shares" if ctx.instrument.asset is Asset.STOCK else "contracts"
     if quantity == 0:
-        detail = f"no contract fits: {_bound_text(binding, per_contract, limits)}"
+        detail = f"no {unit[:-1]} fits: {_bound_text(binding, per_contract, limits, unit)}"
         draft.reasons.append(Reason(code="size_zero", detail=detail))
     elif quantity < requested:
-        detail = f"{quantity} of {requested} contracts, limited by {', '.join(binding)}"
+        detail = f"{quantity} of {requested} {unit}, limited by {', '.join(binding)}"
         draft.notes.append(Reason(code="size_reduced", detail=detail))
     return quantity
 
 
-def _bound_text(binding: list[str], per_contract: Decimal, limits: Limits) -> str:
+def _bounds(ctx: EntryContext, held: int) -> dict[str, int]:
+    """Stocks are sized in shares (MAX_SHARES); contracts count toward MAX_TOTAL_CONTRACTS, shares don't."""
+    limits = ctx.limits
+    if ctx.instrument.asset is Asset.STOCK:
+        return {"MAX_SHARES": limits.max_shares - held}
+    contracts = sum(p.exposure for p in ctx.account.positions if p.instrument.asset is not Asset.STOCK)
+    return {
+        "MAX_CONTRACTS": limits.max_contracts - held,
+        "MAX_TOTAL_CONTRACTS": limits.max_total_contracts - contracts,
+    }
+
+
+def _bound_text(binding: list[str], per_contract: Decimal, limits: Limits, unit: str) -> str:
     if "MAX_RISK_PER_TRADE" in binding:
         cap = money(limits.max_risk_per_trade)
-        return f"one contract risks {money(per_contract)}, above MAX_RISK_PER_TRADE {cap}"
+        return f"one {unit[:-1]} risks {money(per_contract)}, above MAX_RISK_PER_TRADE {cap}"
     return f"{', '.join(binding)} is used up"
 
 

@@ -17,6 +17,7 @@ from .limits import Limits
 from .loss import review
 from .manage import ManageContext, plan_cancel, plan_exit, plan_move_stop, plan_trim
 from .plan import Approved, Denied, Outcome, Reason
+from .sanity import number_reasons, short_reasons, strike_reasons
 
 Decision = Approved | Denied
 # Without these the bracket cannot be priced, so its own checks would only add noise.
@@ -39,6 +40,9 @@ def evaluate(
     """
     status = review(account, limits, now)
     reasons = [*state_allows(intent.kind, status), *not_replanned(alert, account)]
+    numbers = number_reasons(intent)
+    if numbers:  # nothing is priced from a number that cannot be one
+        return Denied(reasons=(*reasons, *numbers))
     if isinstance(intent, Open | Add):
         return _entry(intent, account, limits, now, alert, target, reasons)
     if target is None or target.exposure == 0:
@@ -70,6 +74,8 @@ def _entry(
         assert intent.instrument is not None and intent.side is not None  # the parser's open contract
         instrument, side = intent.instrument, intent.side
         reasons += new_position(intent, account, limits, now)
+        reasons += short_reasons(instrument, side, limits)
+        reasons += strike_reasons(instrument, account)
     reasons += tradable(instrument, limits, now)
     reasons += pace(account, limits, now, count_open=isinstance(intent, Open))
     if any(r.code in _UNPRICEABLE for r in reasons):

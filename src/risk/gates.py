@@ -6,7 +6,8 @@ alert broke, not just the first.
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 
 from parser import Asset, Instrument, Intent
 
@@ -14,6 +15,7 @@ from .account import AccountSnapshot, Alert, Position, Quote, TradingState, Trad
 from .hours import is_open, new_york_day, trading_day, venue_for
 from .limits import Limits
 from .plan import Reason
+from .sanity import expiry_reasons
 from .specs import FUTURES, instrument_key
 
 # What each state lets through (ARCHITECTURE.md); stop moves in reducing are checked for tightening later.
@@ -67,6 +69,8 @@ def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reas
         reasons.append(Reason(code="missing_expiry", detail="the option has no expiry date"))
     elif instrument.asset is Asset.OPTION and instrument.expiry and instrument.expiry < new_york_day(now):
         reasons.append(Reason(code="expired_contract", detail=f"the option expired on {instrument.expiry}"))
+    else:
+        reasons += expiry_reasons(instrument, limits, now)
     if instrument.asset is Asset.FUTURE and instrument.symbol not in FUTURES:
         detail = f"no contract specs for futures root {instrument.symbol}"
         return [*reasons, Reason(code="unsupported_contract", detail=detail)]
@@ -90,12 +94,17 @@ def pace(account: AccountSnapshot, limits: Limits, now: datetime, *, count_open:
     if count_open and opens >= limits.max_trades_per_day:
         detail = f"{opens} trades today reached MAX_TRADES_PER_DAY {limits.max_trades_per_day}"
         reasons.append(Reason(code="max_trades_per_day", detail=detail))
-    losses = [r.at for r in account.realized if r.pnl < 0 and r.at <= now]
+    losses = [r.at for r in account.realized if r.losing_trade and r.at <= now]
     if losses and now - max(losses) < limits.loss_cooldown:
         wait = limits.loss_cooldown - (now - max(losses))
-        detail = f"cooling down after a losing trade for {wait.total_seconds() / 60:.0f} more min"
+        detail = f"cooling down after a losing trade for {_minutes_left(wait)} more min"
         reasons.append(Reason(code="loss_cooldown", detail=detail))
     return reasons
+
+
+def _minutes_left(wait: timedelta) -> int:
+    """Whole minutes, rounded up: 20 seconds left is "1 more min", never "0 more min"."""
+    return max(1, math.ceil(wait.total_seconds() / 60))
 
 
 def new_position(intent: Intent, account: AccountSnapshot, limits: Limits, now: datetime) -> list[Reason]:

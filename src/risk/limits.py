@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from enum import StrEnum
 from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .account import TradingState
 from .hours import HoursRule, parse_hours
+
+
+class ShortPolicy(StrEnum):
+    """ALLOW_SHORT: which short positions an alert may open (a short call's risk has no bound)."""
+
+    NONE = "none"
+    FUTURES = "futures"
+    ALL = "all"
 
 
 class Limits(BaseModel):
@@ -38,6 +47,9 @@ class Limits(BaseModel):
     loss_limit_action: TradingState = TradingState.REDUCING
     loss_cooldown: timedelta = timedelta(minutes=10)
     duplicate_window: timedelta = timedelta(minutes=5)
+    allow_short: ShortPolicy = ShortPolicy.FUTURES
+    max_shares: int = Field(100, ge=1)
+    max_expiry_days: int = Field(120, ge=0)
 
     @field_validator("trading_hours")
     @classmethod

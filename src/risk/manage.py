@@ -104,6 +104,13 @@ def plan_move_stop(intent: MoveStop, ctx: ManageContext) -> Outcome:
             Reason(code="nothing_to_change", detail="the message moves neither stop nor target")
         )
         return outcome
+    if intent.stop is not None and p.quantity == 0:
+        detail = (
+            "the entry has not filled: a stop moved now would be the working entry's, and a stop at "
+            "breakeven at the fill would trigger at once"
+        )
+        outcome.reasons.append(Reason(code="entry_not_filled", detail=detail))
+        return outcome
     new_stop = None
     if intent.stop is not None:
         new_stop, problems = _checked_stop(intent.stop, ctx)

@@ -146,3 +146,41 @@ def test_readme_documents_every_command(root: Path) -> None:
     readme = (root / "README.md").read_text()
     for name in main.commands:
         assert f"autoscalper {name}" in readme, f"README does not show `autoscalper {name}`"
+
+
+CAREFUL_DENIALS = [
+    ("STO SPY 3/20 590C @ 1.25 SL 1.60", [], "short_not_allowed"),
+    ("BTO SPY 3/7 580C @ 1.25 SL .90", [], "no_such_expiry"),
+    ("BTO SPY 7/1 580C @ 1.25 SL .90", [], "expiry_too_far"),
+    ("BTO SPY 3/20 900C @ 1.25 SL .90", ["--quote", "SPY=580"], "strike_implausible"),
+    ("stop to BE", ["--holding", "BTO SPY 3/20 580C @ 1.25 SL .90", "--unfilled"], "entry_not_filled"),
+]
+
+
+@pytest.mark.parametrize(("alert", "options", "code"), CAREFUL_DENIALS)
+def test_check_json_shows_each_careful_denial(alert: str, options: list[str], code: str) -> None:
+    from click.testing import CliRunner
+
+    from orchestrator.cli import main
+
+    args = ["check", "--json", "--env-file", "/nonexistent", "--at", "2026-03-02T15:00:00Z", *options, alert]
+    done = CliRunner().invoke(main, args, catch_exceptions=False)
+    out = json.loads(done.output)
+    assert (out["verdict"], out["reasons"]) == ("denied", [code]), out
+
+
+def test_check_stock_sizes_in_shares_with_max_shares() -> None:
+    done = run(
+        "check", "--json", "--env-file", "/nonexistent", "--at", "2026-03-02T15:00:00Z",
+        "BUY 500 AAPL @ 230 SL 229.50", env={"MAX_SHARES": "250"},
+    )  # fmt: skip
+    out = json.loads(done.stdout)
+    notes = {note["code"]: note["detail"] for note in out["notes"]}
+    assert (
+        out["plan"]["quantity"] == 250 and notes["size_reduced"] == "250 of 500 shares, limited by MAX_SHARES"
+    )
+
+
+def test_check_with_an_unreadable_quote_exits_2_naming_the_option() -> None:
+    done = run("check", "--env-file", "/nonexistent", "--quote", "SPY=abc", "BTO SPY 3/20 580C @ 1")
+    assert done.returncode == 2 and "--quote 'SPY=abc'" in done.stderr

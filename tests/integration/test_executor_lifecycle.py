@@ -218,3 +218,30 @@ async def test_entries_are_refused_while_the_broker_is_disconnected(desk: Desk) 
     assert refused.outcome == "refused" and "not connected" in refused.detail
     desk.broker.restore_connection()
     assert (await desk.alert(OPEN_2, "m2")).outcome == "sent"
+
+
+async def test_a_scratch_that_cost_only_commissions_starts_no_cooldown(desk: Desk) -> None:
+    await desk.alert(OPEN_2, "m1")
+    desk.quote("1.20", "1.25")  # the entry fills at 1.25
+    desk.quote("1.25", "1.27")
+    await desk.alert("out", "m2")
+    assert money(desk.book.realized_pnl()) == "0.00" and desk.book.realized_events()[0].pnl < 0
+    later = desk.decide("BTO SPY 3/20 585C @ 1.10 SL .80", "m3")
+    assert "loss_cooldown" not in getattr(later, "codes", ())
+
+
+@pytest.mark.parametrize(("closed_by", "cooling"), [("the analyst", True), ("the kill switch", False)])
+async def test_a_loss_starts_the_cooldown_unless_the_kill_switch_took_it(
+    desk: Desk, closed_by: str, cooling: bool
+) -> None:
+    await desk.alert(OPEN_2, "m1")
+    desk.quote("1.20", "1.25")
+    desk.quote("1.00", "1.05")
+    if closed_by == "the kill switch":
+        await desk.executor.activate_kill_switch("manual stop")
+        desk.executor.resume(by="tester")
+    else:
+        await desk.alert("out", "m2")
+    assert desk.book.realized_pnl() < 0
+    later = desk.decide("BTO SPY 3/20 585C @ 1.10 SL .80", "m3")
+    assert ("loss_cooldown" in getattr(later, "codes", ())) is cooling

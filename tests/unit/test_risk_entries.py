@@ -9,7 +9,7 @@ import pytest
 from tests.builders import MONDAY, approved, decide, denied, open_option, option, position
 
 from parser import Instrument, Open, Side
-from risk import AccountSnapshot, BracketPlan, EntryRecord, Position, Quote, Realized
+from risk import AccountSnapshot, BracketPlan, EntryRecord, Position, Quote, Realized, ShortPolicy
 
 SPY = "SPY 3/20 580C"
 
@@ -87,7 +87,9 @@ def test_bracket_prices_are_on_tick_and_cautious(
 
 def test_entry_limit_rounds_toward_never_paying_more_than_the_alert() -> None:
     assert bracket("BTO TSLA 3/20 250C @ 3.12 SL 2.5").entry_price == Decimal("3.10")
-    assert bracket("STO TSLA 3/20 250P @ 3.12 SL 3.9").entry_price == Decimal("3.15")
+    assert bracket("STO TSLA 3/20 250P @ 3.12 SL 3.9", allow_short=ShortPolicy.ALL).entry_price == Decimal(
+        "3.15"
+    )
 
 
 def test_three_contracts_two_targets_split_nearest_first() -> None:
@@ -119,7 +121,7 @@ def test_breakeven_stop_on_an_open_is_no_protection() -> None:
 
 
 def test_short_entry_has_stop_above_and_target_below() -> None:
-    plan = bracket("STO SPY 3/20 580P @ 2 SL 3")
+    plan = bracket("STO SPY 3/20 580P @ 2 SL 3", allow_short=ShortPolicy.ALL)
     assert plan.stop_price == Decimal("3.00") and plan.targets[0].price == Decimal("1.00")
 
 
