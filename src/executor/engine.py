@@ -5,13 +5,18 @@ accepted by the paper/live guard, the persisted trading state (defence in depth 
 halted only cancels and full exits pass, while reducing no entry does), and the plan not already
 executed. Broker events update the position book first, then count toward the error limit, then
 reach the subscribers (the journal), so a subscriber always sees the book after the event.
+
+No held contract is left without a broker-side stop (``protect.py``): after a management plan that
+failed or whose closing order ended short, after a closing order that ends short later, after a
+restart and after a reconnect, what is uncovered gets a stop again.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from risk import (
     BracketPlan,
@@ -50,6 +55,7 @@ from .protect import ProtectionNotice, Protector, ended_short, short_close_text
 from .runner import KillSwitchRun, home_loop, on_other_thread
 from .state import StateStore
 
+RECONNECTED = "on reconnecting to the broker"
 Notice = BrokerEvent | KillSwitchEngaged | KillSwitchFinished | TradingResumed | ProtectionNotice
 NoticeHandler = Callable[[Notice], None]
 
@@ -76,7 +82,7 @@ class Executor:
         self._kill = KillSwitch(
             broker, self.book, state, clock, timeout=kill_timeout, protect=self._protector.protect
         )
-        self._background: set[asyncio.Task[ProtectionNotice | None]] = set()
+        self._background: set[asyncio.Task[object]] = set()
         self._acting: set[str] = set()  # positions a plan is being carried out on right now
         self._lifecycle = Lifecycle(broker, self.book)
         self._handlers: list[NoticeHandler] = []
@@ -105,6 +111,7 @@ class Executor:
             s.order.message_id for s in self.book.orders.values() if s.status is OrderStatus.REJECTED
         )
         await self.broker.recover(self.book)
+        await self._protector.protect_all("found without a broker-side stop when the bot started")
         return count
 
     def subscribe(self, handler: NoticeHandler) -> None:
@@ -241,6 +248,9 @@ class Executor:
             self._count_error(event.at)
         if isinstance(event, OrderRejected | OrderCancelled) and ended_short(self.book, event.client_id):
             self._protect_later(event)
+        elif isinstance(event, ConnectionRestored) and home_loop() is not None and not self._kill.running:
+            failed = f"found without a broker-side stop {RECONNECTED}"
+            self._in_background(self._protector.protect_all(failed))
 
     def _protect_later(self, event: OrderRejected | OrderCancelled) -> None:
         """A closing order ended short after its request returned (IB cancelled the rest, a late
@@ -248,8 +258,10 @@ class Executor:
         state = self.book.orders[event.client_id]
         if self._kill.running or state.order.position in self._acting or home_loop() is None:
             return  # the plan or the kill switch in progress protects when it ends
-        failed = short_close_text(state)
-        task = asyncio.get_running_loop().create_task(self._protector.protect(state.order.position, failed))
+        self._in_background(self._protector.protect(state.order.position, short_close_text(state)))
+
+    def _in_background(self, work: Coroutine[Any, Any, object]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

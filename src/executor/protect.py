@@ -8,8 +8,9 @@ stop had (the tightest when legs differed: the one that would have fired first).
 be placed, trading goes to ``reducing`` (``halted`` stays halted) and the notice says so: the trader
 must protect it by hand. Every outcome is one ``ProtectionNotice`` for the trader and the journal.
 
-Calls are serialized and recompute the shortfall, so the synchronous path (a refused plan) and the
-event path (a closing order that ends short later) never place two stops for one gap.
+Calls are serialized and recompute the shortfall, so the synchronous path (a refused plan), the
+event path (a closing order that ends short later) and the checks after a restart or a reconnect
+never place two stops for one gap.
 """
 
 from __future__ import annotations
@@ -84,11 +85,18 @@ class Protector:
             self.notify(notice)
             return notice
 
+    async def protect_all(self, failed: str) -> list[ProtectionNotice]:
+        """Every held position checked (after a restart, after a reconnect)."""
+        notices = [await self.protect(h.position, failed) for h in self.book.open_holdings() if h.quantity]
+        return [notice for notice in notices if notice is not None]
+
     def _uncovered(self, holding: Holding | None) -> int:
+        """Held contracts that neither a working stop nor a working closing order covers (a stop on
+        top of a close that is still working could sell twice)."""
         if holding is None:
             return 0
-        stops = self.book.working(holding.position, (Role.STOP,))
-        return holding.quantity - sum(s.remaining for s in stops)
+        covering = self.book.working(holding.position, (Role.STOP, Role.CLOSE))
+        return holding.quantity - sum(s.remaining for s in covering)
 
     async def _place(self, holding: Holding, gap: int, failed: str) -> ProtectionNotice:
         price = last_stop_price(self.book, holding)

@@ -13,7 +13,7 @@ import pytest
 from tests.builders import option
 from tests.trading import SPY, Desk, money
 
-from executor import Ack, OrderRejected, OrderStatus, Role, client_id
+from executor import Ack, OrderRejected, OrderStatus, ProtectionNotice, Role, client_id
 from parser import Side
 from risk import Limits, StopPlan
 
@@ -245,3 +245,20 @@ async def test_a_loss_starts_the_cooldown_unless_the_kill_switch_took_it(
     assert desk.book.realized_pnl() < 0
     later = desk.decide("BTO SPY 3/20 585C @ 1.10 SL .80", "m3")
     assert ("loss_cooldown" in getattr(later, "codes", ())) is cooling
+
+
+async def test_a_restart_that_finds_a_position_without_its_stop_protects_it_first(desk: Desk) -> None:
+    events: list[object] = []
+    desk.executor.subscribe(events.append)
+    await desk.alert(OPEN_2, "m1")
+    desk.quote("1.20", "1.25")
+    for child in ("target", "stop"):  # an exit cancelled the children, then the process died
+        await desk.broker.cancel(client_id("m1", 1, child))
+    restarted = Desk(clock=desk.clock)
+    await restarted.start()
+    await restarted.executor.recover(e for e in events if not isinstance(e, ProtectionNotice | Ack))
+    [notice] = [n for n in restarted.notices if isinstance(n, ProtectionNotice)]
+    assert (notice.held, notice.stop_price, notice.protected) == (2, Decimal("0.90"), True)
+    assert "when the bot started" in notice.failed
+    restarted.quote("0.85", "0.95")
+    assert restarted.holding().quantity == 0  # the restored stop works

@@ -155,3 +155,20 @@ async def test_a_drop_mid_bracket_leaves_no_unread_answer(
         gc.collect()
     assert execution.outcome == "failed"
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
+
+
+async def test_a_stop_gone_while_disconnected_is_replaced_on_reconnecting(desk: Desk, tws: FakeTWS) -> None:
+    await desk.alert(OPEN_2, "m1")
+    await market(desk, tws, "1.20", "1.25")
+    tws.refusing = True
+    tws.drop_connections()
+    await until(lambda: any(getattr(n, "kind", "") == "connection_lost" for n in desk.notices))
+    for order in tws.working():  # someone cancelled the bracket's children in TWS meanwhile
+        order.status = "Cancelled"
+    tws.refusing = False
+    await until(lambda: any(isinstance(n, ProtectionNotice) for n in desk.notices))
+    await round_trip(desk.broker)
+    [stop] = [o for o in tws.working() if o.order_type == "STP"]
+    assert (stop.quantity, stop.aux, stop.parent_id) == (2, D("0.90"), 0)
+    [notice] = [n for n in desk.notices if isinstance(n, ProtectionNotice)]
+    assert "on reconnecting" in notice.failed and notice.protected

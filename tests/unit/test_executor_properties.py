@@ -1,8 +1,9 @@
 """Properties of the bracket lifecycle under any order of quotes and management alerts.
 
 Whatever the market does and whatever the analyst posts (trims, exits, stop moves, cancels, in any
-order), the bot never sells more than it holds, every contract held is covered by exactly one stop,
-the broker and the book agree on the position, and the P&L equals the cash that changed hands.
+order, and with the broker refusing any closing order), the bot never sells more than it holds,
+every contract held is covered by exactly one stop (a refused close's protective stop included), the
+broker and the book agree on the position, and the P&L equals the cash that changed hands.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.fakes.paper import a_close
 from tests.trading import SPY, Desk
 
 from executor import Action, OrderStatus, Role
@@ -21,6 +23,7 @@ MANAGEMENT = ["trim half", "trim 1 contract", "out", "stop to BE", "trim half, s
 step = st.one_of(
     st.integers(min_value=60, max_value=260).map(lambda cents: ("quote", cents)),
     st.sampled_from(MANAGEMENT).map(lambda text: ("alert", text)),
+    st.just(("refuse_next_close", None)),
 )
 
 
@@ -32,6 +35,8 @@ async def run(steps: list[tuple[str, object]]) -> Desk:
         if kind == "quote":
             bid = Decimal(int(value)) / 100  # type: ignore[call-overload]
             desk.quote(str(bid), str(bid + Decimal("0.02")))
+        elif kind == "refuse_next_close":
+            desk.broker.reject_next(201, "Order rejected - reason: closing order refused", when=a_close)
         else:
             decision = desk.decide(str(value), f"m{number}", on="m1")
             if isinstance(decision, Approved):
@@ -47,7 +52,7 @@ def check_invariants(desk: Desk) -> None:
     stops = [
         s
         for s in desk.book.working("m1", [Role.STOP])
-        if desk.book.orders[s.order.parent or ""].status is OrderStatus.FILLED
+        if s.order.parent is None or desk.book.orders[s.order.parent].status is OrderStatus.FILLED
     ]
     assert sum(s.order.quantity for s in stops) == holding.quantity  # every contract, exactly one stop
     targets = desk.book.working("m1", [Role.TARGET])

@@ -139,7 +139,7 @@ class IBBroker:
             listed = self.contracts.cached(order.instrument) or await self.contracts.qualify(order.instrument)
         except QualificationError as exc:
             return self.tracker.refuse(order, exc.code, str(exc))
-        [answer] = self._place_group(listed, [order])
+        [answer] = self._place_group(listed, [on_ladder(order, listed)])  # a protective stop has a price
         [ack] = await self._answers([answer])
         return ack
 
