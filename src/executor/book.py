@@ -236,8 +236,9 @@ class PositionBook:
         )
         if not order.opens:  # for risk: net of this fill's commission and its share of the entry's
             net = realized - event.commission - holding.entry_fee * event.quantity
-            forced = order.client_id.startswith(client_id(order.position, FLATTEN))
-            closing = Realized(at=event.at, pnl=net, position=order.position, gross=realized, forced=forced)
+            forced = order.client_id.startswith(client_id(order.position, FLATTEN))  # the kill switch's
+            market_loss = realized < 0 and not forced
+            closing = Realized(at=event.at, pnl=net, position=order.position, market_loss=market_loss)
             self._closing.setdefault(trading_day(event.at), []).append(closing)
         holding.fills.append(fill)
         self.fills.append(fill)

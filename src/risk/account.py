@@ -68,20 +68,19 @@ class Position(_Frozen):
 
 
 class Realized(_Frozen):
-    """A closing fill's P&L, net of commissions, in account currency. ``gross`` is the price P&L
-    alone (None: unknown, taken as ``pnl``); ``forced``: the kill switch's flattening closed it."""
+    """A closing fill's P&L, net of commissions, in account currency. ``market_loss``: the price
+    itself lost money and the trader's own strategy closed it (not a scratch that cost only
+    commissions, not the kill switch's flattening); None when unknown, judged by ``pnl``."""
 
     at: AwareDatetime
     pnl: Decimal
     position: str | None = None
-    gross: Decimal | None = None
-    forced: bool = False
+    market_loss: bool | None = None
 
     @property
     def losing_trade(self) -> bool:
-        """A loss the market made: not a scratch that cost only commissions, not a forced close."""
-        price_pnl = self.pnl if self.gross is None else self.gross
-        return price_pnl < 0 and not self.forced
+        """What starts the loss cooldown."""
+        return self.pnl < 0 if self.market_loss is None else self.market_loss
 
 
 class EntryRecord(_Frozen):

@@ -153,9 +153,10 @@ def test_a_stop_move_waits_for_the_entry_to_fill(held: int, pending: int, code: 
 
 
 def closed(ago: float, pnl: str, gross: str | None, *, forced: bool = False) -> AccountSnapshot:
+    """A closing fill ``ago`` seconds before MONDAY: ``pnl`` net, ``gross`` the price P&L alone."""
     at = MONDAY - timedelta(seconds=ago)
-    price_pnl = Decimal(gross) if gross is not None else None
-    return AccountSnapshot(realized=(Realized(at=at, pnl=Decimal(pnl), gross=price_pnl, forced=forced),))
+    market_loss = None if gross is None else Decimal(gross) < 0 and not forced
+    return AccountSnapshot(realized=(Realized(at=at, pnl=Decimal(pnl), market_loss=market_loss),))
 
 
 @pytest.mark.parametrize(
