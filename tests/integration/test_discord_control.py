@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.discordkit import listener_settings, listening
 from tests.fakes.discord_payloads import ALERTS, LOUNGE, STRANGER, TRADER
+from tests.fakes.paper import a_close
 
 from orchestrator.notify import Notifier
 from risk import TradingState
@@ -183,3 +184,18 @@ async def test_a_bare_kill_names_who_sent_it_and_a_resume_carries_no_kill_reason
         await _command(desk, "!resume")
         reasons = [r["reason"] for r in desk.rows("SELECT reason FROM control_requests ORDER BY id")]
         assert reasons == ["", ""]
+
+
+async def test_a_refused_exit_is_one_notice_saying_what_protects_the_position_now(tmp_path: Path) -> None:
+    async with listening(tmp_path) as desk:
+        desk.post(ALERT)  # no quote: the entry fills on receipt
+        await desk.settle()
+        broker = desk.orchestrator.executor.broker
+        broker.reject_next(201, "Order rejected - reason: no closing allowed", when=a_close)  # type: ignore[attr-defined]
+        desk.post("out")
+        await desk.settle()
+        text = "\n".join(await desk.notices())
+        [line] = [line for line in text.splitlines() if line.startswith("PROTECTED")]
+        assert "201 Order rejected - reason: no closing allowed" in line and "new broker-side stop at" in line
+        journaled = desk.rows("SELECT detail FROM notices WHERE kind = 'position_protection'")
+        assert [row["detail"] for row in journaled] == [line]
