@@ -23,6 +23,8 @@ freezegun.configure(extend_ignore_list=["pandas", "pandas_market_calendars", "ex
 # writes the user's; built here, so the calendar library is imported before any test freezes the clock.
 # The CLI processes the tests start inherit it.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="autoscalper-tests-cache-")
+# The running-bot registry (orchestrator/registry.py) of the tests' own, inherited by their CLI processes.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="autoscalper-tests-state-")
 warm_up([2026])
 
 # "ci" keeps the suite inside its time budget and derandomized, so a run on a clean clone is the run

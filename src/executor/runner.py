@@ -49,6 +49,12 @@ class KillSwitchRun:
     def done(self) -> bool:
         return self.report is not None
 
+    def __repr__(self) -> str:
+        """At a Python prompt the call shows its report (it has finished there: no loop was running)."""
+        if self.report is not None:
+            return "\n".join(self.report.lines())
+        return "<kill switch running: await it for the report>"
+
     def __await__(self) -> Generator[Any, None, KillReport]:
         return self._result().__await__()
 

@@ -26,6 +26,7 @@ from .journal import Journal
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlist, Outcome, Pipeline
 from .redact import redact_logs
+from .registry import Ownership
 from .settings import Settings
 from .trading import build_executor
 
@@ -63,6 +64,7 @@ class Orchestrator:
         self._last_request = 0
         # One control command at a time: the poller and a chat command never carry out one twice.
         self._control = asyncio.Lock()
+        self.ownership: Ownership | None = None
 
     @classmethod
     def open(
@@ -78,16 +80,24 @@ class Orchestrator:
         """The orchestrator the settings describe, journaling into ``journal_path`` (default: the
         settings' journal for the mode). Raises ``JournalError``, ``BrokerUnavailable``, ``ModeMismatch``."""
         redact_logs(settings.secret_values())
-        journal = Journal(journal_path or settings.journal_path(), durable=durable)
-        journal.start_run(
-            command,
-            version=version("autoscalper"),
-            mode=settings.mode,
-            broker=settings.BROKER,
-            settings=settings.redacted(),
-        )
-        executor = build_executor(settings, journal, clock, broker=broker)
-        return cls(settings, journal, executor, clock=clock)
+        path = journal_path or settings.journal_path()
+        ownership = Ownership(path, command=command, mode=settings.mode)  # one trader per journal
+        try:
+            journal = Journal(path, durable=durable)
+            journal.start_run(
+                command,
+                version=version("autoscalper"),
+                mode=settings.mode,
+                broker=settings.BROKER,
+                settings=settings.redacted(),
+            )
+            executor = build_executor(settings, journal, clock, broker=broker)
+        except BaseException:
+            ownership.release()
+            raise
+        orchestrator = cls(settings, journal, executor, clock=clock)
+        orchestrator.ownership = ownership
+        return orchestrator
 
     async def start(self) -> list[ControlResult]:
         """Connect, recover from the journal, and carry out console commands left pending."""
@@ -104,16 +114,19 @@ class Orchestrator:
     # ------------------------------------------------------------------ inputs
 
     async def on_message(self, message: Message) -> Outcome:
+        self.journal.check_identity()  # nothing is decided into a journal nobody reads
         outcome = await self.pipeline.on_message(message)
         await self.settle()
         return outcome
 
     async def on_edit(self, edit: Edit) -> Outcome:
+        self.journal.check_identity()
         outcome = await edits.on_edit(self.pipeline, edit, amend=self.settings.AMEND_ON_EDIT)
         await self.settle()
         return outcome
 
     def on_delete(self, delete: Delete) -> Outcome:
+        self.journal.check_identity()
         return edits.on_delete(self.pipeline, delete)
 
     async def settle(self) -> None:
@@ -133,7 +146,9 @@ class Orchestrator:
         return f"Trading resumed by {by}: state {status.state}."
 
     async def poll_control(self) -> list[ControlResult]:
-        """Carry out commands other processes wrote to the journal (``autoscalper kill``/``resume``)."""
+        """Carry out commands other processes wrote to the journal (``autoscalper kill``/``resume``).
+        Polled every 0.25 s, it also notices a journal deleted or replaced while no message came."""
+        self.journal.check_identity()
         async with self._control:
             requests = self.journal.pending_requests(after=self._last_request)
             results = []
@@ -182,4 +197,9 @@ class Orchestrator:
             self.close()
 
     def close(self) -> None:
-        self.journal.close()
+        try:
+            self.journal.close()
+        finally:
+            if self.ownership is not None:
+                self.ownership.release()
+                self.ownership = None

@@ -13,16 +13,23 @@ from typing import IO, Any
 
 import click
 
+from .cli_common import env_file_option
+
 
 def _message_time(value: str | None) -> datetime:
     """``--at`` as an aware UTC datetime; a value without a zone is taken as UTC."""
     if value is None:
         return datetime.now(UTC)
+    from .times import within_range
+
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO-8601 time", param_hint="--at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return within_range(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,21 +92,23 @@ def _print_readable(text: str, intents: tuple[Any, ...]) -> None:
 
 
 def _line_intents(stream: IO[str], default_time: datetime) -> Iterator[tuple[int, str, tuple[Any, ...]]]:
-    """(line number, text, intents) per non-blank input line; a malformed line becomes ``bad_input``."""
+    """(line number, text, intents) per input line, so outputs line up with inputs: a blank or
+    malformed line (bad JSON, nested past any alert's depth, a time outside 2000-2099) becomes
+    ``bad_input`` and the lines after it are read as usual."""
     from parser import NotASignal, parse_all
 
     for number, raw in enumerate(stream, 1):
-        if not raw.strip():
-            continue
         try:
+            if not raw.strip():
+                raise ValueError("blank line")
             row = json.loads(raw)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError('expected an object with a string "text"')
             if not isinstance(row.get("at") or "", str):
                 raise ValueError('"at" must be an ISO-8601 string')
             moment = _message_time(row["at"]) if row.get("at") else default_time
-        except (ValueError, click.BadParameter) as exc:
-            problem = str(exc)[:200]
+        except (ValueError, RecursionError, click.BadParameter) as exc:
+            problem = (exc.message if isinstance(exc, click.BadParameter) else str(exc))[:200]
             click.echo(f"line {number}: skipped, {problem}", err=True)
             yield number, "", (NotASignal(reason="bad_input", detail=problem),)
             continue
@@ -150,7 +159,7 @@ def _print_table(rows: list[tuple[int, str, tuple[Any, ...]]]) -> None:
 )  # fmt: skip
 @click.option("--holding", metavar="ALERT", help="Decide against the position this alert opens (filled).")
 @click.option("--unfilled", is_flag=True, help="With --holding: its entry has not filled yet.")
-@click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True)
+@env_file_option
 def check(
     text: str,
     at: str | None,
@@ -158,7 +167,7 @@ def check(
     quotes: tuple[str, ...],
     holding: str | None,
     unfilled: bool,
-    env_file: Path,
+    env_file: Path | None,
 ) -> None:
     """What the risk manager decides for an alert, with your limits. Nothing is placed.
 
@@ -223,8 +232,8 @@ def _decision_lines(decision: Any) -> list[str]:
 
 
 @main.command("settings")
-@click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True)
-def show_settings(env_file: Path) -> None:
+@env_file_option
+def show_settings(env_file: Path | None) -> None:
     """Check the settings (environment and .env) and print them, secrets hidden."""
     for key, value in _load_settings(env_file).redacted().items():
         click.echo(f"{key}={'' if value is None else _display(value)}")
@@ -236,7 +245,7 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def _load_settings(env_file: Path) -> Any:
+def _load_settings(env_file: Path | None) -> Any:
     from .cli_common import load_or_exit
 
     return load_or_exit(env_file)

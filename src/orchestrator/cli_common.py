@@ -1,4 +1,5 @@
-"""What every command shares: loading settings (exit 2 on a bad one), one-line failures (exit 1)."""
+"""What every command shares: loading settings (exit 2 on a bad one), one-line failures (exit 1),
+one-line refusals to start (exit 2)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import click
 if TYPE_CHECKING:
     from .settings import Settings
 
+DEFAULT_ENV_FILE = Path(".env")
 EXIT_FAILED = 1
 EXIT_BAD_SETTING = 2
 
@@ -21,31 +23,47 @@ F = TypeVar("F", bound=Callable[..., Any])
 def env_file_option(func: F) -> F:
     return click.option(
         "--env-file",
-        type=click.Path(path_type=Path),
-        default=Path(".env"),
-        show_default=True,
-        help="Settings file read after the environment.",
-    )(func)
-
-
-def db_option(func: F) -> F:
-    return click.option(
-        "--db",
-        "db",
         type=click.Path(path_type=Path, dir_okay=False),
-        help="Journal file (default: JOURNAL_PATH, else autoscalper-paper.db / autoscalper-live.db).",
+        default=None,
+        help="Settings file read after the environment (default: .env when there is one). "
+        "A file named here must exist.",
     )(func)
 
 
-def load_or_exit(env_file: Path) -> Settings:
+DB_HELP = "Journal file (default: JOURNAL_PATH, else autoscalper-paper.db / autoscalper-live.db)."
+
+
+def db_option(func: F, text: str = DB_HELP) -> F:
+    return click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False), help=text)(func)
+
+
+def replay_db_option(func: F) -> F:
+    text = "Journal file to keep, and to resume from if the replay was stopped (default: a temporary one)."
+    return db_option(func, text)
+
+
+def control_db_option(func: F) -> F:
+    text = (
+        "Journal of the bot to act on, which must exist (default: the running bot's; with none running, "
+        "JOURNAL_PATH, else autoscalper-paper.db / autoscalper-live.db)."
+    )
+    return db_option(func, text)
+
+
+def load_or_exit(env_file: Path | None) -> Settings:
+    """The settings; ``env_file`` None is ``.env`` when there is one. A bad setting, or a named
+    file that is missing, is one line and exit 2; a variable that looks like a mistyped setting is
+    a warning."""
     from .redact import redact_logs
-    from .settings import SettingsError, load_settings
+    from .settings import SettingsError, environment_warnings, load_settings
 
     try:
-        settings = load_settings(env_file)
+        settings = load_settings(env_file or DEFAULT_ENV_FILE, required=env_file is not None)
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_SETTING)
+    for warning in environment_warnings():
+        click.echo(f"warning: {warning}", err=True)
     redact_logs(settings.secret_values())  # before anything can log
     return settings
 
@@ -53,6 +71,12 @@ def load_or_exit(env_file: Path) -> Settings:
 def fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_FAILED)
+
+
+def refuse(message: str) -> NoReturn:
+    """Not started, by rule (another process trades on the journal; a file that does not exist)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_BAD_SETTING)
 
 
 class progress_bar:

@@ -2,7 +2,8 @@
 
 ``kill`` and ``resume`` write to the journal, so they work whether the bot runs or not: the state is
 latched at once (a running bot reads it before every decision) and the request is carried out by the
-running bot within a second, or by the next start.
+running bot within a second, or by the next start. Which journal: ``targets.py`` (the running bot's
+by default, found in the registry); none of these commands ever creates a journal.
 """
 
 from __future__ import annotations
@@ -16,22 +17,49 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar
+from .cli_common import (
+    control_db_option,
+    env_file_option,
+    fail,
+    load_or_exit,
+    progress_bar,
+    refuse,
+)
 
 if TYPE_CHECKING:
     from .journal import Journal
+    from .registry import Bot
     from .settings import Settings
 
 WAIT_SECONDS = 5.0
+CONSOLE_KILL = "console kill"
 
 
-def _journal(settings: Settings, db: Path | None) -> Journal:
+def _targets(settings: Settings, db: Path | None, *, every: bool = False) -> list[Path]:
+    """The journal(s) to act on (``targets.py``); none found is one line and exit 2."""
+    from .targets import NoSuchJournal, journals
+
+    try:
+        return journals(db, settings.journal_path(), every=every, choose=_choose)
+    except NoSuchJournal as exc:
+        refuse(str(exc))
+
+
+def _choose(bots: list[Bot]) -> Bot:
+    for number, bot in enumerate(bots, start=1):
+        click.echo(f"{number}. {bot.line()}", err=True)
+    picked = click.prompt("Which bot", type=click.IntRange(1, len(bots)), err=True)
+    return bots[picked - 1]
+
+
+def _journal(path: Path, consequence: str) -> Journal:
+    """An existing journal, never a new one; one that cannot be opened says what did not happen."""
     from .journal import Journal, JournalError
 
     try:
-        return Journal(db or settings.journal_path())
+        return Journal(path, create=False)
     except JournalError as exc:
-        fail(str(exc))
+        fail(f"{exc}: {consequence}")
 
 
 @contextmanager
@@ -46,52 +74,67 @@ def _writing(journal: Journal, consequence: str) -> Iterator[None]:
 
 
 @click.command()
-@click.argument("reason")
+@click.argument("reason", required=False, default=CONSOLE_KILL)
 @click.option("--no-flatten", is_flag=True, help="Cancel every working order but keep positions open.")
-@db_option
+@click.option("--all", "every", is_flag=True, help="Halt every running bot.")
+@control_db_option
 @env_file_option
-def kill(reason: str, no_flatten: bool, db: Path | None, env_file: Path) -> None:
+def kill(reason: str, no_flatten: bool, every: bool, db: Path | None, env_file: Path | None) -> None:
     """Halt trading now: cancel every working order and close the bot's positions at market.
 
-    Latched in the journal at once. A running bot carries it out within a second; if none runs, the
-    next start does, before reading any message. `autoscalper resume` is the only way back.
+    REASON is optional (default "console kill"). Without --db it halts the running bot (with several,
+    it asks which, or use --all); with none running, the settings' journal, whose next start carries
+    it out before reading any message. It never creates a journal. `autoscalper resume` is the only
+    way back.
     """
+    settings = load_or_exit(env_file)
+    for path in _targets(settings, db, every=every):
+        _kill_one(path, reason, flatten=not no_flatten)
+
+
+def _kill_one(path: Path, reason: str, *, flatten: bool) -> None:
     from executor import KILL_SWITCH
     from risk import TradingState, TradingStatus
 
-    from .status import bot_alive
+    from .registry import bot_on
 
-    journal = _journal(load_or_exit(env_file), db)
+    journal = _journal(path, "trading was NOT halted")
     # immediate: the halt's time is after every order the bot committed before it
     with _writing(journal, "trading was NOT halted"), journal.transaction(immediate=True):
         journal.record_status(TradingStatus(state=TradingState.HALTED, cause=KILL_SWITCH, detail=reason))
-        request = journal.request("kill", reason=reason, flatten=not no_flatten)
+        request = journal.request("kill", reason=reason, flatten=flatten)
     click.echo(f"Trading halted in {journal.path}: {reason}")
-    if not bot_alive(journal):
+    bot = bot_on(path)
+    if bot is None:
         click.echo(
-            "No bot is running: the next start cancels working orders"
-            + (" and flattens positions" if not no_flatten else "")
+            "No bot is running on this journal: the next start cancels working orders"
+            + (" and flattens positions" if flatten else "")
             + " before anything else."
         )
         return
+    click.echo(f"Carried out by {bot.line()}:")
     _await_result(journal, request)
 
 
 @click.command()
-@db_option
+@control_db_option
 @env_file_option
-def resume(db: Path | None, env_file: Path) -> None:
-    """Return to active trading after a kill switch or a loss-cap latch. The only way back."""
+def resume(db: Path | None, env_file: Path | None) -> None:
+    """Return to active trading after a kill switch or a loss-cap latch. The only way back.
+
+    Without --db: the running bot's journal, else the settings' journal. It never creates a journal.
+    """
     from risk import TradingStatus
 
-    from .status import bot_alive
+    from .registry import bot_on
 
-    journal = _journal(load_or_exit(env_file), db)
+    [path] = _targets(load_or_exit(env_file), db)
+    journal = _journal(path, "trading was NOT resumed")
     with _writing(journal, "trading was NOT resumed"), journal.transaction(immediate=True):
         journal.record_status(TradingStatus(cause="resume", detail="resumed by console"))
         request = journal.request("resume", by="console")
     click.echo(f"Trading active again in {journal.path}.")
-    if bot_alive(journal):
+    if bot_on(path) is not None:
         _await_result(journal, request)
 
 
@@ -110,14 +153,18 @@ def _await_result(journal: Journal, request: int) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@db_option
+@control_db_option
 @env_file_option
-def status(as_json: bool, db: Path | None, env_file: Path) -> None:
-    """Mode, broker, trading state and why, positions, working orders, today's P&L, recent messages."""
+def status(as_json: bool, db: Path | None, env_file: Path | None) -> None:
+    """Mode, bot, broker, trading state and why, positions, working orders, today's P&L, recent messages.
+
+    Without --db: the running bot's journal, else the settings' journal. It never creates a journal.
+    """
     from .status import collect, lines
 
     settings = load_or_exit(env_file)
-    journal = _journal(settings, db)
+    [path] = _targets(settings, db)
+    journal = _journal(path, "no status")
     report = collect(journal, settings)
     if as_json:
         click.echo(json.dumps(report, default=str))
@@ -142,16 +189,17 @@ def status(as_json: bool, db: Path | None, env_file: Path) -> None:
     help="Where to write the self-contained HTML page with the daily P&L chart.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-@db_option
+@control_db_option
 @env_file_option
-def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Path) -> None:
+def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Path | None) -> None:
     """P&L per day and per author, win rate, average hold, slippage against the alert price."""
     from rich.console import Console
     from rich.table import Table
 
     from .report import build, chart_html
 
-    journal = _journal(load_or_exit(env_file), db)
+    [path] = _targets(load_or_exit(env_file), db)
+    journal = _journal(path, "no report")
     with progress_bar("reading fills") as progress:
         summary = build(journal, days, progress)
     chart.write_text(chart_html(summary), encoding="utf-8")
@@ -174,13 +222,18 @@ def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Pat
 
 
 @click.command()
-@db_option
+@control_db_option
 @env_file_option
-def console(db: Path | None, env_file: Path) -> None:
-    """A Python shell with `orchestrator` bound to the configured journal and broker.
+def console(db: Path | None, env_file: Path | None) -> None:
+    """A Python shell with `orchestrator` bound to the configured journal and broker (it holds the
+    journal's lock like `run`: one trading process per journal).
 
     Try `orchestrator.executor.activate_kill_switch("manual stop")` or `orchestrator.executor.book`.
     """
+    from .journal import JournalInUse
     from .shell import interact
 
-    interact(load_or_exit(env_file), db)
+    try:
+        interact(load_or_exit(env_file), db)
+    except JournalInUse as exc:
+        refuse(str(exc))

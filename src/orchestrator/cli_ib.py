@@ -16,7 +16,7 @@ from .cli_common import env_file_option, load_or_exit
     "--timeout", default=5.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds per check."
 )
 @env_file_option
-def ib_check(timeout: float, env_file: Path) -> None:
+def ib_check(timeout: float, env_file: Path | None) -> None:
     """Check the IB connection the settings describe, one line per check, each with its fix.
 
     Port (TWS or Gateway, paper or live, against PAPER_MODE), reachable, API enabled, client id

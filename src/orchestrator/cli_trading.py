@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
+import os
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +16,17 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar
+from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar, refuse, replay_db_option
 
 if TYPE_CHECKING:
     from .app import ControlResult, Orchestrator
     from .settings import Settings
+
+
+def _in_use() -> type[Exception]:
+    from .journal import JournalInUse
+
+    return JournalInUse
 
 
 def _expected() -> tuple[type[Exception], ...]:
@@ -31,7 +40,7 @@ def _expected() -> tuple[type[Exception], ...]:
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@db_option
+@replay_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON summary as the last line.")
 @click.option(
     "--journal",
@@ -61,7 +70,7 @@ def replay(
     old: Path | None,
     compare: bool,
     broker: str,
-    env_file: Path,
+    env_file: Path | None,
 ) -> None:
     """Replay session FILE(s) on a simulated clock, on the paper simulator or an IB paper account.
 
@@ -108,6 +117,8 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
             )
             try:
                 result = asyncio.run(work)
+            except _in_use() as exc:
+                refuse(str(exc))
             except _expected() as exc:
                 fail(str(exc))
         for bad in result.bad_lines:
@@ -136,13 +147,14 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
 )
 @db_option
 @env_file_option
-def run(source: IO[str] | None, db: Path | None, env_file: Path) -> None:
+def run(source: IO[str] | None, db: Path | None, env_file: Path | None) -> None:
     """Run the bot: alerts in, decisions and orders out, everything journaled.
 
     Without --input it listens to the Discord channels in DISCORD_CHANNEL_IDS (needs DISCORD_TOKEN
     and DISCORD_AUTHOR_IDS). Orders go to the paper simulator, or to IB with BROKER=ib.
     `autoscalper kill` / `resume` from another terminal, or !kill / !resume from an id in
-    DISCORD_CONTROL_USER_IDS, reach the running bot within a second.
+    DISCORD_CONTROL_USER_IDS, reach the running bot within a second. One bot per journal: a second
+    one refuses to start (exit 2); a journal deleted or replaced under the bot stops it (exit 1).
     """
     settings = load_or_exit(env_file)
     if source is None:
@@ -207,6 +219,8 @@ def _open_bot(settings: Settings, db: Path | None) -> Orchestrator:
 
     try:
         return Orchestrator.open(settings, command="run", journal_path=db)
+    except _in_use() as exc:
+        refuse(str(exc))
     except _expected() as exc:
         fail(str(exc))
 
@@ -238,10 +252,18 @@ async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None
             _echo_control(await orchestrator.poll_control())
 
     poller = asyncio.create_task(poll())
-    loop = asyncio.get_running_loop()
+    lines = _read_in_background(source)
     number = 0
     try:
-        while line := await loop.run_in_executor(None, source.readline):
+        while True:
+            reading = asyncio.ensure_future(lines.get())
+            await asyncio.wait({reading, poller}, return_when=asyncio.FIRST_COMPLETED)
+            if poller.done():  # the journal failed between messages (deleted, replaced): stop here
+                reading.cancel()
+                poller.result()
+            line = reading.result()
+            if line is None:
+                break
             number += 1
             if not line.strip():
                 continue
@@ -260,6 +282,35 @@ async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None
     finally:
         poller.cancel()
         await orchestrator.executor.broker.shutdown()
+
+
+def _read_in_background(source: IO[str]) -> asyncio.Queue[str | None]:
+    """The source's lines on a daemon thread (None at the end): a bot that must stop while the
+    terminal waits for input stops at once, instead of waiting for a line that may never come."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def put(line: str | None) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+
+    def read() -> None:
+        # Raw reads, decoded here: a daemon thread blocked inside a buffered reader would abort the
+        # interpreter at exit (it holds the reader's lock).
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        partial: list[str] = []
+        while chunk := os.read(source.fileno(), 1 << 16):
+            *complete, rest = decoder.decode(chunk).split("\n")
+            for piece in complete:
+                put("".join(partial) + piece + "\n")
+                partial.clear()
+            partial.append(rest)
+        last = "".join(partial) + decoder.decode(b"", final=True)
+        if last:
+            put(last)
+        put(None)
+
+    threading.Thread(target=read, name="autoscalper-input", daemon=True).start()
+    return queue
 
 
 def _say_protection(notice: object) -> None:

@@ -22,6 +22,8 @@ from risk.hours import parse_hours
 
 Ids = Annotated[tuple[int, ...], NoDecode]
 Symbols = Annotated[tuple[str, ...], NoDecode]
+TYPO = 0.88  # an environment variable this close to a setting's name is refused as its typo
+NEAR_MISS = 0.6  # this close: in .env refused, in the environment (shared with everything) a warning
 _PLACEHOLDERS = frozenset({"changeme", "your-token-here", "xxx", "todo", "<token>"})
 
 
@@ -187,7 +189,7 @@ def _misspelt_environment() -> None:
     for key in os.environ:
         if key in Settings.model_fields:
             continue
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.88)
+        close = difflib.get_close_matches(key, names, n=1, cutoff=TYPO)
         if close:
             raise SettingsError(key, f"unknown setting (did you mean {close[0]}?)")
 
@@ -200,15 +202,35 @@ def _first_error(exc: ValidationError) -> SettingsError:
     key = ".".join(str(part) for part in error["loc"]) or "settings"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(key, list(Settings.model_fields), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, list(Settings.model_fields), n=1, cutoff=NEAR_MISS)
         message = "unknown setting" + (f" (did you mean {close[0]}?)" if close else "")
     return SettingsError(key, message)
 
 
-def load_settings(env_file: Path | None = Path(".env")) -> Settings:
-    """Read settings from the environment and ``env_file``; raise ``SettingsError`` naming the key."""
+def environment_warnings() -> list[str]:
+    """Variables that look like a setting mistyped, too far off to be refused: each is ignored, and
+    the trader is told so (``MAX_RISK=3`` does not set MAX_RISK_PER_TRADE)."""
+    names = list(Settings.model_fields)
+    ours = {name.split("_", 1)[0] for name in names}
+    warnings = []
+    for key in sorted(os.environ):
+        if key in Settings.model_fields or key.split("_", 1)[0] not in ours:
+            continue
+        close = difflib.get_close_matches(key, names, n=1, cutoff=NEAR_MISS)
+        if close:
+            warnings.append(
+                f"environment variable {key} is not a setting (did you mean {close[0]}?); ignored"
+            )
+    return warnings
+
+
+def load_settings(env_file: Path | None = Path(".env"), *, required: bool = False) -> Settings:
+    """Read settings from the environment and ``env_file``; raise ``SettingsError`` naming the key.
+    ``required``: the file was named by the trader, so a missing one is an error, not a default."""
     _misspelt_environment()
     kwargs: dict[str, Any] = {}
+    if required and env_file is not None and not env_file.exists():
+        raise SettingsError("--env-file", f"no file at {env_file}")
     if env_file is not None and env_file.exists():
         kwargs["_env_file"] = env_file
     try:

@@ -1,11 +1,10 @@
-"""``autoscalper status``: the bot's state read from the journal alone, so it answers in a blink and
-works whether the bot runs or not (and from another terminal while it does)."""
+"""``autoscalper status``: the bot's state read from the journal, so it answers in a blink and works
+whether the bot runs or not (and from another terminal while it does). Whether a bot runs comes from
+the registry and the journal's lock, never from a pid alone; the broker line only from a live bot."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,12 +12,13 @@ from typing import Any
 from risk import trading_day
 
 from .journal import Journal
+from .registry import bot_on
 from .settings import Settings
 
 
 def collect(journal: Journal, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
-    run = _last_run(journal)
+    run = _bot(journal)
     state = journal.trading_status()
     today = trading_day(now).isoformat()
     pnl = journal.rows("SELECT * FROM daily_pnl WHERE trading_day = ?", today)
@@ -27,7 +27,9 @@ def collect(journal: Journal, settings: Settings, now: datetime | None = None) -
         "mode": settings.mode,
         "journal": str(journal.path),
         "bot": run,
-        "broker": _connection(journal),
+        "broker": _connection(journal)
+        if run and run["alive"]
+        else f"- (no bot is running; last: {_connection(journal)})",
         "trading_state": state.state.value,
         "cause": state.cause,
         "detail": state.detail,
@@ -50,12 +52,16 @@ def collect(journal: Journal, settings: Settings, now: datetime | None = None) -
 
 def lines(status: dict[str, Any]) -> list[str]:
     bot = status["bot"]
-    running = "running" if bot and bot["alive"] else "not running"
+    if bot and bot["alive"]:
+        running = f"running, pid {bot['pid']} ({bot['command']}) since {bot['started_at']}"
+    else:
+        running = "not running" + (f" (last: pid {bot['pid']}, started {bot['started_at']})" if bot else "")
+    why = "never halted" if status["cause"] == "start" else f"{status['cause']}: {status['detail'] or '-'}"
     out = [
         f"mode      : {status['mode']} (journal {status['journal']})",
-        f"bot       : {running}" + (f", pid {bot['pid']} since {bot['started_at']}" if bot else ""),
+        f"bot       : {running}",
         f"broker    : {status['broker']}",
-        f"trading   : {status['trading_state'].upper()} ({status['cause']}: {status['detail'] or '-'})",
+        f"trading   : {status['trading_state'].upper()} ({why})",
         f"today     : realized net {status['today']['realized_net']} of a "
         f"{status['today']['daily_loss_limit']} loss cap ({status['today']['loss_room']} left)",
     ]
@@ -83,32 +89,22 @@ def position_lines(status: dict[str, Any]) -> list[str]:
     return out
 
 
-def bot_alive(journal: Journal) -> bool:
-    run = _last_run(journal)
-    return bool(run and run["alive"])
-
-
-def _last_run(journal: Journal) -> dict[str, Any] | None:
+def _bot(journal: Journal) -> dict[str, Any] | None:
+    """The bot trading on this journal now (the registry, checked against the journal's lock), else
+    the journal's last trading run, marked not alive."""
+    running = bot_on(journal.path)
+    if running is not None:
+        return {
+            "pid": running.pid,
+            "command": running.command,
+            "started_at": running.started_at,
+            "alive": True,
+        }
     rows = journal.rows(
-        "SELECT id, started_at, pid, host FROM runs WHERE command = 'run' ORDER BY id DESC LIMIT 1"
+        "SELECT started_at, pid, command FROM runs WHERE command = 'run' OR command LIKE 'replay %'"
+        " OR command = 'console' ORDER BY id DESC LIMIT 1"
     )
-    if not rows:
-        return None
-    run = rows[0]
-    run["alive"] = run["host"] == socket.gethostname() and _pid_alive(run["pid"])
-    return run
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return rows[0] | {"alive": False} if rows else None
 
 
 def _connection(journal: Journal) -> str:

@@ -42,19 +42,23 @@ def test_parse_jsonl_reports_each_bad_line_and_parses_the_rest(tmp_path: Path) -
         json.dumps({"text": "out", "at": 1700000000}).encode(),  # 7 wrong type of time
         json.dumps({"text": "trim half", "at": "yesterday"}).encode(),  # 8 not a time
         json.dumps({"text": "stop to BE\u0000", "at": AT}).encode(),  # 9 a NUL inside the text
-        b"",  # 10 blank: skipped silently
-        json.dumps({"text": "STC SPY 3/20 580C @ 1.60", "at": AT}).encode(),  # 11
+        b"",  # 10 blank: a bad_input line, so outputs stay aligned with inputs
+        b"[" * 3000,  # 11 nested past the JSON decoder's recursion limit
+        json.dumps({"text": "out", "at": "9999-12-31T23:59:59Z"}).encode(),  # 12 a time no alert has
+        json.dumps({"text": "out", "at": "0001-01-01T00:00:00Z"}).encode(),  # 13 nor this one
+        b'{"text": NaN}',  # 14 NaN where the text should be
+        json.dumps({"text": "STC SPY 3/20 580C @ 1.60", "at": AT}).encode(),  # 15
     ]
     done = _autoscalper("parse", "--jsonl", str(_write(tmp_path / "in.jsonl", lines)), cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
-    assert _skipped(done.stderr) == {2, 3, 5, 6, 7, 8}
+    assert _skipped(done.stderr) == {2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14}
     kinds = [json.loads(line)["kind"] for line in done.stdout.splitlines()]
     reasons = [json.loads(line)["reason"] for line in done.stdout.splitlines()]
-    assert len(kinds) == 10  # one answer per non-blank line, in order
+    assert len(kinds) == len(lines)  # one answer per input line, in order
     assert kinds[0] == "open" and kinds[-1] == "exit" and kinds[8] == "move_stop"
     assert reasons[3] == "too_long"
-    assert [reasons[i] for i in (1, 2, 4, 5, 6, 7)] == ["bad_input"] * 6
+    assert [reasons[i] for i in (1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 13)] == ["bad_input"] * 11
 
 
 def test_a_session_with_bad_lines_is_replayed_around_them(tmp_path: Path) -> None:
@@ -78,6 +82,8 @@ def test_a_session_with_bad_lines_is_replayed_around_them(tmp_path: Path) -> Non
         json.dumps({"at": AT, "type": "wire_transfer", "amount": 1e9}).encode(),
         json.dumps({"at": AT, "type": "message", "id": ["b4"], "text": ["out"]}).encode(),
         b"null",
+        json.dumps({"at": "9999-12-31T23:59:59Z", "type": "message", "id": "b5", "text": "out"}).encode(),
+        b"[" * 3000,
     ]  # fmt: skip
     lines = [json.dumps(good[0]).encode(), json.dumps(good[1]).encode(), *bad[:5],
              json.dumps(good[2]).encode(), *bad[5:], json.dumps(good[3]).encode()]  # fmt: skip
@@ -85,7 +91,7 @@ def test_a_session_with_bad_lines_is_replayed_around_them(tmp_path: Path) -> Non
     done = _autoscalper("replay", str(session), "--db", str(tmp_path / "j.db"), "--json", cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
-    expected_bad = {3, 4, 6, 7, 9, 10, 11, 12}  # line 5 is the huge message, which is well formed
+    expected_bad = {3, 4, 6, 7, 9, 10, 11, 12, 13, 14}  # line 5 is the huge message, which is well formed
     assert _skipped(done.stderr) == expected_bad
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert {int(b.split()[1].rstrip(":")) for b in summary["bad_lines"]} == expected_bad
@@ -98,6 +104,15 @@ def test_a_session_with_bad_lines_is_replayed_around_them(tmp_path: Path) -> Non
     assert [(f["message_id"], f["side"]) for f in summary["fills"]] == [("m1", "buy"), ("m2", "sell")]
     [row] = journal_rows(tmp_path / "j.db", "SELECT length(text) AS n FROM messages WHERE id = 'b2'")
     assert row["n"] == HUGE  # journaled whole: an audit sees what was received
+    again = _autoscalper("replay", str(session), "--db", str(tmp_path / "j.db"), "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr  # a restart on the same journal goes through too
+
+
+def test_check_at_a_time_no_alert_has_is_a_bad_option_not_a_crash(tmp_path: Path) -> None:
+    done = _autoscalper(
+        "check", "--at", "9999-12-31T23:59:59Z", "BTO SPY 12/31 580C @ 1.25 SL .9", cwd=tmp_path
+    )
+    assert done.returncode == 2 and "outside 2000-2099" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_run_reads_binary_and_huge_lines_as_messages_without_stopping(tmp_path: Path) -> None:

@@ -67,10 +67,12 @@ def test_parse_jsonl_keeps_order_and_reports_bad_lines_by_number(tmp_path: Path)
     done = run("parse", "--jsonl", str(source))
     assert done.returncode == 0
     out = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [o["kind"] for o in out] == ["trim", "none", "open", "none", "none"]
-    assert out[1]["reason"] == out[3]["reason"] == "bad_input"
+    assert [o["kind"] for o in out] == ["trim", "none", "open", "none", "none", "none"]  # one per line
+    assert out[1]["reason"] == out[3]["reason"] == out[4]["reason"] == "bad_input"
     assert out[2]["instrument"]["expiry"] == "2026-03-03"
-    assert "line 2:" in done.stderr and "line 4:" in done.stderr
+    assert (
+        "line 2:" in done.stderr and "line 4:" in done.stderr and "line 5: skipped, blank line" in done.stderr
+    )
 
 
 def test_parse_jsonl_reads_standard_input() -> None:
@@ -84,14 +86,14 @@ def test_parse_usage_errors_exit_2(args: list[str]) -> None:
 
 
 def test_bad_setting_is_one_line_naming_the_key_and_exit_2() -> None:
-    done = run("settings", "--env-file", "/nonexistent", env={"MAX_CONTRACT": "3"})
+    done = run("settings", "--env-file", os.devnull, env={"MAX_CONTRACT": "3"})
     assert done.returncode == 2
     assert done.stderr.strip() == "error: setting MAX_CONTRACT: unknown setting (did you mean MAX_CONTRACTS?)"
     assert "Traceback" not in done.stderr
 
 
 def test_settings_prints_the_effective_values_with_secrets_hidden() -> None:
-    done = run("settings", "--env-file", "/nonexistent", env={"DISCORD_TOKEN": "abc.def.secret"})
+    done = run("settings", "--env-file", os.devnull, env={"DISCORD_TOKEN": "abc.def.secret"})
     assert done.returncode == 0
     assert "PAPER_MODE=True" in done.stdout
     assert "DISCORD_TOKEN=**********" in done.stdout
@@ -100,7 +102,7 @@ def test_settings_prints_the_effective_values_with_secrets_hidden() -> None:
 
 def test_check_shows_the_bracket_risk_would_place_with_the_settings() -> None:
     alert = "BTO 3 SPY 3/20 580C @ 1.25 SL .90 PT 1.50 PT 1.80"
-    done = run("check", "--env-file", "/nonexistent", "--at", "2026-03-02T15:00:00Z", alert)
+    done = run("check", "--env-file", os.devnull, "--at", "2026-03-02T15:00:00Z", alert)
     assert done.returncode == 0, done.stderr
     assert (
         "approved: buy 2 SPY 2026-03-20 580C limit 1.25; stop 0.90; targets 1 at 1.50, 1 at 1.80"
@@ -115,7 +117,7 @@ def test_check_json_reports_denials_with_codes_and_one_sentence() -> None:
         "check",
         "--json",
         "--env-file",
-        "/nonexistent",
+        os.devnull,
         "--at",
         at,
         "BTO ES @ 5000 SL 4990",
@@ -129,7 +131,7 @@ def test_check_json_reports_denials_with_codes_and_one_sentence() -> None:
 
 
 def test_check_with_a_bad_setting_exits_2() -> None:
-    done = run("check", "--env-file", "/nonexistent", "BTO SPY 3/20 580C @ 1", env={"LOSS_LIMIT_ACTION": "x"})
+    done = run("check", "--env-file", os.devnull, "BTO SPY 3/20 580C @ 1", env={"LOSS_LIMIT_ACTION": "x"})
     assert done.returncode == 2 and done.stderr.startswith("error: setting LOSS_LIMIT_ACTION:")
 
 
@@ -163,7 +165,7 @@ def test_check_json_shows_each_careful_denial(alert: str, options: list[str], co
 
     from orchestrator.cli import main
 
-    args = ["check", "--json", "--env-file", "/nonexistent", "--at", "2026-03-02T15:00:00Z", *options, alert]
+    args = ["check", "--json", "--env-file", os.devnull, "--at", "2026-03-02T15:00:00Z", *options, alert]
     done = CliRunner().invoke(main, args, catch_exceptions=False)
     out = json.loads(done.output)
     assert (out["verdict"], out["reasons"]) == ("denied", [code]), out
@@ -171,7 +173,7 @@ def test_check_json_shows_each_careful_denial(alert: str, options: list[str], co
 
 def test_check_stock_sizes_in_shares_with_max_shares() -> None:
     done = run(
-        "check", "--json", "--env-file", "/nonexistent", "--at", "2026-03-02T15:00:00Z",
+        "check", "--json", "--env-file", os.devnull, "--at", "2026-03-02T15:00:00Z",
         "BUY 500 AAPL @ 230 SL 229.50", env={"MAX_SHARES": "250"},
     )  # fmt: skip
     out = json.loads(done.stdout)
@@ -182,5 +184,28 @@ def test_check_stock_sizes_in_shares_with_max_shares() -> None:
 
 
 def test_check_with_an_unreadable_quote_exits_2_naming_the_option() -> None:
-    done = run("check", "--env-file", "/nonexistent", "--quote", "SPY=abc", "BTO SPY 3/20 580C @ 1")
+    done = run("check", "--env-file", os.devnull, "--quote", "SPY=abc", "BTO SPY 3/20 580C @ 1")
     assert done.returncode == 2 and "--quote 'SPY=abc'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("MAX_RISK", "MAX_RISK_PER_TRADE"),
+        ("DEFAULT_STOP", "DEFAULT_STOP_PCT"),
+        ("DAILY_LOSS", "DAILY_LOSS_LIMIT"),
+    ],
+)
+def test_an_environment_variable_like_a_setting_is_a_warning_not_silence(variable: str, meant: str) -> None:
+    done = run("settings", "--env-file", os.devnull, env={variable: "3"})
+    assert done.returncode == 0
+    assert f"warning: environment variable {variable} is not a setting (did you mean {meant}?); ignored" in (
+        done.stderr
+    )
+    assert f"{meant}=3" not in done.stdout.splitlines()  # ignored, not taken for the setting
+
+
+def test_a_named_env_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
+    done = run("settings", "--env-file", str(tmp_path / "missing.env"))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: setting --env-file: no file at {tmp_path / 'missing.env'}"

@@ -28,8 +28,10 @@ ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 
 def run_cli(tmp_path: Path, **env: str) -> Any:
     settings = SETTINGS | {"DISCORD_TOKEN": TOKEN, "DISCORD_LOGIN_TIMEOUT_SECONDS": "5"} | env
+    empty = tmp_path / "empty.env"
+    empty.touch()
     return CliRunner().invoke(
-        main, ["run", "--db", str(tmp_path / "j.db"), "--env-file", str(tmp_path / "none.env")], env=settings
+        main, ["run", "--db", str(tmp_path / "j.db"), "--env-file", str(empty)], env=settings
     )
 
 

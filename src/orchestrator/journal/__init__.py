@@ -1,5 +1,15 @@
 """The journal (SQLite through sqlite-utils, the only place that library is imported)."""
 
-from .store import Journal, JournalError, iso, parse_time
+from .lock import JournalInUse, JournalLock, holder
+from .store import Journal, JournalError, JournalGone, iso, parse_time
 
-__all__ = ["Journal", "JournalError", "iso", "parse_time"]
+__all__ = [
+    "Journal",
+    "JournalError",
+    "JournalGone",
+    "JournalInUse",
+    "JournalLock",
+    "holder",
+    "iso",
+    "parse_time",
+]

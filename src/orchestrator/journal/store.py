@@ -44,6 +44,10 @@ class JournalError(RuntimeError):
     """The journal cannot be opened or written: trading must not go on unjournaled."""
 
 
+class JournalGone(JournalError):
+    """The journal file is no longer the file this process opened (deleted, moved or replaced)."""
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -53,16 +57,22 @@ def parse_time(text: str) -> datetime:
 
 
 class Journal:
-    def __init__(self, path: Path, *, durable: bool = True) -> None:
+    def __init__(self, path: Path, *, durable: bool = True, create: bool = True) -> None:
+        """``create=False``: a reader (``status``, ``kill``) that must never make an empty journal."""
         self.path = path
+        if not create and not path.is_file():
+            raise JournalError(f"no journal at {path}")
         try:
             _create_private(path)
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            # First: a journal another process is opening (recovering a killed bot's WAL) is waited
+            # for, not "database is locked".
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
             # FULL syncs every commit (power-loss safe); NORMAL survives a killed process, which is
             # all a replay on the simulator needs.
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self.conn = conn
             if _pending_migrations(conn):
                 _load_sqlite_utils()
@@ -71,6 +81,7 @@ class Journal:
                 MIGRATIONS.apply(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"journal {path}: {exc}") from exc
+        self._identity = _identity(path)
         self.run_id: int | None = None
         self._status: TradingStatus | None = None
         self._status_version = -1
@@ -86,6 +97,21 @@ class Journal:
 
     def close(self) -> None:
         self.conn.close()
+
+    def check_identity(self) -> None:
+        """Raise ``JournalGone`` when the file at ``path`` is no longer the one opened: a bot would
+        otherwise go on writing into an unlinked file, or another journal's, that nobody reads."""
+        try:
+            now = _identity(self.path)
+        except OSError:
+            now = None
+        if now == self._identity:
+            return
+        what = "deleted or moved" if now is None else "replaced by another file"
+        raise JournalGone(
+            f"journal {self.path} was {what} while this bot ran: it stops deciding, and working orders "
+            "and their stops stay at the broker. Put the journal back and start again"
+        )
 
     @contextmanager
     def transaction(self, *, immediate: bool = False) -> Iterator[None]:
@@ -380,6 +406,11 @@ def _pending_migrations(conn: sqlite3.Connection) -> bool:
     except sqlite3.OperationalError:  # no migrations table: a new file
         return True
     return not set(SCHEMA) <= {name for (name,) in rows}
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
 
 
 def _create_private(path: Path) -> None:

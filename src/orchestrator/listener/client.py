@@ -333,8 +333,14 @@ class AlertClient(discord.Client):
         await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
 
     async def _stop(self, exc: JournalError) -> None:
+        await self.stop_on(exc)
+
+    async def stop_on(self, exc: JournalError) -> None:
+        """The journal failed (unwritable, deleted, replaced): tell the trader, stop deciding, close.
+        Working orders and their stops stay at the broker."""
         log.error("journal failure, stopping: %s", exc)
         self.fatal = exc
+        self._tell(f"BOT STOPPED: {exc}")
         asyncio.get_running_loop().call_soon(self._spawn_close)
 
     def _spawn_close(self) -> None:

@@ -23,7 +23,7 @@ import discord
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
 
 from ..app import CONTROL_POLL_SECONDS, Orchestrator
-from ..journal import iso
+from ..journal import JournalError, iso
 from ..settings import Settings, SettingsError
 from .client import AlertClient
 
@@ -69,7 +69,7 @@ async def serve(
         connection = asyncio.create_task(client.connect(reconnect=True), name="discord gateway")
         await _until_ready(client, connection, patience)
         say(f"listening to {len(client.followed)} channel(s) as {client.user}; Ctrl-C stops")
-        poller = asyncio.create_task(_poll_control(orchestrator, say), name="control poller")
+        poller = asyncio.create_task(_poll_control(orchestrator, client, say), name="control poller")
         try:
             await connection
         except discord.ConnectionClosed as exc:
@@ -163,11 +163,17 @@ async def _restart_backoff(orchestrator: Orchestrator, say: Say) -> None:
     await asyncio.sleep(delay)
 
 
-async def _poll_control(orchestrator: Orchestrator, say: Say) -> None:
-    """``autoscalper kill`` / ``resume`` from another terminal, as ``run --input`` honours them."""
+async def _poll_control(orchestrator: Orchestrator, client: AlertClient, say: Say) -> None:
+    """``autoscalper kill`` / ``resume`` from another terminal, as ``run --input`` honours them. A
+    journal that fails here (deleted or replaced while no message came) stops the bot like any."""
     while True:
         await asyncio.sleep(CONTROL_POLL_SECONDS)
-        for result in await orchestrator.poll_control():
+        try:
+            results = await orchestrator.poll_control()
+        except JournalError as exc:
+            await client.stop_on(exc)
+            return
+        for result in results:
             for line in result.lines:
                 say(line)
 
