@@ -24,6 +24,7 @@ from tests.fakes.discord_payloads import (
     ALERTS,
     ANALYST,
     BOT,
+    GUILD,
     NOTIFY,
     TRADER,
     WEBHOOK,
@@ -66,6 +67,18 @@ class Desk:
             self.discord.log(data)
         self.dispatch("MESSAGE_CREATE", data)
         return message_id
+
+    async def settled_post(self, content: str, **kwargs: Any) -> int:
+        """``post``, then wait until the bot has handled it."""
+        message_id = self.post(content, **kwargs)
+        await self.settle()
+        return message_id
+
+    def delete(self, message_id: int, channel: int = ALERTS) -> None:
+        """The author deletes a message: Discord's MESSAGE_DELETE."""
+        self.dispatch(
+            "MESSAGE_DELETE", {"id": str(message_id), "channel_id": str(channel), "guild_id": str(GUILD)}
+        )
 
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
         self.client._connection.parsers[event](data)

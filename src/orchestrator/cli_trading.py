@@ -195,7 +195,7 @@ def _listen(settings: Settings, db: Path | None) -> None:
     async def listen() -> None:
         try:
             _echo_control(await orchestrator.start())
-            _say(_banner(orchestrator))
+            _say(_banner(orchestrator, connecting=True))  # "running" once the gateway is READY
             await serve(orchestrator, token, _say)
         finally:
             await orchestrator.executor.broker.shutdown()
@@ -229,10 +229,11 @@ def _say(line: str) -> None:
     click.echo(line, err=True)
 
 
-def _banner(orchestrator: Orchestrator) -> str:
+def _banner(orchestrator: Orchestrator, *, connecting: bool = False) -> str:
     state = orchestrator.executor.status
+    doing = "connecting to Discord" if connecting else "running"
     return (
-        f"autoscalper running ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
+        f"autoscalper {doing} ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
         f"trading {state.state}; journal {orchestrator.journal.path}"
     )
 

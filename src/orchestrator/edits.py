@@ -60,6 +60,14 @@ def on_delete(pipeline: Pipeline, delete: Delete) -> Outcome:
         detail = f"alert {delete.id} was deleted; its entry is still working (cancel it with a cancel alert)"
         journal.record_notice("deleted_alert_working", delete.at, detail)
         return Outcome(delete.id, "delete", "reported", ("deleted_entry_working",), detail)
+    holding = pipeline.executor.book.holdings.get(delete.id)
+    if holding is not None and holding.quantity > 0:
+        detail = (
+            f"alert {delete.id} was deleted; you still hold {holding.quantity} {holding.key} from it "
+            "(its stop and target stay working: exit by hand or with an exit alert)"
+        )
+        journal.record_notice("deleted_alert_held", delete.at, detail)
+        return Outcome(delete.id, "delete", "reported", ("deleted_position_held",), detail)
     return Outcome(delete.id, "delete", "ignored", ("deleted",))
 
 

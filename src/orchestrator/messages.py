@@ -35,6 +35,9 @@ class _Frozen(BaseModel):
 
 
 class Message(_Frozen):
+    """``channel_id`` is where the message was posted; ``parent_channel_id`` the channel of the
+    thread it was posted in, which decides whether it is followed."""
+
     id: str
     channel_id: str | None = None
     author_id: str | None = None
@@ -43,6 +46,11 @@ class Message(_Frozen):
     received_at: AwareDatetime
     reply_to: str | None = None
     source: str = "session"
+    parent_channel_id: str | None = None
+
+    @property
+    def followed_channel(self) -> str | None:
+        return self.parent_channel_id or self.channel_id
 
 
 class Edit(_Frozen):

@@ -2,7 +2,8 @@
 
 Trading never waits for them. ``Notifier.push`` only appends a line to a bounded backlog; one task
 sends the backlog, coalescing what piled up into as few messages as fit (Discord's 2,000-character
-limit), at most ``per_window`` messages per ``window`` seconds (aiolimiter). If the channel cannot
+limit), at most ``per_window`` messages in any ``window`` seconds (a sliding window: a leaky bucket
+lets nearly twice that through one window). If the channel cannot
 keep up, the oldest lines go first and a count of what was dropped is sent; a failed send is journaled
 and the task goes on. Every message starts with the mode, so a live notice never reads like a paper one.
 """
@@ -13,8 +14,6 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
-
-from aiolimiter import AsyncLimiter
 
 from executor import (
     ConnectionLost,
@@ -38,6 +37,24 @@ MESSAGE_LIMIT = 1900  # Discord's 2,000 characters, less room for the banner
 NOTIFIED_VERDICTS = frozenset({"approved", "denied", "reported", "amended"})
 
 
+class SlidingWindow:
+    """At most ``limit`` entries in any ``window`` seconds: ``async with`` waits for the oldest of the
+    last ``limit`` to leave the window."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.sent: deque[float] = deque(maxlen=limit)
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        if len(self.sent) == self.limit:
+            await asyncio.sleep(max(0.0, self.sent[0] + self.window - loop.time()))
+        self.sent.append(loop.time())
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 class Notifier:
     def __init__(
         self,
@@ -51,7 +68,7 @@ class Notifier:
     ) -> None:
         self._send, self._banner, self._on_failure = send, banner, on_failure
         self._lines: deque[str] = deque(maxlen=backlog)
-        self._limiter = AsyncLimiter(per_window, window)
+        self._limiter = SlidingWindow(per_window, window)
         self._pending = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -103,10 +120,22 @@ class Notifier:
             self._on_failure(f"{type(exc).__name__}: {exc}")
 
 
-def outcome_line(outcome: Outcome) -> str | None:
+Where = Callable[[str], str]  # a message id -> what to add to its line (instrument, a link to it)
+
+
+def _nowhere(message_id: str) -> str:
+    return ""
+
+
+def outcome_line(outcome: Outcome, where: Where = _nowhere) -> str | None:
     """A decision worth telling the trader (approved, denied, an edit reported, a missed alert), or
-    None for chatter; a line per such instruction when the message has several."""
-    lines = [line for line in map(_one_outcome_line, outcome.parts) if line is not None]
+    None for chatter; a line per such instruction when the message has several, each followed by
+    ``where(its id)``."""
+    lines = [
+        line + where(part.message_id)
+        for part in outcome.parts
+        if (line := _one_outcome_line(part)) is not None
+    ]
     return "\n".join(lines) if lines else None
 
 
@@ -121,8 +150,9 @@ def _one_outcome_line(outcome: Outcome) -> str | None:
     return None
 
 
-def notice_line(notice: Notice, book: PositionBook) -> str | None:
-    """A broker or kill-switch event worth telling the trader, or None."""
+def notice_line(notice: Notice, book: PositionBook, where: Where = _nowhere) -> str | None:
+    """A broker or kill-switch event worth telling the trader, or None; a fill and a protection
+    notice are followed by ``where`` the message that caused them."""
     if isinstance(notice, OrderFilled):
         state = book.orders.get(notice.client_id)
         what = (
@@ -130,7 +160,8 @@ def notice_line(notice: Notice, book: PositionBook) -> str | None:
             if state
             else ""
         )
-        return f"FILLED {what} @ {notice.price} ({notice.client_id}, {notice.remaining} left)"
+        link = where(state.order.message_id) if state else ""
+        return f"FILLED {what} @ {notice.price} ({notice.client_id}, {notice.remaining} left){link}"
     if isinstance(notice, OrderRejected):
         return f"REJECTED {notice.client_id}: {notice.code} {notice.text}"
     if isinstance(notice, ErrorReported) and not notice.warning:
@@ -146,5 +177,5 @@ def notice_line(notice: Notice, book: PositionBook) -> str | None:
     if isinstance(notice, TradingResumed):
         return f"trading resumed by {notice.by}"
     if isinstance(notice, ProtectionNotice):
-        return notice.line()
+        return notice.line() + where(notice.position)
     return None

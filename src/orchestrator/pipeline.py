@@ -53,7 +53,7 @@ from risk import (
 from risk.describe import describe_plan
 
 from .journal import Journal, JournalError, iso
-from .messages import BACKFILL, Message, parent_id_sql, part_id
+from .messages import BACKFILL, LIVE, Message, parent_id_sql, part_id
 from .resolve import resolve
 
 MISSED = "missed"
@@ -101,7 +101,7 @@ class Allowlist:
     def refusal(self, message: Message) -> Reason | None:
         if message.source == "console":
             return None  # the trader typing into ``autoscalper run`` is the trader
-        if self.channels and message.channel_id not in self.channels:
+        if self.channels and message.followed_channel not in self.channels:
             return Reason(code="channel_not_allowed", detail=f"channel {message.channel_id} is not followed")
         if self.authors and message.author_id not in self.authors:
             return Reason(code="author_not_allowed", detail=f"author {message.author_id} is not followed")
@@ -222,17 +222,20 @@ class Pipeline:
         return outcome, decision.plan if isinstance(decision, Approved) else None
 
     def _missed(self, message: Message, now: datetime) -> Reason | None:
-        """A backfilled alert past MAX_SIGNAL_AGE_SECONDS is never traded, exits included: the market
-        moved on while the bot was away, and the broker-side stops still protect what is open."""
-        if message.source != BACKFILL:
+        """A Discord message past MAX_SIGNAL_AGE_SECONDS when it reaches the bot is never traded,
+        exits included, whatever brought it (a backfill after a gap, or the events a RESUME
+        replays): the market moved on while the bot was away, and the broker-side stops still
+        protect what is open. One rule for both, so the same late exit never does two things."""
+        if message.source not in (LIVE, BACKFILL):
             return None
         age, limit = (now - message.sent_at).total_seconds(), self.limits.max_signal_age.total_seconds()
         if age <= limit:
             return None
+        how = "fetched from the channel history" if message.source == BACKFILL else "delivered"
         return Reason(
             code=MISSED,
-            detail=f"fetched from the channel history {age:.0f} s after it was sent "
-            f"(MAX_SIGNAL_AGE_SECONDS {limit:.0f}): recorded, not traded",
+            detail=f"{how} {age:.0f} s after it was sent (MAX_SIGNAL_AGE_SECONDS {limit:.0f}): "
+            "recorded, not traded",
         )
 
     async def _execute(self, plan: OrderPlan, outcome: Outcome, author: str | None) -> Outcome:

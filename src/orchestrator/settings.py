@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     DISCORD_CONTROL_USER_IDS: Ids = ()
     DISCORD_NOTIFY_CHANNEL_ID: int | None = None
     DISCORD_LOGIN_TIMEOUT_SECONDS: float = Field(120.0, gt=0, le=3600)
+    DISCORD_FOLLOW_THREADS: bool = True
     DEFAULT_CONTRACTS: int = Field(1, ge=1)
     MAX_CONTRACTS: int = Field(2, ge=1)
     MAX_TOTAL_CONTRACTS: int = Field(6, ge=1)

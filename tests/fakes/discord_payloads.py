@@ -243,3 +243,72 @@ class _Response:
     def __init__(self, status: int) -> None:
         self.status = status
         self.reason = "error"
+
+
+def thread(thread_id: int, name: str, *, parent: int = ALERTS, owner: int = ANALYST) -> dict[str, Any]:
+    """A THREAD_CREATE payload: a public thread (type 11) of ``parent``. A thread started from a
+    message has that message's id."""
+    return {
+        "id": str(thread_id),
+        "guild_id": str(GUILD),
+        "parent_id": str(parent),
+        "owner_id": str(owner),
+        "name": name,
+        "type": 11,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-03-02T15:00:00+00:00",
+            "locked": False,
+        },
+        "newly_created": True,
+    }
+
+
+def forward(
+    message_id: int,
+    *,
+    content: str,
+    embeds: tuple[dict[str, Any], ...] = (),
+    original: tuple[int, int, int] = (600000000000000000, 600000000000000001, 600000000000000002),
+    author: int = ANALYST,
+) -> dict[str, Any]:
+    """A forwarded message: empty itself, a reference of type 1 (FORWARD) to the original, and the
+    original's content in ``message_snapshots`` (a partial message, no author), as Discord documents."""
+    data = message(message_id, "", author=author)
+    guild_id, channel_id, original_id = original
+    data["message_reference"] = {
+        "type": 1,
+        "message_id": str(original_id),
+        "channel_id": str(channel_id),
+        "guild_id": str(guild_id),
+    }
+    data["message_snapshots"] = [
+        {
+            "message": {
+                "type": 0,
+                "content": content,
+                "embeds": list(embeds),
+                "attachments": [],
+                "timestamp": discord.utils.snowflake_time(original_id).isoformat(),
+                "edited_timestamp": None,
+                "flags": 0,
+                "mentions": [],
+                "mention_roles": [],
+            }
+        }
+    ]
+    return data
+
+
+def rich_preview(url: str, description: str, *, typed: bool = True) -> dict[str, Any]:
+    """The embed Discord attaches when it unfurls a link (x.com's are typed ``rich``)."""
+    out: dict[str, Any] = {"url": url, "description": description, "title": "someone on X", "fields": []}
+    if typed:
+        out["type"] = "rich"
+    return out

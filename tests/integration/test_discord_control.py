@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from tests.discordkit import listener_settings, listening
-from tests.fakes.discord_payloads import ALERTS, LOUNGE, STRANGER, TRADER
+from tests.fakes.discord_payloads import ALERTS, GUILD, LOUNGE, STRANGER, TRADER
 from tests.fakes.paper import a_close
 
 from orchestrator.notify import Notifier
@@ -115,7 +115,7 @@ async def test_notices_carry_the_mode_the_decision_the_fill_and_a_denial_with_it
         assert text.startswith("[autoscalper paper]")
         decision = text.index(f"{alert} approved (sent): buy 1 SPY 2026-03-20 580C limit 1.25")
         assert text.index("FILLED buy 1 SPY 2026-03-20 580C @ 1.25") > decision
-        assert f"{stale} denied [stale_alert]" in text
+        assert f"MISSED open alert {stale}, posted while the bot was away" in text  # 120 s late: missed
         assert str(chatter) not in text  # chatter is journaled, not notified
 
 
@@ -188,7 +188,7 @@ async def test_a_bare_kill_names_who_sent_it_and_a_resume_carries_no_kill_reason
 
 async def test_a_refused_exit_is_one_notice_saying_what_protects_the_position_now(tmp_path: Path) -> None:
     async with listening(tmp_path) as desk:
-        desk.post(ALERT)  # no quote: the entry fills on receipt
+        alert = desk.post(ALERT)  # no quote: the entry fills on receipt
         await desk.settle()
         broker = desk.orchestrator.executor.broker
         broker.reject_next(201, "Order rejected - reason: no closing allowed", when=a_close)  # type: ignore[attr-defined]
@@ -198,4 +198,5 @@ async def test_a_refused_exit_is_one_notice_saying_what_protects_the_position_no
         [line] = [line for line in text.splitlines() if line.startswith("PROTECTED")]
         assert "201 Order rejected - reason: no closing allowed" in line and "new broker-side stop at" in line
         journaled = desk.rows("SELECT detail FROM notices WHERE kind = 'position_protection'")
-        assert [row["detail"] for row in journaled] == [line]
+        assert [line.startswith(row["detail"]) for row in journaled] == [True]
+        assert line.endswith(f"· SPY · https://discord.com/channels/{GUILD}/{ALERTS}/{alert}")

@@ -15,7 +15,6 @@ from tests.discordkit import listener_settings, listening
 from tests.fakes.discord_payloads import (
     ALERTS,
     ANALYST,
-    GUILD,
     LOUNGE,
     NOTIFY,
     STRANGER,
@@ -24,8 +23,6 @@ from tests.fakes.discord_payloads import (
     message,
     preview_update,
 )
-
-from orchestrator.listener.convert import alert_text
 
 ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 
@@ -94,9 +91,8 @@ async def test_a_real_edit_is_compared_and_a_preview_or_unchanged_update_is_not_
 
 async def test_a_delete_is_journaled_through_the_raw_event(tmp_path: Path) -> None:
     async with listening(tmp_path) as desk:
-        alert = desk.post(ALERT)
-        await desk.settle()
-        desk.dispatch("MESSAGE_DELETE", {"id": str(alert), "channel_id": str(ALERTS), "guild_id": str(GUILD)})
+        alert = await desk.settled_post(ALERT)
+        desk.delete(alert)
         await desk.settle()
         [row] = desk.rows("SELECT * FROM message_deletes")
         assert row["message_id"] == str(alert)
@@ -108,19 +104,14 @@ async def test_an_embed_alert_is_read_from_its_title_description_and_fields(tmp_
         description="BTO SPY 3/20 580C",
         fields=(("Entry", "1.25"), ("Stop", "0.90"), ("Target", "1.80")),
     )
-    async with listening(tmp_path) as desk:
-        alert = desk.post("", embeds=(card,))
+    async with listening(tmp_path) as desk:  # only bots and webhooks can post embeds of their own
+        alert = desk.post("", embeds=(card,), author=WEBHOOK, name="Provider", webhook_id=WEBHOOK)
         await desk.settle()
         [row] = desk.rows("SELECT text FROM messages WHERE id = ?", str(alert))
         assert row["text"] == "NEW TRADE\nBTO SPY 3/20 580C\nEntry: 1.25\nStop: 0.90\nTarget: 1.80"
         decision = desk.decision(alert)
         assert (decision["kind"], decision["verdict"]) == ("open", "approved")
         assert '"stop_price":"0.90"' in decision["plan"]
-
-
-def test_a_link_preview_embed_adds_nothing_to_the_text() -> None:
-    preview = discord.Embed.from_dict({"type": "link", "title": "Buy SPY now", "url": "https://x.test"})
-    assert alert_text("out of SPY", [preview]) == "out of SPY"
 
 
 async def test_only_allow_listed_channels_and_authors_trade_everything_else_is_journaled_ignored(

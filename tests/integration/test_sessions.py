@@ -91,7 +91,7 @@ def test_an_edit_of_an_unfilled_entry_is_reported_not_executed(db: Path) -> None
     }
     assert others[("e1", "edit")] == ("reported", ["edit_changes_unfilled_entry"])
     assert others[("e2", "edit")] == ("ignored", ["edit_same_intent"])
-    assert others[("e3", "delete")] == ("ignored", ["deleted"])
+    assert others[("e3", "delete")] == ("reported", ["deleted_position_held"])  # filled on receipt
     assert others[("e3", "edit")] == ("reported", ["edit_changed"])
     assert ("e1", "buy", 1, "0.90") in fills(result)  # the original order, at the original price
     edits = journal_rows(db, "SELECT message_id, comparison, detail FROM message_edits ORDER BY id")

@@ -30,9 +30,17 @@ from ..app import Orchestrator
 from ..chat_control import ChatCommand, carry_out, read_command
 from ..edits import latest_text
 from ..journal import JournalError
-from ..messages import BACKFILL, LIVE, Delete
+from ..messages import BACKFILL, LIVE, PART_MARK, Delete, Message
 from ..notify import Notifier, notice_line, outcome_line
-from .convert import is_content_edit, looks_blank, to_edit, to_message
+from .convert import (
+    forward_origin,
+    is_content_edit,
+    jump_url,
+    looks_blank,
+    parent_channel,
+    to_edit,
+    to_message,
+)
 
 log = logging.getLogger("autoscalper.discord")
 BACKFILL_LIMIT = 1000  # messages per channel per READY: ten history pages
@@ -90,6 +98,8 @@ class AlertClient(discord.Client):
         settings = orchestrator.settings
         self.orchestrator, self.journal, self.clock = orchestrator, orchestrator.journal, orchestrator.clock
         self.followed = frozenset(settings.DISCORD_CHANNEL_IDS)
+        self.follow_threads = settings.DISCORD_FOLLOW_THREADS
+        self.authors = frozenset(map(str, settings.DISCORD_AUTHOR_IDS))
         self.controllers = frozenset(map(str, settings.DISCORD_CONTROL_USER_IDS))
         self.notify_channel = settings.DISCORD_NOTIFY_CHANNEL_ID
         self.backfill_limit = backfill_limit
@@ -129,15 +139,15 @@ class AlertClient(discord.Client):
         self.inbox.put_nowait(Arrived(message, LIVE, self.clock()))
 
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
-        if event.channel_id in self.followed:
+        if self._follows(event.channel_id):
             self.inbox.put_nowait(Edited(event, self.clock()))
 
     async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
-        if event.channel_id in self.followed:
+        if self._follows(event.channel_id):
             self.inbox.put_nowait(Deleted(event.message_id, event.channel_id, self.clock()))
 
     async def on_raw_bulk_message_delete(self, event: discord.RawBulkMessageDeleteEvent) -> None:
-        if event.channel_id in self.followed:
+        if self._follows(event.channel_id):
             for message_id in sorted(event.message_ids):
                 self.inbox.put_nowait(Deleted(message_id, event.channel_id, self.clock()))
 
@@ -203,27 +213,49 @@ class AlertClient(discord.Client):
             await self._edited(job)
         elif isinstance(job, Deleted):
             outcome = self.orchestrator.on_delete(Delete(id=str(job.message_id), at=job.at))
-            self._tell(outcome_line(outcome))
+            if self._by_a_followed_author(str(job.message_id)):  # a stranger's delete: journaled only
+                self._tell(outcome_line(outcome, self._where))
         else:
             for channel_id in sorted(self.followed):
                 await self._backfill(channel_id, job.at)
 
     async def _arrived(self, job: Arrived) -> None:
         message = job.message
-        if message.channel.id in self.followed and looks_blank(message) and not self._warned_blank:
+        followed = self._follows(message.channel.id)
+        if followed and looks_blank(message) and not self._warned_blank:
             self._warned_blank = True
             self._warn(
                 "discord_blank_message",
                 f"message {message.id} arrived with no content: is the Message Content intent "
                 "enabled for this bot (Developer Portal, Bot tab)?",
             )
+        origin = forward_origin(message)
+        if origin is not None:
+            self._record("discord_forward", f"message {message.id} forwards {origin}")
         self._held = []
         try:
-            outcome = await self.orchestrator.on_message(to_message(message, job.at, source=job.source))
+            outcome = await self.orchestrator.on_message(
+                self._thread_aware(to_message(message, job.at, source=job.source))
+            )
         finally:
             held, self._held = self._held, None
-        for line in [outcome_line(outcome), *held]:  # the decision first, then the fills it caused
+        for line in [outcome_line(outcome, self._where), *held]:  # the decision, then the fills it caused
             self._tell(line)
+
+    def _thread_aware(self, message: Message) -> Message:
+        """A thread message answers the thread's starter only when that starter is a message we
+        received (a thread opened on its own answers nothing; the author's position rules apply).
+        With DISCORD_FOLLOW_THREADS off, a thread is a channel of its own, not followed."""
+        if message.parent_channel_id and not self.follow_threads:
+            starter = message.reply_to == message.channel_id
+            return message.model_copy(
+                update={"parent_channel_id": None, "reply_to": None if starter else message.reply_to}
+            )
+        if not message.parent_channel_id or message.reply_to != message.channel_id:
+            return message
+        if self.journal.value("SELECT 1 FROM messages WHERE id = ?", message.reply_to):
+            return message
+        return message.model_copy(update={"reply_to": None})
 
     async def _edited(self, job: Edited) -> None:
         if not is_content_edit(job.event):
@@ -231,7 +263,34 @@ class AlertClient(discord.Client):
         edit = to_edit(job.event, job.at)
         if edit.text == latest_text(self.journal, edit.id):
             return
-        self._tell(outcome_line(await self.orchestrator.on_edit(edit)))
+        outcome = await self.orchestrator.on_edit(edit)
+        if self._by_a_followed_author(edit.id):  # a stranger's edit: journaled, never notified
+            self._tell(outcome_line(outcome, self._where))
+
+    def _by_a_followed_author(self, message_id: str) -> bool:
+        """Edits and deletes are judged by the original message's author, as the journal has it."""
+        author = self.journal.value("SELECT author_id FROM messages WHERE id = ?", message_id)
+        return author is not None and (not self.authors or author in self.authors)
+
+    def _follows(self, channel_id: int) -> bool:
+        """A followed channel, or (DISCORD_FOLLOW_THREADS) a thread of one."""
+        if channel_id in self.followed:
+            return True
+        parent = parent_channel(self.get_channel(channel_id)) if self.follow_threads else None
+        return parent is not None and parent in self.followed
+
+    def _where(self, signal_id: str) -> str:
+        """`` · SPY · https://discord.com/channels/...``: the instrument and a link to the message."""
+        message_id = signal_id.split(PART_MARK)[0]
+        channel_id = self.journal.value("SELECT channel_id FROM messages WHERE id = ?", message_id)
+        instrument = self.journal.value(
+            "SELECT instrument FROM intents WHERE message_id = ? AND instrument IS NOT NULL ORDER BY id DESC",
+            signal_id,
+        )
+        channel = self.get_channel(int(channel_id)) if channel_id and str(channel_id).isdigit() else None
+        guild = getattr(channel, "guild", None)
+        link = jump_url(guild.id if guild is not None else None, channel_id, message_id)
+        return "".join(f" · {part}" for part in (instrument, link) if part)
 
     # ------------------------------------------------------------------ backfill
 
@@ -301,7 +360,7 @@ class AlertClient(discord.Client):
     def _on_notice(self, notice: Notice) -> None:
         if self.notify_channel is None:
             return  # called on every broker event: no formatting for nobody
-        line = notice_line(notice, self.orchestrator.executor.book)
+        line = notice_line(notice, self.orchestrator.executor.book, self._where)
         if line is not None and self._held is not None:
             self._held.append(line)
         else:

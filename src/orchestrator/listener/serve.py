@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import aiohttp
 import discord
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential
 
 from ..app import CONTROL_POLL_SECONDS, Orchestrator
 from ..journal import JournalError, iso
@@ -65,10 +65,14 @@ async def serve(
     client = AlertClient(orchestrator, guild_ready_timeout=guild_ready_timeout)
     _stop_on_sigterm()
     async with client:
-        await _login(client, token, patience, say)
+        deadline = Deadline(patience)  # login and the first READY together, never more
+        await _login(client, token, deadline, say)
         connection = asyncio.create_task(client.connect(reconnect=True), name="discord gateway")
-        await _until_ready(client, connection, patience)
-        say(f"listening to {len(client.followed)} channel(s) as {client.user}; Ctrl-C stops")
+        await _until_ready(client, connection, deadline)
+        say(
+            f"autoscalper running: listening to {len(client.followed)} channel(s) as {client.user} "
+            f"(trading {orchestrator.trading_state}); Ctrl-C stops"
+        )
         poller = asyncio.create_task(_poll_control(orchestrator, client, say), name="control poller")
         try:
             await connection
@@ -81,14 +85,26 @@ async def serve(
         raise client.fatal
 
 
-async def _login(client: AlertClient, token: str, patience: float, say: Say) -> None:
+class Deadline:
+    """DISCORD_LOGIN_TIMEOUT_SECONDS from now: every wait and attempt is cut to what is left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = asyncio.get_running_loop().time() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self.at - asyncio.get_running_loop().time())
+
+
+async def _login(client: AlertClient, token: str, deadline: Deadline, say: Say) -> None:
     def retrying(state: RetryCallState) -> None:
         wait = state.next_action.sleep if state.next_action else 0
         say(f"Discord cannot be reached ({_cause(state)}); trying again in {wait:.0f} s")
 
+    backoff = wait_exponential(multiplier=1, min=1, max=30)
     attempts = AsyncRetrying(
-        stop=stop_after_delay(patience),
-        wait=wait_exponential(multiplier=1, min=1, max=30),
+        stop=lambda state: deadline.left() <= 0,
+        wait=lambda state: min(backoff(state), deadline.left()),
         retry=retry_if_exception(lambda exc: isinstance(exc, _UNREACHABLE) or _server_error(exc)),
         before_sleep=retrying,
         reraise=True,
@@ -97,7 +113,7 @@ async def _login(client: AlertClient, token: str, patience: float, say: Say) -> 
         async for attempt in attempts:
             with attempt:
                 try:
-                    await asyncio.wait_for(client.login(token), ATTEMPT_SECONDS)
+                    await asyncio.wait_for(client.login(token), min(ATTEMPT_SECONDS, deadline.left()))
                 except BaseException:
                     # Each attempt opens its own HTTP session; close it and its connector, and let
                     # the next attempt make new ones.
@@ -113,20 +129,22 @@ async def _login(client: AlertClient, token: str, patience: float, say: Say) -> 
         raise DiscordStartError(f"Discord refused the login: {exc.status} {exc.text}") from None
     except _UNREACHABLE as exc:
         raise DiscordStartError(
-            f"Discord cannot be reached: {_describe(exc)} (kept trying for {patience:g} s)"
+            f"Discord cannot be reached: {_describe(exc)} (kept trying for {deadline.seconds:g} s)"
         ) from None
 
 
-async def _until_ready(client: AlertClient, connection: asyncio.Task[None], patience: float) -> None:
+async def _until_ready(client: AlertClient, connection: asyncio.Task[None], deadline: Deadline) -> None:
     ready = asyncio.create_task(client.ready_once.wait())
-    done, _ = await asyncio.wait({connection, ready}, timeout=patience, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        {connection, ready}, timeout=deadline.left(), return_when=asyncio.FIRST_COMPLETED
+    )
     if ready in done:
         return
     ready.cancel()
     if connection not in done:
         connection.cancel()
         raise DiscordStartError(
-            f"Discord cannot be reached: no gateway session within {patience:g} s "
+            f"Discord cannot be reached: no gateway session within {deadline.seconds:g} s "
             "(DISCORD_LOGIN_TIMEOUT_SECONDS)"
         )
     exc = connection.exception()
