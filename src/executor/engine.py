@@ -250,7 +250,7 @@ class Executor:
             self._protect_later(event)
         elif isinstance(event, ConnectionRestored) and home_loop() is not None and not self._kill.running:
             failed = f"found without a broker-side stop {RECONNECTED}"
-            self._in_background(self._protector.protect_all(failed))
+            self._in_background(self._protector.protect_all(failed, busy=self._acting))
 
     def _protect_later(self, event: OrderRejected | OrderCancelled) -> None:
         """A closing order ended short after its request returned (IB cancelled the rest, a late

@@ -16,7 +16,7 @@ never place two stops for one gap.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -85,9 +85,11 @@ class Protector:
             self.notify(notice)
             return notice
 
-    async def protect_all(self, failed: str) -> list[ProtectionNotice]:
-        """Every held position checked (after a restart, after a reconnect)."""
-        notices = [await self.protect(h.position, failed) for h in self.book.open_holdings() if h.quantity]
+    async def protect_all(self, failed: str, *, busy: Collection[str] = ()) -> list[ProtectionNotice]:
+        """Every held position checked (after a restart, after a reconnect), but those in ``busy``:
+        a plan is acting on them, and protects what it leaves when it ends."""
+        held = [h.position for h in self.book.open_holdings() if h.quantity and h.position not in busy]
+        notices = [await self.protect(position, failed) for position in held]
         return [notice for notice in notices if notice is not None]
 
     def _uncovered(self, holding: Holding | None) -> int:
