@@ -4,9 +4,10 @@
 
 The revision is checked out into a temporary git worktree. Each round times both parsers, each in a
 fresh process (the two ``parser`` packages cannot share one), in alternating order, over the texts of
-both shared development files (../shared/corpus) and the channel mix of benchmarks/run.py. Each
-process reports its per-message median; the figure is the median over the rounds, and the ratio is
-taken round by round, so the machine's load drifting between rounds cancels out.
+the development corpora of real alerts kept beside the project (when present) and the channel mix of
+benchmarks/run.py. Each process reports its per-message median; the figure is the median over the
+rounds, and the ratio is taken round by round, so the machine's load drifting between rounds cancels
+out.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ Mixes measured:
   management messages (the golden corpus's actionable cases), shuffled with a fixed seed. 70/30 is
   an assumption about a busy alert channel; the bundled demo day is 46 % refusals.
 * ``golden``: the whole golden corpus (tests/fixtures/alerts), which is mostly alerts.
-* ``alerts``: the texts of both shared development files of real alerts (../shared/corpus), when
-  present: what a year of an alert channel's history, replayed for a track record, is made of.
+* ``alerts``: the texts of the development corpora of real alerts kept beside the project (not part
+  of it), when present: what a year of an alert channel's history, replayed for a track record, is made of.
 * ``longest``: messages at the length limit (4,000 characters) of each shape that costs the most:
   repeated alerts, management, verbs, contracts, emoji levels, words; the parse's worst case.
 """

@@ -1,4 +1,4 @@
-"""The paper simulator's fill model (ARCHITECTURE.md), as pure functions of an order and the market.
+"""The paper simulator's fill model (docs/orders.md), as pure functions of an order and the market.
 
 Quotes drive fills: a buy limit fills when ask <= limit, a sell limit when bid >= limit, a sell stop
 triggers when bid <= stop and a buy stop when ask >= stop, each at the order's own price. A market

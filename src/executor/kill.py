@@ -1,4 +1,4 @@
-"""The kill switch, in the order ARCHITECTURE.md fixes, and the error counter that trips it.
+"""The kill switch, in the order docs/architecture.md fixes, and the error counter that trips it.
 
 1. Persist ``halted`` (``engage``, synchronous: it happens even if nothing after it does).
 2. Cancel every working order (a global cancel, then per-order cancels for anything still working).

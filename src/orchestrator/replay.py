@@ -244,7 +244,7 @@ def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> No
 
 
 def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any]:
-    """The ``replay --json`` object of ARCHITECTURE.md, from the journal and the book (so a replay
+    """The ``replay --json`` object of docs/architecture.md, from the journal and the book (so a replay
     that was restarted reports the whole session, exactly as an uninterrupted one)."""
     journal, book = orchestrator.journal, orchestrator.executor.book
     decisions, seen = [], set()

@@ -1,6 +1,6 @@
 """Which open position a management message (exit, trim, stop move, cancel, add) refers to.
 
-ARCHITECTURE.md's order, strictest first:
+docs/architecture.md's order, strictest first:
 1. A reply: the position the replied-to signal opened (or acted on). A reply to a signal whose
    position is not open acts on nothing: "out" under a trade the bot never took must not close
    another one. A reply to commentary falls through to the next rules.

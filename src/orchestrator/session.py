@@ -1,4 +1,4 @@
-"""Session files (ARCHITECTURE.md): one JSON event per line, driving a replay on a simulated clock.
+"""Session files (docs/architecture.md): one JSON event per line, driving a replay on a simulated clock.
 
 ``read_session`` yields each event with its line number. A line that is not valid JSON, or not a
 valid event, is reported with its line number and skipped, never fatal: the rest of the day still

@@ -2,7 +2,7 @@
 
 Frozen pydantic models, a discriminated union on ``kind``. Prices are Decimal, expiries are dates.
 Unknown values are None, never guessed. ``to_contract()`` gives the `autoscalper parse` JSON object
-described in ARCHITECTURE.md.
+described in docs/architecture.md.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ class _Frozen(BaseModel):
 
 
 class TradingState(StrEnum):
-    """ARCHITECTURE.md: active (normal), reducing (no new entries), halted (cancels and flattening only)."""
+    """active (normal), reducing (no new entries), halted (cancels and flattening only): the states
+    of docs/architecture.md."""
 
     ACTIVE = "active"
     REDUCING = "reducing"

@@ -1,6 +1,6 @@
 """An entry turned into a complete bracket: entry, stop, target legs and a size within every limit.
 
-Sizing (ARCHITECTURE.md): the smallest of the alert's quantity (or DEFAULT_CONTRACTS), MAX_CONTRACTS
+Sizing (docs/risk.md): the smallest of the alert's quantity (or DEFAULT_CONTRACTS), MAX_CONTRACTS
 (for an add: what the position still has room for), the room left under MAX_TOTAL_CONTRACTS, and
 what MAX_RISK_PER_TRADE allows at the distance to the stop. Stocks are sized in shares: MAX_SHARES
 takes the place of both contract caps. Zero is a denial. Target legs: the

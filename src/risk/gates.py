@@ -18,7 +18,8 @@ from .plan import Reason
 from .sanity import expiry_reasons
 from .specs import FUTURES, instrument_key
 
-# What each state lets through (ARCHITECTURE.md); stop moves in reducing are checked for tightening later.
+# What each state lets through (docs/architecture.md); stop moves in reducing are checked for
+# tightening later.
 _PASSES: dict[TradingState, frozenset[str]] = {
     TradingState.ACTIVE: frozenset({"open", "add", "exit", "trim", "move_stop", "cancel"}),
     TradingState.REDUCING: frozenset({"exit", "trim", "move_stop", "cancel"}),

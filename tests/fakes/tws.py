@@ -1,4 +1,4 @@
-"""A fake TWS / IB Gateway on loopback that speaks the real wire protocol (ib-broker.md §3).
+"""A fake TWS / IB Gateway on loopback that speaks the real wire protocol (the TWS API's messages).
 
 ib_async connects to it over a real socket, so the IB adapter is tested through the real library:
 handshake, the connect-time sync, contract details and market rules, order placement with TWS's

@@ -1,4 +1,4 @@
-"""The TWS API wire format, server side, at server version 176 (ib-broker.md §3.2-3.3).
+"""The TWS API wire format, server side, at server version 176 (length-prefixed frames of fields).
 
 After the handshake every message is a 4-byte big-endian length and NUL-terminated text fields.
 The layouts follow ib_async's ``decoder.py`` field for field; ``open_order`` is the 128-field

@@ -1,4 +1,4 @@
-"""Which position a management message refers to (ARCHITECTURE.md's order, strictest first)."""
+"""Which position a management message refers to (docs/architecture.md's order, strictest first)."""
 
 from __future__ import annotations
 

@@ -107,10 +107,10 @@ def test_env_example_lists_every_setting_and_loads_as_safe_paper_defaults(root: 
     assert settings == load_settings(None)
 
 
-def test_readme_configuration_table_lists_every_setting(root: Path) -> None:
-    readme = (root / "README.md").read_text()
+def test_the_settings_reference_lists_every_setting(root: Path) -> None:
+    reference = (root / "docs" / "settings.md").read_text()
     for key in Settings.model_fields:
-        assert f"| `{key}` |" in readme, key
+        assert f"| `{key}` |" in reference, key
 
 
 def test_default_settings_give_the_risk_managers_default_limits() -> None:
@@ -146,3 +146,14 @@ def test_bad_risk_setting_names_its_key(
     with pytest.raises(SettingsError) as caught:
         load_settings(None)
     assert caught.value.key == key
+
+
+def test_every_link_in_the_docs_points_at_a_file_of_the_project(root: Path) -> None:
+    import re
+
+    for document in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        prose = re.sub(r"`[^`]*`", "", document.read_text())  # code is not a link
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", prose):
+            if target.startswith(("http://", "https://")):
+                continue
+            assert (document.parent / target).exists(), f"{document.name} links to {target}"

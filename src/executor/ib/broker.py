@@ -1,4 +1,4 @@
-"""``IBBroker``: the executor's ``Broker`` on Interactive Brokers, through ib_async (ib-broker.md).
+"""``IBBroker``: the executor's ``Broker`` on Interactive Brokers, through ib_async (docs/orders.md).
 
 - Connection: ``connectAsync`` with a timeout, then the account check is the guard's (paper must be
   a ``DU`` account). The library paces requests under 45 messages a second. A dropped socket, or

@@ -1,6 +1,6 @@
 """The only module that imports the IB library: ib_async, or ib_insync for a user who only has that.
 
-The two share an API (ib-broker.md §1.2); what differs is handled where it is used: qualification
+The two share an API; what differs is handled where it is used: qualification
 results (``None`` vs dropped), the states each calls done, and how 202 and 110 touch local state.
 The adapter never relies on the library's local order states: it reads TWS's own messages.
 """

@@ -7,7 +7,7 @@ or intent never gets better by retrying, and Discord counts failed logins (too m
 ban the IP; too many IDENTIFYs in a day reset the token). A supervisor that restarts the bot in a loop
 meets a delay that grows with the logins journaled in the last ten minutes.
 
-The broker and Discord share one asyncio loop (ib-broker.md §5.2): the IB adapter only uses
+The broker and Discord share one asyncio loop: the IB adapter only uses
 ib_async's async calls, and this module only awaits.
 """
 
