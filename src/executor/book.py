@@ -152,6 +152,12 @@ class PositionBook:
         """Positions with contracts held or an entry still working."""
         return list(self._open.values())
 
+    def next_client_id(self, position: str, kind: str) -> str:
+        """``asc:<position>:<kind>:<n>``, numbered after the position's earlier orders of that kind
+        (the kill switch's flattenings, the stops that re-protect a position)."""
+        prefix = client_id(position, kind)
+        return client_id(position, kind, sum(1 for cid in self.orders if cid.startswith(prefix)) + 1)
+
     def realized_pnl(self) -> Decimal:
         """Gross realized P&L over every position (commissions apart)."""
         return self._realized

@@ -25,7 +25,7 @@ from risk import TradingState, TradingStatus
 
 from .book import Holding, PositionBook
 from .broker import Broker, BrokerUnavailable
-from .orders import FLATTEN, Frozen, Order, client_id, is_ours, market_close
+from .orders import FLATTEN, Frozen, Order, is_ours, market_close
 from .protect import ProtectionNotice
 from .state import StateStore
 
@@ -192,9 +192,8 @@ class KillSwitch:
         return tuple(orders), tuple(skipped), problems
 
     def _closing_order(self, holding: Holding) -> Order:
-        earlier = sum(1 for cid in self.book.orders if cid.startswith(client_id(holding.position, FLATTEN)))
         return market_close(
-            client_order_id=client_id(holding.position, FLATTEN, earlier + 1),
+            client_order_id=self.book.next_client_id(holding.position, FLATTEN),
             message_id=holding.position,
             position=holding.position,
             instrument=holding.instrument,

@@ -29,10 +29,11 @@ from risk import TradingState, TradingStatus
 
 from .book import Holding, OrderState, PositionBook
 from .broker import Broker, BrokerUnavailable
-from .orders import Frozen, Order, OrderStatus, OrderType, Role, client_id, closing_action
+from .orders import Frozen, Order, OrderStatus, OrderType, Role, closing_action
 from .state import StateStore
 
 UNPROTECTED = "unprotected_position"
+PROTECT = "protect"  # the client id kind of a re-protecting stop: asc:<position>:protect:<n>
 
 
 class ProtectionNotice(Frozen):
@@ -114,14 +115,14 @@ class Protector:
         except (BrokerUnavailable, ConnectionError, TimeoutError) as exc:
             return notice.model_copy(update={"problem": f"the broker is unavailable ({exc})"})
         if not ack.accepted:
-            refusal = f"the stop {order.client_id} was refused ({ack.code} {ack.text})".replace("None ", "")
+            answer = f"{ack.code} {ack.text}" if ack.code is not None else ack.text
+            refusal = f"the stop {order.client_id} was refused ({answer})"
             return notice.model_copy(update={"problem": refusal})
         return notice.model_copy(update={"stop_order": order.client_id})
 
     def _stop_order(self, holding: Holding, quantity: int, price: Decimal) -> Order:
-        earlier = sum(1 for cid in self.book.orders if cid.startswith(client_id(holding.position, "protect")))
         return Order(
-            client_id=client_id(holding.position, "protect", earlier + 1),
+            client_id=self.book.next_client_id(holding.position, PROTECT),
             message_id=holding.position,
             position=holding.position,
             instrument=holding.instrument,

@@ -8,8 +8,9 @@ through and refuse the close that follows it, as IB does when a closing order br
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from executor import Order, OrderType, PaperBroker, Role
+from executor import SIMULATOR_ACCOUNT, Order, OrderType, PaperBroker, Role
 
 OrderTest = Callable[[Order], bool]
 
@@ -29,8 +30,8 @@ def a_lone_stop(order: Order) -> bool:
 
 
 class FaultyPaperBroker(PaperBroker):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT) -> None:
+        super().__init__(clock, account)
         self._rejections: list[tuple[OrderTest, int, str]] = []
 
     def reject_next(self, code: int, text: str, when: OrderTest = any_order) -> None:

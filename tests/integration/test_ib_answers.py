@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from tests.fakes.tws import FakeTWS
+from tests.fakes.wire import WireOrder
 from tests.ibkit import con_id, config, gateway, round_trip, until
 from tests.trading import SPY, Desk, SimClock
 
@@ -45,6 +46,12 @@ async def desk(tws: FakeTWS) -> AsyncIterator[Desk]:
         yield desk
     finally:
         await desk.broker.shutdown()
+
+
+def working_stop(tws: FakeTWS) -> WireOrder:
+    """The one stop order the gateway works (the bracket's children were cancelled or filled)."""
+    [stop] = [o for o in tws.working() if o.order_type == "STP"]
+    return stop
 
 
 async def market(desk: Desk, tws: FakeTWS, bid: str, ask: str) -> None:
@@ -108,7 +115,7 @@ async def test_a_close_ib_never_received_is_refused_after_the_look_up_and_the_po
         assert out.outcome == "failed" and "does not know the order" in out.detail
         assert tws.messages(5) or tws.messages(16)  # the open orders were asked for
         assert desk.book.orders[client_id("m2", "close")].status is OrderStatus.REJECTED
-        [stop] = [o for o in tws.working() if o.order_type == "STP"]
+        stop = working_stop(tws)
         assert (stop.quantity, stop.aux) == (2, D("0.90"))
     finally:
         await desk.broker.shutdown()
@@ -125,7 +132,7 @@ async def test_a_close_ib_fills_only_in_part_then_cancels_leaves_the_rest_under_
     await until(lambda: any(isinstance(n, ProtectionNotice) for n in desk.notices))
     await round_trip(desk.broker)
     assert desk.holding().quantity == 1
-    [stop] = [o for o in tws.working() if o.order_type == "STP"]
+    stop = working_stop(tws)
     assert (stop.quantity, stop.aux) == (1, D("0.90"))
     [notice] = [n for n in desk.notices if isinstance(n, ProtectionNotice)]
     assert "1 of 2 filled" in notice.failed and notice.protected
@@ -168,7 +175,7 @@ async def test_a_stop_gone_while_disconnected_is_replaced_on_reconnecting(desk: 
     tws.refusing = False
     await until(lambda: any(isinstance(n, ProtectionNotice) for n in desk.notices))
     await round_trip(desk.broker)
-    [stop] = [o for o in tws.working() if o.order_type == "STP"]
+    stop = working_stop(tws)
     assert (stop.quantity, stop.aux, stop.parent_id) == (2, D("0.90"), 0)
     [notice] = [n for n in desk.notices if isinstance(n, ProtectionNotice)]
     assert "on reconnecting" in notice.failed and notice.protected
