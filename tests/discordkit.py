@@ -19,6 +19,7 @@ import discord
 from orchestrator.app import Orchestrator
 from orchestrator.listener import AlertClient
 from orchestrator.settings import Settings
+from tests import audit
 from tests.builders import MONDAY
 from tests.fakes.discord_payloads import (
     ALERTS,
@@ -100,14 +101,16 @@ class Desk:
         return self.discord.texts(NOTIFY)
 
     def decision(self, message_id: int | str) -> dict[str, Any]:
-        rows = self.orchestrator.journal.rows(
-            "SELECT * FROM decisions WHERE message_id = ? ORDER BY id DESC", str(message_id)
+        rows = audit.rows(
+            self.orchestrator.journal,
+            "SELECT * FROM decisions WHERE message_id = ? ORDER BY id DESC",
+            str(message_id),
         )
         assert rows, f"no decision for {message_id}"
         return rows[0]
 
     def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        return self.orchestrator.journal.rows(sql, *params)
+        return audit.rows(self.orchestrator.journal, sql, *params)
 
 
 @asynccontextmanager

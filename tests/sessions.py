@@ -11,6 +11,7 @@ from typing import Any
 from orchestrator.journal import Journal
 from orchestrator.replay import ReplayResult, replay
 from orchestrator.settings import Settings
+from tests import audit
 
 SESSIONS = Path(__file__).resolve().parent / "fixtures" / "sessions"
 
@@ -35,7 +36,7 @@ def fills(result: ReplayResult) -> list[tuple[str, str, int, str]]:
 def journal_rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
     journal = Journal(db, durable=False)
     try:
-        return journal.rows(sql, *params)
+        return audit.rows(journal, sql, *params)
     finally:
         journal.close()
 

@@ -141,10 +141,10 @@ def resume(db: Path | None, env_file: Path | None) -> None:
 def _await_result(journal: Journal, request: int) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        rows = journal.rows("SELECT outcome, detail FROM control_results WHERE request_id = ?", request)
-        if rows:
-            click.echo(f"The running bot: {rows[0]['outcome']}.")
-            for line in (rows[0]["detail"] or "").splitlines():
+        result = journal.control_result(request)
+        if result:
+            click.echo(f"The running bot: {result['outcome']}.")
+            for line in (result["detail"] or "").splitlines():
                 click.echo(f"  {line}")
             return
         time.sleep(0.1)

@@ -18,19 +18,13 @@ from .journal import Journal
 from .replay import replay
 from .settings import Settings
 
-_DECISIONS = (
-    "SELECT d.message_id, d.verdict, d.reasons, d.plan, d.sentence, m.text FROM decisions d"
-    " JOIN messages m ON m.id = d.message_id"
-    " WHERE d.id IN (SELECT MIN(id) FROM decisions GROUP BY message_id) ORDER BY d.id"
-)
-
 
 def recorded_inputs(journal: Journal) -> list[str]:
     """The session lines the old journal was fed: its replay inputs, else its messages."""
-    lines = [row["payload"] for row in journal.rows("SELECT payload FROM inputs ORDER BY id")]
+    lines = journal.input_payloads()
     if lines:
         return lines
-    rows = journal.rows("SELECT * FROM messages WHERE source != 'edit' ORDER BY received_at, rowid")
+    rows = journal.received_messages()
     return [
         json.dumps(
             {
@@ -49,9 +43,9 @@ def recorded_inputs(journal: Journal) -> list[str]:
 
 
 def differences(old: Journal, new: Journal) -> list[dict[str, Any]]:
-    before = {row["message_id"]: row for row in old.rows(_DECISIONS)}
+    before = {row["message_id"]: row for row in old.first_decisions()}
     changed = []
-    for row in new.rows(_DECISIONS):
+    for row in new.first_decisions():
         was = before.get(row["message_id"])
         if was is None or _key(was) != _key(row):
             changed.append(

@@ -17,7 +17,6 @@ from typing import Any
 from parser import Intent, NotASignal, contract_json, parse_all
 from risk import BracketPlan, CancelPlan
 
-from .journal import Journal, iso
 from .messages import Delete, Edit, Message, part_id
 from .pipeline import Outcome, Pipeline, load_plan
 
@@ -29,12 +28,11 @@ UNKNOWN = "edit_of_unknown_message"
 
 async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Outcome:
     journal = pipeline.journal
-    rows = journal.rows("SELECT * FROM messages WHERE id = ?", edit.id)
+    original = journal.message(edit.id)
     with journal.transaction():
-        if not rows:
+        if original is None:
             _record(pipeline, edit, UNKNOWN, "the edited message was never received")
             return Outcome(edit.id, "edit", "ignored", (UNKNOWN,))
-        original = rows[0]
         sent_at = datetime.fromisoformat(original["sent_at"])
         old, new = parse_all(original["text"], sent_at), parse_all(edit.text, sent_at)
         changes = _changes(contract_json(old), contract_json(new))
@@ -55,7 +53,7 @@ async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Outcome:
 
 def on_delete(pipeline: Pipeline, delete: Delete) -> Outcome:
     journal = pipeline.journal
-    journal.insert("message_deletes", {"message_id": delete.id, "at": iso(delete.at)})
+    journal.record_delete(delete.id, delete.at)
     if _unfilled_entry(pipeline, delete.id):
         detail = f"alert {delete.id} was deleted; its entry is still working (cancel it with a cancel alert)"
         journal.record_notice("deleted_alert_working", delete.at, detail)
@@ -108,18 +106,6 @@ async def _amend(
     )
 
 
-def latest_text(journal: Journal, message_id: str) -> str | None:
-    """The message's text as last journaled (its latest edit, else the original); None if unknown."""
-    for sql in (
-        "SELECT text FROM message_edits WHERE message_id = ? ORDER BY id DESC LIMIT 1",
-        "SELECT text FROM messages WHERE id = ?",
-    ):
-        text = journal.value(sql, message_id)
-        if text is not None:
-            return str(text)
-    return None
-
-
 def _unfilled_entry(pipeline: Pipeline, message_id: str) -> bool:
     """The message opened a position whose entry is working and of which nothing has filled."""
     holding = pipeline.executor.book.holdings.get(message_id)
@@ -129,10 +115,7 @@ def _unfilled_entry(pipeline: Pipeline, message_id: str) -> bool:
 
 
 def _approved_bracket(pipeline: Pipeline, message_id: str) -> BracketPlan | None:
-    raw = pipeline.journal.value(
-        "SELECT plan FROM decisions WHERE message_id = ? AND verdict = 'approved' ORDER BY id DESC LIMIT 1",
-        message_id,
-    )
+    raw = pipeline.journal.approved_plan(message_id)
     if raw is None:
         return None
     plan = load_plan(raw)
@@ -146,18 +129,9 @@ def _record(
     detail: str,
     intents: Sequence[Intent | NotASignal] = (),
 ) -> int:
-    edit_id = pipeline.journal.insert(
-        "message_edits",
-        {
-            "message_id": edit.id,
-            "at": iso(edit.at),
-            "text": edit.text,
-            "comparison": comparison,
-            "detail": detail,
-        },
-    )
+    edit_id = pipeline.journal.record_edit(edit.id, edit.at, edit.text, comparison, detail)
     for number, intent in enumerate(intents, 1):
-        pipeline.record_intent(part_id(edit.id, number), intent, edit_id)
+        pipeline.journal.record_intent(part_id(edit.id, number), intent, edit_id)
     pipeline.journal.record_notice(comparison, edit.at, f"{edit.id}: {detail}")
     return edit_id
 

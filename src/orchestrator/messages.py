@@ -24,12 +24,6 @@ def part_id(message_id: str, number: int) -> str:
     return message_id if number == 1 else f"{message_id}{PART_MARK}{number}"
 
 
-def parent_id_sql(column: str) -> str:
-    """SQL for the message a decision's id belongs to (``m1#2`` -> ``m1``), to join ``messages``."""
-    mark = f"instr({column}, '{PART_MARK}')"
-    return f"CASE WHEN {mark} THEN substr({column}, 1, {mark} - 1) ELSE {column} END"
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -12,7 +12,6 @@ re-reviews the trading state, so the daily loss cap latches (or trips the kill s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -52,8 +51,8 @@ from risk import (
 )
 from risk.describe import describe_plan
 
-from .journal import Journal, JournalError, iso
-from .messages import BACKFILL, LIVE, Message, parent_id_sql, part_id
+from .journal import Journal, JournalError
+from .messages import BACKFILL, LIVE, Message, part_id
 from .resolve import resolve
 
 MISSED = "missed"
@@ -148,7 +147,7 @@ class Pipeline:
         failure: Exception | None = None
         outcomes: list[Outcome] = []
         with self.journal.transaction() if self.executor.in_process else nullcontext():
-            self.journal.insert("messages", _message_row(message, self.journal.run_id), ignore=True)
+            self.journal.record_message(message)
             try:
                 for signal_id, intent in pending:
                     outcomes.append(await self._decide_and_execute(message, signal_id, intent))
@@ -163,7 +162,7 @@ class Pipeline:
 
     def decided(self, message_id: str) -> bool:
         """The message has a decision: it is never decided again (redelivered, backfilled, restarted)."""
-        return bool(self.journal.value("SELECT 1 FROM decisions WHERE message_id = ?", message_id))
+        return self.journal.decided(message_id)
 
     def _pending(self, message: Message) -> list[tuple[str, Intent | NotASignal | Reason]]:
         """(id, intent) for each instruction of the message not decided yet (all of them unless the
@@ -193,7 +192,7 @@ class Pipeline:
         now = self.clock()
         if isinstance(intent, Reason):  # the author or channel is not followed
             return self._record(signal_id, "none", None, ignored=intent), None
-        self.record_intent(signal_id, intent)
+        self.journal.record_intent(signal_id, intent)
         if isinstance(intent, NotASignal):
             reason = Reason(code=intent.reason, detail=intent.detail)
             return self._record(signal_id, "none", None, ignored=reason), None
@@ -333,21 +332,6 @@ class Pipeline:
 
     # ------------------------------------------------------------------ journal rows
 
-    def record_intent(self, message_id: str, intent: Intent | NotASignal, edit_id: int | None = None) -> None:
-        contract = intent.to_contract()
-        instrument = contract.get("instrument") or {}
-        self.journal.insert(
-            "intents",
-            {
-                "message_id": message_id,
-                "edit_id": edit_id,
-                "kind": intent.kind,
-                "instrument": instrument.get("symbol"),
-                "reason": contract.get("reason"),
-                "parsed": json.dumps(contract),
-            },
-        )
-
     def _record(
         self,
         message_id: str,
@@ -372,46 +356,28 @@ class Pipeline:
             sentence = describe_plan(plan)
         else:
             verdict, reasons, sentence, plan = "denied", decision.reasons, decision.sentence, None
-        now = self.clock()
-        self.journal.insert(
-            "decisions",
-            {
-                "message_id": message_id,
-                "at": iso(now),
-                "trading_day": trading_day(now).isoformat(),
-                "kind": kind,
-                "verdict": verdict,
-                "reasons": json.dumps([r.code for r in reasons] if verdict != "approved" else []),
-                "notes": json.dumps([r.code for r in reasons] if verdict == "approved" else []),
-                "sentence": sentence,
-                "position": self.references.get(message_id),
-                "plan": plan.model_dump_json() if plan is not None else None,
-            },
+        codes = tuple(r.code for r in reasons)
+        self.journal.record_decision(
+            message_id,
+            self.clock(),
+            kind=kind,
+            verdict=verdict,
+            codes=codes,
+            sentence=sentence,
+            position=self.references.get(message_id),
+            plan=plan,
         )
-        codes = tuple(r.code for r in reasons) if verdict != "approved" else ()
-        return Outcome(message_id, kind, verdict, codes, sentence)
+        return Outcome(message_id, kind, verdict, () if verdict == "approved" else codes, sentence)
 
     def _record_execution(self, execution: Execution) -> None:
-        self.journal.insert(
-            "executions",
-            {
-                "message_id": execution.message_id,
-                "at": iso(self.clock()),
-                "outcome": execution.outcome,
-                "detail": execution.detail,
-            },
-        )
+        self.journal.record_execution(execution.message_id, self.clock(), execution.outcome, execution.detail)
 
     # ------------------------------------------------------------------ restart
 
     def restore(self) -> None:
         """Reload what the pipeline remembers from the journal: plans, entries, authors, references."""
         today = trading_day(self.clock())
-        parent = parent_id_sql("d.message_id")  # a constant expression: no value is formatted in
-        for row in self.journal.rows(
-            "SELECT d.message_id, d.verdict, d.position, d.plan, d.at, m.author_id"  # noqa: S608
-            f" FROM decisions d JOIN messages m ON m.id = {parent} WHERE d.kind != 'none' ORDER BY d.id"
-        ):
+        for row in self.journal.decisions_to_restore():
             self.references[row["message_id"]] = row["position"]
             if row["plan"] is None:
                 continue
@@ -421,30 +387,8 @@ class Pipeline:
                 if plan.add_to is None:
                     self.authors[plan.message_id] = row["author_id"]
                 at = datetime.fromisoformat(row["at"])
-                if trading_day(at) == today and self._sent(plan.message_id):
+                if trading_day(at) == today and self.journal.sent(plan.message_id):
                     self._entered(plan, at)
-
-    def _sent(self, message_id: str) -> bool:
-        return bool(
-            self.journal.value(
-                "SELECT 1 FROM executions WHERE message_id = ? AND outcome IN ('sent', 'duplicate')",
-                message_id,
-            )
-        )
-
-
-def _message_row(message: Message, run_id: int | None) -> dict[str, object]:
-    return {
-        "id": message.id,
-        "run_id": run_id,
-        "source": message.source,
-        "channel_id": message.channel_id,
-        "author_id": message.author_id,
-        "text": message.text,
-        "sent_at": message.sent_at,
-        "received_at": message.received_at,
-        "reply_to": message.reply_to,
-    }
 
 
 def _position_of(decision: Decision) -> str | None:

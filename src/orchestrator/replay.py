@@ -35,8 +35,7 @@ from parser import parse_all
 from risk import Quote
 
 from .app import Orchestrator
-from .journal import Journal, iso
-from .messages import PART_MARK
+from .journal import Journal
 from .pipeline import Outcome
 from .session import (
     BadLine,
@@ -115,7 +114,7 @@ async def replay(
     )
     try:
         await orchestrator.start()
-        done = int(orchestrator.journal.value("SELECT MAX(line) FROM inputs WHERE source = ?", source) or 0)
+        done = orchestrator.journal.last_input_line(source)
         resume = _Resume(done)
         group = GROUP_EVENTS if broker == "paper" else 1
         pending = chain([first] if first else [], stream)
@@ -231,16 +230,8 @@ def feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
 
 
 def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> None:
-    orchestrator.journal.insert(
-        "inputs",
-        {
-            "source": source,
-            "line": item.line,
-            "at": iso(item.at),
-            "type": item.event.type,
-            "payload": item.event.model_dump_json(exclude_none=True),
-        },
-    )
+    payload = item.event.model_dump_json(exclude_none=True)
+    orchestrator.journal.record_input(source, item.line, item.at, item.event.type, payload)
 
 
 def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any]:
@@ -292,13 +283,7 @@ def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any
 
 def _decisions(journal: Journal, message_id: str) -> list[dict[str, Any]]:
     """The message's first decision, then one for each further instruction (``m1#2``, ...)."""
-    rows = journal.rows(
-        "SELECT message_id, kind, verdict, reasons FROM decisions"
-        " WHERE message_id = ? OR (message_id > ? AND message_id < ?) ORDER BY id",
-        message_id,
-        message_id + PART_MARK,
-        message_id + chr(ord(PART_MARK) + 1),
-    )
+    rows = journal.decisions_of(message_id)
     if not rows:  # journaled but never decided: a crash between the two (reported, not guessed)
         return [{"message_id": message_id, "kind": "none", "verdict": "ignored", "reasons": ["not_decided"]}]
     first: dict[str, dict[str, Any]] = {}

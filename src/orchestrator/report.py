@@ -18,7 +18,6 @@ from html import escape
 from typing import Any
 
 from .journal import Journal
-from .messages import parent_id_sql
 
 ZERO = Decimal(0)
 
@@ -78,18 +77,7 @@ class Group:
 
 
 def build(journal: Journal, days: int, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    recent = [
-        r["trading_day"]
-        for r in journal.rows(
-            "SELECT DISTINCT trading_day FROM fills ORDER BY trading_day DESC LIMIT ?", days
-        )
-    ]
-    marks = ",".join("?" * len(recent))  # placeholders only: the days are bound parameters
-    fills = journal.rows(
-        f"SELECT f.*, m.author_id FROM fills f LEFT JOIN messages m ON m.id = {parent_id_sql('f.position')}"  # noqa: S608
-        f" WHERE f.position IN (SELECT position FROM fills WHERE trading_day IN ({marks})) ORDER BY f.at",
-        *recent,
-    )
+    fills = journal.trade_fills(journal.recent_fill_days(days))
     trades = _trades(fills, progress)
     by_day = _group(trades, lambda t: t.day)
     by_author = _group(trades, lambda t: t.author)

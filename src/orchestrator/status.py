@@ -21,8 +21,8 @@ def collect(journal: Journal, settings: Settings, now: datetime | None = None) -
     run = _bot(journal)
     state = journal.trading_status()
     today = trading_day(now).isoformat()
-    pnl = journal.rows("SELECT * FROM daily_pnl WHERE trading_day = ?", today)
-    net = Decimal(pnl[0]["realized_net"]) if pnl else Decimal(0)
+    pnl = journal.day_pnl(today)
+    net = Decimal(pnl["realized_net"]) if pnl else Decimal(0)
     return {
         "mode": settings.mode,
         "journal": str(journal.path),
@@ -34,19 +34,15 @@ def collect(journal: Journal, settings: Settings, now: datetime | None = None) -
         "cause": state.cause,
         "detail": state.detail,
         "since": state.since.isoformat() if state.since else None,
-        "open_positions": journal.rows("SELECT * FROM open_positions"),
-        "working_orders": journal.rows("SELECT * FROM working_orders"),
+        "open_positions": journal.open_positions(),
+        "working_orders": journal.working_orders(),
         "today": {
             "trading_day": today,
             "realized_net": f"{net:.2f}",
             "daily_loss_limit": f"{settings.DAILY_LOSS_LIMIT:.2f}",
             "loss_room": f"{settings.DAILY_LOSS_LIMIT + min(net, Decimal(0)):.2f}",
         },
-        "recent": journal.rows(
-            "SELECT m.id, m.received_at, m.author_id, m.text, d.verdict, d.reasons, d.sentence"
-            " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
-            " ORDER BY m.received_at DESC LIMIT 8"
-        ),
+        "recent": journal.recent_messages(),
     }
 
 
@@ -100,21 +96,14 @@ def _bot(journal: Journal) -> dict[str, Any] | None:
             "started_at": running.started_at,
             "alive": True,
         }
-    rows = journal.rows(
-        "SELECT started_at, pid, command FROM runs WHERE command = 'run' OR command LIKE 'replay %'"
-        " OR command = 'console' ORDER BY id DESC LIMIT 1"
-    )
-    return rows[0] | {"alive": False} if rows else None
+    last = journal.last_trading_run()
+    return last | {"alive": False} if last else None
 
 
 def _connection(journal: Journal) -> str:
-    row = journal.rows(
-        "SELECT kind, at, detail FROM order_events WHERE kind IN ('connection_lost', 'connection_restored')"
-        " ORDER BY id DESC LIMIT 1"
-    )
-    started = journal.rows("SELECT at, detail FROM notices WHERE kind = 'started' ORDER BY id DESC LIMIT 1")
-    if row and (not started or row[0]["at"] >= started[0]["at"]):
-        return f"{row[0]['kind'].replace('_', ' ')} at {row[0]['at']} ({row[0]['detail']})"
+    event, started = journal.last_connection_event(), journal.last_notice("started")
+    if event and (not started or event["at"] >= started["at"]):
+        return f"{event['kind'].replace('_', ' ')} at {event['at']} ({event['detail']})"
     if started:
-        return f"connected at {started[0]['at']} ({started[0]['detail']})"
+        return f"connected at {started['at']} ({started['detail']})"
     return "never connected"

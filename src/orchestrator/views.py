@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from .journal import Journal, parse_time
-from .messages import PART_MARK
 from .pipeline import Outcome
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -43,7 +42,7 @@ def print_session(console: Console, journal: Journal, title: str, message_ids: S
     fold = len(ids) > FOLD_IGNORED_ABOVE
     shown: list[dict[str, Any]] = []
     folded, printed = 0, 0
-    for row in (row for message_id in ids for row in _rows(journal, message_id)):
+    for row in (row for message_id in ids for row in journal.message_with_parts(message_id)):
         if fold and row["verdict"] == "ignored":
             folded += 1
             continue
@@ -106,29 +105,3 @@ def print_pnl(console: Console, summary: dict[str, Any]) -> None:
 
 def _clipped(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({len(text):,} characters)"
-
-
-def _rows(journal: Journal, message_id: str) -> list[dict[str, Any]]:
-    """The message with its first decision, then a row for each further instruction (``m1#2``)."""
-    found = journal.rows(
-        "SELECT m.id, m.author_id, m.text, m.received_at, d.verdict, d.sentence,"
-        " e.outcome, e.detail AS exec_detail FROM messages m"
-        " LEFT JOIN decisions d ON d.id = (SELECT MIN(id) FROM decisions WHERE message_id = m.id)"
-        " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = m.id)"
-        " WHERE m.id = ?",
-        message_id,
-    )
-    if not found:
-        return []
-    first, low, high = found[0], message_id + PART_MARK, message_id + chr(ord(PART_MARK) + 1)
-    parts = journal.rows(
-        "SELECT d.message_id AS id, d.verdict, d.sentence, e.outcome, e.detail AS exec_detail"
-        " FROM decisions d"
-        " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = d.message_id)"
-        " WHERE d.id IN (SELECT MIN(id) FROM decisions WHERE message_id > ? AND message_id < ?"
-        " GROUP BY message_id) ORDER BY d.id",
-        low,
-        high,
-    )
-    same = {"author_id": first["author_id"], "text": "", "received_at": first["received_at"]}
-    return [first, *({**same, **part} for part in parts)]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from tests import audit
 from tests.builders import MONDAY
 from tests.discordkit import SETTINGS, listener_settings
 from tests.fakes.discord_payloads import ALERTS, NOTIFY, message, snowflake
@@ -121,10 +122,13 @@ async def test_a_session_trades_an_alert_notifies_and_backfills_a_gap_after_a_fa
 
         alert = discord_side.post(message(snowflake(clock.now), ALERT))
         await wait_for(
-            lambda: journal.value("SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]),
+            lambda: audit.value(journal, "SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]),
             "a decision",
         )
-        assert journal.value("SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]) == "approved"
+        assert (
+            audit.value(journal, "SELECT verdict FROM decisions WHERE message_id = ?", alert["id"])
+            == "approved"
+        )
         await wait_for(lambda: discord_side.channels.texts(NOTIFY), "a notice posted over REST")
         assert "approved (sent): buy 1 SPY 2026-03-20 580C" in discord_side.channels.texts(NOTIFY)[0]
 
@@ -136,15 +140,15 @@ async def test_a_session_trades_an_alert_notifies_and_backfills_a_gap_after_a_fa
         discord_side.ask_reconnect()
         await wait_for(lambda: discord_side.identified == 2, "a second IDENTIFY")
         await wait_for(
-            lambda: journal.value("SELECT verdict FROM decisions WHERE message_id = ?", away["id"]),
+            lambda: audit.value(journal, "SELECT verdict FROM decisions WHERE message_id = ?", away["id"]),
             "the backfilled trim",
         )
-        row = journal.rows("SELECT source FROM messages WHERE id = ?", away["id"])[0]
+        row = audit.rows(journal, "SELECT source FROM messages WHERE id = ?", away["id"])[0]
         assert row["source"] == "backfill"
-        assert journal.value("SELECT kind FROM decisions WHERE message_id = ?", away["id"]) == "trim"
+        assert audit.value(journal, "SELECT kind FROM decisions WHERE message_id = ?", away["id"]) == "trim"
         kinds = [
             r["kind"]
-            for r in journal.rows("SELECT kind FROM notices WHERE kind LIKE 'discord_%' ORDER BY id")
+            for r in audit.rows(journal, "SELECT kind FROM notices WHERE kind LIKE 'discord_%' ORDER BY id")
         ]
         assert kinds.count("discord_ready") == 2 and "discord_disconnected" in kinds
 
@@ -182,10 +186,11 @@ async def test_discord_and_ib_share_one_event_loop_from_alert_to_orders_at_ib(tm
             await wait_for(lambda: journal.watermark(f"discord:{ALERTS}"), "the first watermark")
             alert = discord_side.post(message(snowflake(clock.now), ALERT))
             await wait_for(lambda: len(tws.orders) == 3, "the bracket at IB")
-            sent = {row["client_id"] for row in journal.rows("SELECT client_id FROM orders")}
+            sent = {row["client_id"] for row in audit.rows(journal, "SELECT client_id FROM orders")}
             assert {order.order_ref for order in tws.orders.values()} == sent
             assert (
-                journal.value("SELECT verdict FROM decisions WHERE message_id = ?", alert["id"]) == "approved"
+                audit.value(journal, "SELECT verdict FROM decisions WHERE message_id = ?", alert["id"])
+                == "approved"
             )
             bot.cancel()
             with pytest.raises(asyncio.CancelledError):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from tests import audit
 
 from orchestrator.journal import Journal, JournalError
 from orchestrator.journal.schema import MIGRATIONS
@@ -19,7 +20,7 @@ from risk import TradingState, TradingStatus
 def test_a_new_journal_is_private_in_wal_mode_and_migrated(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "sub" / "j.db")
     assert stat.S_IMODE((tmp_path / "sub" / "j.db").stat().st_mode) == 0o600
-    assert journal.value("PRAGMA journal_mode") == "wal"
+    assert audit.value(journal, "PRAGMA journal_mode") == "wal"
     assert tuple(m.name for m in MIGRATIONS.applied(journal.db)) == SCHEMA  # version.py lists them all
     views = set(journal.db.view_names())
     assert {"open_positions", "working_orders", "daily_pnl", "trading_state"} <= views
@@ -37,7 +38,7 @@ def test_the_latched_state_survives_reopening_and_repeats_are_not_rewritten(tmp_
     journal.close()
     again = Journal(path)
     assert again.trading_status().state is TradingState.HALTED
-    assert again.value("SELECT COUNT(*) FROM trading_states") == 1
+    assert audit.value(again, "SELECT COUNT(*) FROM trading_states") == 1
 
 
 def test_secrets_never_reach_the_journal_file(tmp_path: Path) -> None:

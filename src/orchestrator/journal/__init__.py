@@ -1,7 +1,8 @@
 """The journal (SQLite through sqlite-utils, the only place that library is imported)."""
 
 from .lock import JournalInUse, JournalLock, holder
-from .store import Journal, JournalError, JournalGone, iso, parse_time
+from .store import Journal, JournalGone, parse_time
+from .tables import JournalError, iso
 
 __all__ = [
     "Journal",

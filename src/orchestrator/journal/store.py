@@ -20,8 +20,6 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from decimal import Decimal
-from functools import lru_cache
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +29,9 @@ from pydantic import TypeAdapter
 from executor import BrokerEvent, OrderFilled, OrderSubmitted, PositionBook
 from risk import TradingState, TradingStatus, instrument_key, multiplier, trading_day
 
+from .queries import Queries
+from .records import Records
+from .tables import JournalError, iso
 from .version import MIGRATION_SET, SCHEMA
 
 if TYPE_CHECKING:
@@ -40,23 +41,15 @@ _EVENTS: TypeAdapter[BrokerEvent] = TypeAdapter(BrokerEvent)
 BUSY_TIMEOUT_MS = 10_000
 
 
-class JournalError(RuntimeError):
-    """The journal cannot be opened or written: trading must not go on unjournaled."""
-
-
 class JournalGone(JournalError):
     """The journal file is no longer the file this process opened (deleted, moved or replaced)."""
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
 
 
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-class Journal:
+class Journal(Queries, Records):
     def __init__(self, path: Path, *, durable: bool = True, create: bool = True) -> None:
         """``create=False``: a reader (``status``, ``kill``) that must never make an empty journal."""
         self.path = path
@@ -156,20 +149,10 @@ class Journal:
 
     # ------------------------------------------------------------------ writing
 
-    def insert(self, table: str, row: Mapping[str, Any], *, ignore: bool = False) -> int:
-        """Append ``row``; with ``ignore``, a row whose key exists is skipped (returns 0)."""
-        try:
-            cursor = self.conn.execute(
-                _insert_sql(table, tuple(row), ignore), [_cell(v) for v in row.values()]
-            )
-        except sqlite3.Error as exc:
-            raise JournalError(f"journal {self.path}: cannot write {table}: {exc}") from exc
-        return (cursor.lastrowid or 0) if cursor.rowcount else 0
-
     def start_run(
         self, command: str, *, version: str, mode: str, broker: str, settings: Mapping[str, Any]
     ) -> int:
-        self.run_id = self.insert(
+        self.run_id = self._insert(
             "runs",
             {
                 "started_at": iso(datetime.now(UTC)),
@@ -193,7 +176,7 @@ class Journal:
         if isinstance(event, OrderFilled) and state is not None:
             self._record_fill(event, book)
         data = event.model_dump(mode="json")  # one serialisation for both columns
-        self.insert(
+        self._insert(
             "order_events",
             {
                 "at": iso(event.at),
@@ -207,7 +190,7 @@ class Journal:
 
     def _record_order(self, event: OrderSubmitted) -> None:
         order = event.order
-        self.insert(
+        self._insert(
             "orders",
             {
                 "client_id": order.client_id,
@@ -232,7 +215,7 @@ class Journal:
         if fill is None:
             return  # a fill the book had already seen (re-sent after a reconnect)
         order = book.orders[fill.client_id].order
-        self.insert(
+        self._insert(
             "fills",
             {
                 "fill_id": fill.fill_id,
@@ -255,7 +238,7 @@ class Journal:
         )
 
     def record_notice(self, kind: str, at: datetime, detail: str) -> None:
-        self.insert("notices", {"at": iso(at), "kind": kind, "detail": detail})
+        self._insert("notices", {"at": iso(at), "kind": kind, "detail": detail})
 
     # ------------------------------------------------------------------ StateStore
 
@@ -284,7 +267,7 @@ class Journal:
             return  # the same latch written again (a console kill the running bot then acts on)
         since = status.since or datetime.now(UTC)
         self._status = None  # re-read after our own write
-        self.insert(
+        self._insert(
             "trading_states",
             {
                 "at": iso(since),
@@ -298,7 +281,7 @@ class Journal:
     # ------------------------------------------------------------------ console control
 
     def request(self, command: str, *, reason: str = "", flatten: bool = True, by: str = "console") -> int:
-        return self.insert(
+        return self._insert(
             "control_requests",
             {
                 "at": iso(datetime.now(UTC)),
@@ -309,15 +292,8 @@ class Journal:
             },
         )
 
-    def pending_requests(self, after: int = 0) -> list[dict[str, Any]]:
-        return self.rows(
-            "SELECT r.* FROM control_requests r LEFT JOIN control_results d ON d.request_id = r.id"
-            " WHERE d.request_id IS NULL AND r.id > ? ORDER BY r.id",
-            after,
-        )
-
     def record_result(self, request_id: int, outcome: str, detail: str) -> None:
-        self.insert(
+        self._insert(
             "control_results",
             {"request_id": request_id, "at": iso(datetime.now(UTC)), "outcome": outcome, "detail": detail},
             ignore=True,
@@ -325,51 +301,15 @@ class Journal:
 
     # ------------------------------------------------------------------ watermarks
 
-    def watermark(self, source: str) -> str | None:
-        row = self.conn.execute(
-            "SELECT position FROM watermarks WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
-        ).fetchone()
-        return row[0] if row else None
-
     def set_watermark(self, source: str, position: str, at: datetime) -> None:
-        self.insert("watermarks", {"source": source, "position": position, "at": iso(at)})
+        self._insert("watermarks", {"source": source, "position": position, "at": iso(at)})
 
     # ------------------------------------------------------------------ reading
-
-    def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-    def value(self, sql: str, *params: Any) -> Any:
-        row = self.conn.execute(sql, params).fetchone()
-        return row[0] if row else None
 
     def broker_events(self) -> Iterator[BrokerEvent]:
         """Every journaled broker event, in order: what the book is rebuilt from after a restart."""
         for (payload,) in self.conn.execute("SELECT event FROM order_events ORDER BY id"):
             yield _EVENTS.validate_json(payload)
-
-
-@lru_cache(maxsize=256)
-def _insert_sql(table: str, columns: tuple[str, ...], ignore: bool) -> str:
-    verb = "INSERT OR IGNORE" if ignore else "INSERT"
-    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
-_PLAIN = frozenset({str, int, float, type(None)})
-
-
-def _cell(value: Any) -> Any:
-    if type(value) in _PLAIN:  # most cells: no conversion (bool is not int's type, so it goes on)
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 _NOT_DETAIL = frozenset({"kind", "at", "client_id", "order"})

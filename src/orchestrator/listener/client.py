@@ -28,7 +28,6 @@ from executor import Notice
 
 from ..app import Orchestrator
 from ..chat_control import ChatCommand, carry_out, read_command
-from ..edits import latest_text
 from ..journal import JournalError
 from ..messages import BACKFILL, LIVE, PART_MARK, Delete, Message
 from ..notify import Notifier, notice_line, outcome_line
@@ -251,9 +250,10 @@ class AlertClient(discord.Client):
             return message.model_copy(
                 update={"parent_channel_id": None, "reply_to": None if starter else message.reply_to}
             )
-        if not message.parent_channel_id or message.reply_to != message.channel_id:
+        starter_id = message.reply_to
+        if not message.parent_channel_id or starter_id is None or starter_id != message.channel_id:
             return message
-        if self.journal.value("SELECT 1 FROM messages WHERE id = ?", message.reply_to):
+        if self.journal.has_message(starter_id):
             return message
         return message.model_copy(update={"reply_to": None})
 
@@ -261,7 +261,7 @@ class AlertClient(discord.Client):
         if not is_content_edit(job.event):
             return  # a link preview, a pin or a suppressed embed: the author edited nothing
         edit = to_edit(job.event, job.at)
-        if edit.text == latest_text(self.journal, edit.id):
+        if edit.text == self.journal.latest_text(edit.id):
             return
         outcome = await self.orchestrator.on_edit(edit)
         if self._by_a_followed_author(edit.id):  # a stranger's edit: journaled, never notified
@@ -269,7 +269,7 @@ class AlertClient(discord.Client):
 
     def _by_a_followed_author(self, message_id: str) -> bool:
         """Edits and deletes are judged by the original message's author, as the journal has it."""
-        author = self.journal.value("SELECT author_id FROM messages WHERE id = ?", message_id)
+        author = self.journal.author_of(message_id)
         return author is not None and (not self.authors or author in self.authors)
 
     def _follows(self, channel_id: int) -> bool:
@@ -282,11 +282,8 @@ class AlertClient(discord.Client):
     def _where(self, signal_id: str) -> str:
         """`` · SPY · https://discord.com/channels/...``: the instrument and a link to the message."""
         message_id = signal_id.split(PART_MARK)[0]
-        channel_id = self.journal.value("SELECT channel_id FROM messages WHERE id = ?", message_id)
-        instrument = self.journal.value(
-            "SELECT instrument FROM intents WHERE message_id = ? AND instrument IS NOT NULL ORDER BY id DESC",
-            signal_id,
-        )
+        channel_id = self.journal.channel_of(message_id)
+        instrument = self.journal.instrument_of(signal_id)
         channel = self.get_channel(int(channel_id)) if channel_id and str(channel_id).isdigit() else None
         guild = getattr(channel, "guild", None)
         link = jump_url(guild.id if guild is not None else None, channel_id, message_id)
@@ -345,13 +342,7 @@ class AlertClient(discord.Client):
         first start) wrote, or a later message decided since, whichever is newer. Deriving the second
         from the decisions costs nothing per message, and a decision is the durable proof."""
         stored = self.journal.watermark(f"discord:{channel_id}")
-        decided = self.journal.value(
-            "SELECT MAX(CAST(m.id AS INTEGER)) FROM messages m JOIN decisions d ON d.message_id = m.id"
-            " WHERE m.channel_id = ? AND m.source IN (?, ?)",
-            str(channel_id),
-            LIVE,
-            BACKFILL,
-        )
+        decided = self.journal.newest_decided(str(channel_id), (LIVE, BACKFILL))
         marks = [int(mark) for mark in (stored, decided) if mark is not None]
         return max(marks) if marks else None
 

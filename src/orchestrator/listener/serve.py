@@ -23,7 +23,7 @@ import discord
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential
 
 from ..app import CONTROL_POLL_SECONDS, Orchestrator
-from ..journal import JournalError, iso
+from ..journal import JournalError
 from ..settings import Settings, SettingsError
 from .client import AlertClient
 
@@ -167,12 +167,7 @@ def _closed(exc: discord.ConnectionClosed) -> str:
 async def _restart_backoff(orchestrator: Orchestrator, say: Say) -> None:
     """Wait 2, 4, 8 ... s (up to 5 min) when this is the third or later start in ten minutes."""
     journal, now = orchestrator.journal, orchestrator.clock()
-    recent = int(
-        journal.value(
-            "SELECT COUNT(*) FROM notices WHERE kind = 'discord_login' AND at > ?", iso(now - RESTART_WINDOW)
-        )
-        or 0
-    )
+    recent = journal.notices_since("discord_login", now - RESTART_WINDOW)
     journal.record_notice("discord_login", now, f"logins in the last 10 minutes before this one: {recent}")
     if recent < 2:
         return

@@ -1,0 +1,230 @@
+"""Named reads of the journal: what the pipeline, the listeners, the views and the console ask it.
+
+Each returns plain values or rows (a dict per row, keyed by column) and takes its parameters bound,
+never formatted into the SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from .tables import Row, Tables, iso, parent_id_sql, parts_range
+
+_FIRST_DECISIONS = (
+    "SELECT d.message_id, d.verdict, d.reasons, d.plan, d.sentence, m.text FROM decisions d"
+    " JOIN messages m ON m.id = d.message_id"
+    " WHERE d.id IN (SELECT MIN(id) FROM decisions GROUP BY message_id) ORDER BY d.id"
+)
+_PLANNED = (
+    "SELECT d.message_id, d.verdict, d.position, d.plan, d.at, m.author_id"  # noqa: S608 - constant SQL
+    f" FROM decisions d JOIN messages m ON m.id = {parent_id_sql('d.message_id')}"
+    " WHERE d.kind != 'none' ORDER BY d.id"
+)
+_TRADE_FILLS = (
+    "SELECT f.*, m.author_id FROM fills f"  # noqa: S608 - constant SQL; the days are bound
+    f" LEFT JOIN messages m ON m.id = {parent_id_sql('f.position')}"
+    " WHERE f.position IN (SELECT position FROM fills WHERE trading_day IN ({marks})) ORDER BY f.at"
+)
+
+
+class Queries(Tables):
+    # ------------------------------------------------------------------ messages
+
+    def message(self, message_id: str) -> Row | None:
+        rows = self._rows("SELECT * FROM messages WHERE id = ?", message_id)
+        return rows[0] if rows else None
+
+    def has_message(self, message_id: str) -> bool:
+        return self._value("SELECT 1 FROM messages WHERE id = ?", message_id) is not None
+
+    def author_of(self, message_id: str) -> str | None:
+        return self._value("SELECT author_id FROM messages WHERE id = ?", message_id)  # type: ignore[no-any-return]
+
+    def channel_of(self, message_id: str) -> str | None:
+        return self._value("SELECT channel_id FROM messages WHERE id = ?", message_id)  # type: ignore[no-any-return]
+
+    def latest_text(self, message_id: str) -> str | None:
+        """The message's text as last journaled (its latest edit, else the original); None if unknown."""
+        for sql in (
+            "SELECT text FROM message_edits WHERE message_id = ? ORDER BY id DESC LIMIT 1",
+            "SELECT text FROM messages WHERE id = ?",
+        ):
+            text = self._value(sql, message_id)
+            if text is not None:
+                return str(text)
+        return None
+
+    def instrument_of(self, signal_id: str) -> str | None:
+        """The symbol the instruction's latest intent names, if any."""
+        return self._value(  # type: ignore[no-any-return]
+            "SELECT instrument FROM intents WHERE message_id = ? AND instrument IS NOT NULL ORDER BY id DESC",
+            signal_id,
+        )
+
+    def newest_decided(self, channel_id: str, sources: Iterable[str]) -> int | None:
+        """The highest numeric id of a decided message of ``channel_id`` from ``sources``."""
+        kinds = tuple(sources)
+        marks = ", ".join("?" * len(kinds))
+        value = self._value(
+            "SELECT MAX(CAST(m.id AS INTEGER)) FROM messages m JOIN decisions d ON d.message_id = m.id"  # noqa: S608
+            f" WHERE m.channel_id = ? AND m.source IN ({marks})",
+            channel_id,
+            *kinds,
+        )
+        return None if value is None else int(value)
+
+    def recent_messages(self, limit: int = 8) -> list[Row]:
+        return self._rows(
+            "SELECT m.id, m.received_at, m.author_id, m.text, d.verdict, d.reasons, d.sentence"
+            " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
+            " ORDER BY m.received_at DESC LIMIT ?",
+            limit,
+        )
+
+    def received_messages(self) -> list[Row]:
+        """Every message as received (edits aside), in the order they came."""
+        return self._rows("SELECT * FROM messages WHERE source != 'edit' ORDER BY received_at, rowid")
+
+    def message_with_parts(self, message_id: str) -> list[Row]:
+        """The message with its first decision and execution, then a row for each further
+        instruction (``m1#2``): what the session table shows."""
+        found = self._rows(
+            "SELECT m.id, m.author_id, m.text, m.received_at, d.verdict, d.sentence,"
+            " e.outcome, e.detail AS exec_detail FROM messages m"
+            " LEFT JOIN decisions d ON d.id = (SELECT MIN(id) FROM decisions WHERE message_id = m.id)"
+            " LEFT JOIN executions e ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = m.id)"
+            " WHERE m.id = ?",
+            message_id,
+        )
+        if not found:
+            return []
+        parts = self._rows(
+            "SELECT d.message_id AS id, d.verdict, d.sentence, e.outcome, e.detail AS exec_detail"
+            " FROM decisions d"
+            " LEFT JOIN executions e"
+            " ON e.id = (SELECT MIN(id) FROM executions WHERE message_id = d.message_id)"
+            " WHERE d.id IN (SELECT MIN(id) FROM decisions WHERE message_id > ? AND message_id < ?"
+            " GROUP BY message_id) ORDER BY d.id",
+            *parts_range(message_id),
+        )
+        first = found[0]
+        same = {"author_id": first["author_id"], "text": "", "received_at": first["received_at"]}
+        return [first, *({**same, **part} for part in parts)]
+
+    # ------------------------------------------------------------------ decisions
+
+    def decided(self, message_id: str) -> bool:
+        return self._value("SELECT 1 FROM decisions WHERE message_id = ?", message_id) is not None
+
+    def approved_plan(self, message_id: str) -> str | None:
+        """The JSON of the message's latest approved plan."""
+        return self._value(  # type: ignore[no-any-return]
+            "SELECT plan FROM decisions WHERE message_id = ? AND verdict = 'approved'"
+            " ORDER BY id DESC LIMIT 1",
+            message_id,
+        )
+
+    def decisions_of(self, message_id: str) -> list[Row]:
+        """The message's decisions and its further instructions', oldest first."""
+        return self._rows(
+            "SELECT message_id, kind, verdict, reasons FROM decisions"
+            " WHERE message_id = ? OR (message_id > ? AND message_id < ?) ORDER BY id",
+            message_id,
+            *parts_range(message_id),
+        )
+
+    def first_decisions(self) -> list[Row]:
+        """Each instruction's first decision with its message's text (what ``--compare`` compares)."""
+        return self._rows(_FIRST_DECISIONS)
+
+    def decisions_to_restore(self) -> Iterator[Row]:
+        """Every decision on a signal with the author of its message, oldest first."""
+        cursor = self.conn.execute(_PLANNED)
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def sent(self, message_id: str) -> bool:
+        """The plan of ``message_id`` reached the broker (or was already there)."""
+        return (
+            self._value(
+                "SELECT 1 FROM executions WHERE message_id = ? AND outcome IN ('sent', 'duplicate')",
+                message_id,
+            )
+            is not None
+        )
+
+    # ------------------------------------------------------------------ replay inputs
+
+    def last_input_line(self, source: str) -> int:
+        return int(self._value("SELECT MAX(line) FROM inputs WHERE source = ?", source) or 0)
+
+    def input_payloads(self) -> list[str]:
+        return [str(row["payload"]) for row in self._rows("SELECT payload FROM inputs ORDER BY id")]
+
+    # ------------------------------------------------------------------ fills and positions
+
+    def recent_fill_days(self, days: int) -> list[str]:
+        return [
+            str(r["trading_day"])
+            for r in self._rows(
+                "SELECT DISTINCT trading_day FROM fills ORDER BY trading_day DESC LIMIT ?", days
+            )
+        ]
+
+    def trade_fills(self, days: list[str]) -> list[Row]:
+        """Every fill of the positions that had a fill on ``days``, with the alert's author, by time."""
+        marks = ",".join("?" * len(days))  # placeholders only: the days are bound parameters
+        return self._rows(_TRADE_FILLS.format(marks=marks), *days)
+
+    def day_pnl(self, day: str) -> Row | None:
+        rows = self._rows("SELECT * FROM daily_pnl WHERE trading_day = ?", day)
+        return rows[0] if rows else None
+
+    def open_positions(self) -> list[Row]:
+        return self._rows("SELECT * FROM open_positions")
+
+    def working_orders(self) -> list[Row]:
+        return self._rows("SELECT * FROM working_orders")
+
+    # ------------------------------------------------------------------ runs, notices, control
+
+    def last_trading_run(self) -> Row | None:
+        rows = self._rows(
+            "SELECT started_at, pid, command FROM runs WHERE command = 'run' OR command LIKE 'replay %'"
+            " OR command = 'console' ORDER BY id DESC LIMIT 1"
+        )
+        return rows[0] if rows else None
+
+    def last_connection_event(self) -> Row | None:
+        rows = self._rows(
+            "SELECT kind, at, detail FROM order_events"
+            " WHERE kind IN ('connection_lost', 'connection_restored') ORDER BY id DESC LIMIT 1"
+        )
+        return rows[0] if rows else None
+
+    def last_notice(self, kind: str) -> Row | None:
+        rows = self._rows("SELECT at, detail FROM notices WHERE kind = ? ORDER BY id DESC LIMIT 1", kind)
+        return rows[0] if rows else None
+
+    def notices_since(self, kind: str, since: datetime) -> int:
+        return int(
+            self._value("SELECT COUNT(*) FROM notices WHERE kind = ? AND at > ?", kind, iso(since)) or 0
+        )
+
+    def control_result(self, request_id: int) -> Row | None:
+        rows = self._rows("SELECT outcome, detail FROM control_results WHERE request_id = ?", request_id)
+        return rows[0] if rows else None
+
+    def pending_requests(self, after: int = 0) -> list[Row]:
+        return self._rows(
+            "SELECT r.* FROM control_requests r LEFT JOIN control_results d ON d.request_id = r.id"
+            " WHERE d.request_id IS NULL AND r.id > ? ORDER BY r.id",
+            after,
+        )
+
+    def watermark(self, source: str) -> str | None:
+        return self._value(  # type: ignore[no-any-return]
+            "SELECT position FROM watermarks WHERE source = ? ORDER BY id DESC LIMIT 1", source
+        )
