@@ -25,9 +25,9 @@ from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session
 
 from executor import PaperBroker
 from orchestrator.app import Orchestrator
-from orchestrator.replay import SimClock, feed_quote, replay_settings
-from orchestrator.session import MessageEvent, QuoteEvent, read_session
 from orchestrator.settings import Settings
+from orchestrator.sources.session.format import MessageEvent, QuoteEvent, read_session
+from orchestrator.sources.session.replay import SimClock, feed_quote, replay_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

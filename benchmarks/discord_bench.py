@@ -21,7 +21,7 @@ from benchmarks.timing import summary_us
 from tests.discordkit import listener_settings, listening
 from tests.fakes.discord_payloads import message, snowflake
 
-from orchestrator.listener.convert import to_message
+from orchestrator.sources.discord.convert import to_message
 
 ROOT = Path(__file__).resolve().parent.parent
 ALERTS = (

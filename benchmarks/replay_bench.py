@@ -20,8 +20,8 @@ from typing import Any
 
 from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session
 
-from orchestrator.replay import replay
 from orchestrator.settings import Settings
+from orchestrator.sources.session.replay import replay
 
 RUNS = 3
 

@@ -17,8 +17,8 @@ from typing import Any
 import discord
 
 from orchestrator.app import Orchestrator
-from orchestrator.listener import AlertClient
 from orchestrator.settings import Settings
+from orchestrator.sources.discord import AlertClient
 from tests import audit
 from tests.builders import MONDAY
 from tests.fakes.discord_payloads import (

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.journal import Journal
-from orchestrator.replay import ReplayResult, replay
 from orchestrator.settings import Settings
+from orchestrator.sources.session.replay import ReplayResult, replay
 from tests import audit
 
 SESSIONS = Path(__file__).resolve().parent / "fixtures" / "sessions"

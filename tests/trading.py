@@ -18,7 +18,7 @@ from executor import (
     PositionBook,
     bracket_from_plan,
 )
-from orchestrator.replay import SimClock as ReplayClock
+from orchestrator.sources.session.replay import SimClock as ReplayClock
 from parser import Instrument, Open, Side
 from risk import (
     AccountSnapshot,

@@ -7,7 +7,6 @@ built-in simulator and the default broker; the IB adapter implements the same ``
 
 from .book import Fill, Holding, OrderState, PositionBook
 from .broker import Ack, Broker, BrokerSnapshot, BrokerUnavailable, EventFeed, WorkingOrder
-from .commissions import commission
 from .engine import Executor, Notice
 from .events import (
     BrokerEvent,
@@ -45,7 +44,8 @@ from .orders import (
     is_ours,
     market_close,
 )
-from .paper import SIMULATOR_ACCOUNT, PaperBroker
+from .paper.broker import SIMULATOR_ACCOUNT, PaperBroker
+from .paper.commissions import commission
 from .protect import UNPROTECTED, ProtectionNotice
 from .runner import KillSwitchRun
 from .state import MemoryStateStore, StateStore

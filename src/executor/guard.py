@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .broker import Broker, BrokerUnavailable
-from .paper import SIMULATOR_ACCOUNT, PaperBroker
+from .paper.broker import SIMULATOR_ACCOUNT, PaperBroker
 
 if TYPE_CHECKING:
     from .ib import IBConfig

@@ -1,5 +1,5 @@
 """``python -m orchestrator`` runs the ``autoscalper`` command line."""
 
-from .cli import main
+from .cli.main import main
 
 main()

@@ -22,13 +22,13 @@ from risk import TradingState
 from risk.hours import warm_up
 
 from . import edits
+from .build import build_executor
 from .journal import Journal
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlist, Outcome, Pipeline
 from .redact import redact_logs
 from .registry import Ownership
 from .settings import Settings
-from .trading import build_executor
 
 CONTROL_POLL_SECONDS = 0.25
 WARM_UP_ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90"

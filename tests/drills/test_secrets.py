@@ -26,7 +26,7 @@ from tests.trading import SimClock
 
 from executor.ib import IBBroker
 from orchestrator.app import Orchestrator
-from orchestrator.listener import serve
+from orchestrator.sources.discord import serve
 
 TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GdRiLl.s3cr3t-drill-token-never-printed"
 ACCOUNT = "U7654321"

@@ -143,7 +143,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_readme_documents_every_command(root: Path) -> None:
-    from orchestrator.cli import main
+    from orchestrator.cli.main import main
 
     readme = (root / "README.md").read_text()
     for name in main.commands:
@@ -163,7 +163,7 @@ CAREFUL_DENIALS = [
 def test_check_json_shows_each_careful_denial(alert: str, options: list[str], code: str) -> None:
     from click.testing import CliRunner
 
-    from orchestrator.cli import main
+    from orchestrator.cli.main import main
 
     args = ["check", "--json", "--env-file", os.devnull, "--at", "2026-03-02T15:00:00Z", *options, alert]
     done = CliRunner().invoke(main, args, catch_exceptions=False)

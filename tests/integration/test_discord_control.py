@@ -9,7 +9,7 @@ from tests.discordkit import listener_settings, listening
 from tests.fakes.discord_payloads import ALERTS, GUILD, LOUNGE, STRANGER, TRADER
 from tests.fakes.paper import a_close
 
-from orchestrator.notify import Notifier
+from orchestrator.views.notify import Notifier
 from risk import TradingState
 
 ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
@@ -22,7 +22,7 @@ async def _command(desk, text: str, author: int = TRADER, channel: int = LOUNGE)
 
 
 async def test_status_answers_with_what_the_cli_status_shows(tmp_path: Path) -> None:
-    from orchestrator.status import collect, lines
+    from orchestrator.views.status import collect, lines
 
     async with listening(tmp_path) as desk:
         reply = await _command(desk, "!status")

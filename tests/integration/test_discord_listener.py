@@ -29,7 +29,7 @@ ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 
 def test_the_client_asks_for_the_message_content_intent(tmp_path: Path) -> None:
     from orchestrator.app import Orchestrator
-    from orchestrator.listener import AlertClient
+    from orchestrator.sources.discord import AlertClient
 
     orchestrator = Orchestrator.open(listener_settings(), command="run", journal_path=tmp_path / "j.db")
     try:

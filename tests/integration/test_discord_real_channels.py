@@ -25,7 +25,7 @@ from tests.fakes.discord_payloads import (
     thread,
 )
 
-from orchestrator.notify import Notifier
+from orchestrator.views.notify import Notifier
 
 ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 PREVIEWED = "BTO QQQ 3/20 500C @ 2.00 SL 1.60"

@@ -21,8 +21,8 @@ from tests.fakes.discord_server import TOKEN, fake_discord, point_discord_at
 from tests.trading import SimClock
 
 from orchestrator.app import Orchestrator
-from orchestrator.cli import main
-from orchestrator.listener import serve
+from orchestrator.cli.main import main
+from orchestrator.sources.discord import serve
 
 ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from tests.ibkit import gateway
 from tests.sessions import SESSIONS
 
-from orchestrator.replay import replay
 from orchestrator.settings import Settings
+from orchestrator.sources.session.replay import replay
 
 SESSION = SESSIONS / "trims_breakeven.jsonl"
 

@@ -8,8 +8,8 @@ import pytest
 from tests.trading import SimClock
 
 from executor import MemoryStateStore, ModeMismatch, PaperBroker
+from orchestrator.build import build_executor
 from orchestrator.settings import SettingsError, load_settings
-from orchestrator.trading import build_executor
 
 
 async def test_default_settings_build_a_guarded_paper_executor() -> None:

@@ -10,7 +10,7 @@ from tests.builders import MONDAY, option
 from tests.trading import SimClock, bracket
 
 from executor import Action, ErrorReported, Order, OrderType, PaperBroker, Role, client_id, commission
-from executor.fill_model import fill_price
+from executor.paper.fill_model import fill_price
 from parser import Asset, Instrument
 from risk import Quote
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Literal
 
 from ..broker import Ack, BrokerUnavailable, EventFeed
-from ..commissions import commission as schedule_commission
 from ..events import (
     ErrorReported,
     OrderAccepted,
@@ -32,6 +31,7 @@ from ..events import (
     OrderSubmitted,
 )
 from ..orders import Order, OrderStatus, Role
+from ..paper.commissions import commission as schedule_commission
 from .compat import Fill, IBOrder, Trade
 from .contracts import Listed
 from .translate import CANCELLED_STATES, FILLED, INACTIVE, WORKING_STATES, decimal

@@ -17,7 +17,7 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from .journal import Journal
+from ..journal import Journal
 
 ZERO = Decimal(0)
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from .journal import Journal, parse_time
-from .pipeline import Outcome
+from ..journal import Journal, parse_time
+from ..pipeline import Outcome
 
 NEW_YORK = ZoneInfo("America/New_York")
 _STYLE = {"approved": "green", "denied": "red", "ignored": "dim", "reported": "yellow", "amended": "yellow"}

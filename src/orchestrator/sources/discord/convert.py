@@ -24,7 +24,7 @@ from datetime import datetime
 
 import discord
 
-from ..messages import LIVE, Edit, Message
+from ...messages import LIVE, Edit, Message
 
 RICH = (None, "rich")
 

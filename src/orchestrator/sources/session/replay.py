@@ -34,10 +34,11 @@ from executor import PaperBroker, Role
 from parser import parse_all
 from risk import Quote
 
-from .app import Orchestrator
-from .journal import Journal
-from .pipeline import Outcome
-from .session import (
+from ...app import Orchestrator
+from ...journal import Journal
+from ...pipeline import Outcome
+from ...settings import Settings
+from .format import (
     BadLine,
     CommandEvent,
     DeleteEvent,
@@ -47,7 +48,6 @@ from .session import (
     QuoteEvent,
     read_session,
 )
-from .settings import Settings
 
 Progress = Callable[[int, int], None]
 _KEPT = frozenset({"edit", "delete", "command"})  # the outcomes the summary lists

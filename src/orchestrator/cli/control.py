@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import (
+from .common import (
     control_db_option,
     env_file_option,
     fail,
@@ -27,9 +27,9 @@ from .cli_common import (
 )
 
 if TYPE_CHECKING:
-    from .journal import Journal
-    from .registry import Bot
-    from .settings import Settings
+    from ..journal import Journal
+    from ..registry import Bot
+    from ..settings import Settings
 
 WAIT_SECONDS = 5.0
 CONSOLE_KILL = "console kill"
@@ -54,7 +54,7 @@ def _choose(bots: list[Bot]) -> Bot:
 
 def _journal(path: Path, consequence: str) -> Journal:
     """An existing journal, never a new one; one that cannot be opened says what did not happen."""
-    from .journal import Journal, JournalError
+    from ..journal import Journal, JournalError
 
     try:
         return Journal(path, create=False)
@@ -65,7 +65,7 @@ def _journal(path: Path, consequence: str) -> Journal:
 @contextmanager
 def _writing(journal: Journal, consequence: str) -> Iterator[None]:
     """A latch that cannot be written is one line and exit 1 that says what did not happen."""
-    from .journal import JournalError
+    from ..journal import JournalError
 
     try:
         yield
@@ -96,7 +96,7 @@ def _kill_one(path: Path, reason: str, *, flatten: bool) -> None:
     from executor import KILL_SWITCH
     from risk import TradingState, TradingStatus
 
-    from .registry import bot_on
+    from ..registry import bot_on
 
     journal = _journal(path, "trading was NOT halted")
     # immediate: the halt's time is after every order the bot committed before it
@@ -126,7 +126,7 @@ def resume(db: Path | None, env_file: Path | None) -> None:
     """
     from risk import TradingStatus
 
-    from .registry import bot_on
+    from ..registry import bot_on
 
     [path] = _targets(load_or_exit(env_file), db)
     journal = _journal(path, "trading was NOT resumed")
@@ -160,7 +160,7 @@ def status(as_json: bool, db: Path | None, env_file: Path | None) -> None:
 
     Without --db: the running bot's journal, else the settings' journal. It never creates a journal.
     """
-    from .status import collect, lines
+    from ..views.status import collect, lines
 
     settings = load_or_exit(env_file)
     [path] = _targets(settings, db)
@@ -196,7 +196,7 @@ def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Pat
     from rich.console import Console
     from rich.table import Table
 
-    from .report import build, chart_html
+    from ..views.report import build, chart_html
 
     [path] = _targets(load_or_exit(env_file), db)
     journal = _journal(path, "no report")
@@ -230,7 +230,7 @@ def console(db: Path | None, env_file: Path | None) -> None:
 
     Try `orchestrator.executor.activate_kill_switch("manual stop")` or `orchestrator.executor.book`.
     """
-    from .journal import JournalInUse
+    from ..journal import JournalInUse
     from .shell import interact
 
     try:

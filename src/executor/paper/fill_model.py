@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from risk import Quote
 
-from .orders import Action, Order, OrderType
+from ..orders import Action, Order, OrderType
 
 
 def fill_price(order: Order, quote: Quote | None, last_price: Decimal | None) -> Decimal | None:

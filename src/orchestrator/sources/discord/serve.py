@@ -22,9 +22,9 @@ import aiohttp
 import discord
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential
 
-from ..app import CONTROL_POLL_SECONDS, Orchestrator
-from ..journal import JournalError
-from ..settings import Settings, SettingsError
+from ...app import CONTROL_POLL_SECONDS, Orchestrator
+from ...journal import JournalError
+from ...settings import Settings, SettingsError
 from .client import AlertClient
 
 ATTEMPT_SECONDS = 20.0  # one login attempt; a black-holed route would otherwise hang for minutes

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ..settings import Settings
 
 DEFAULT_ENV_FILE = Path(".env")
 EXIT_FAILED = 1
@@ -54,8 +54,8 @@ def load_or_exit(env_file: Path | None) -> Settings:
     """The settings; ``env_file`` None is ``.env`` when there is one. A bad setting, or a named
     file that is missing, is one line and exit 2; a variable that looks like a mistyped setting is
     a warning."""
-    from .redact import redact_logs
-    from .settings import SettingsError, environment_warnings, load_settings
+    from ..redact import redact_logs
+    from ..settings import SettingsError, environment_warnings, load_settings
 
     try:
         settings = load_settings(env_file or DEFAULT_ENV_FILE, required=env_file is not None)

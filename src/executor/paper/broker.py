@@ -19,10 +19,9 @@ from risk import Quote, instrument_key
 from risk.hours import new_york_day
 from risk.specs import Toward, UnknownContract, round_price
 
-from .book import PositionBook
-from .broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
-from .commissions import commission
-from .events import (
+from ..book import PositionBook
+from ..broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
+from ..events import (
     ConnectionLost,
     ConnectionRestored,
     ErrorReported,
@@ -33,8 +32,9 @@ from .events import (
     OrderRejected,
     OrderSubmitted,
 )
+from ..orders import Action, Bracket, Order, OrderStatus
+from .commissions import commission
 from .fill_model import fill_price
-from .orders import Action, Bracket, Order, OrderStatus
 
 SIMULATOR_ACCOUNT = "SIMULATOR"
 NO_SECURITY = 200

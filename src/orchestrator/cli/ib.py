@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import env_file_option, load_or_exit
+from .common import env_file_option, load_or_exit
 
 
 @click.command("ib-check")
@@ -27,7 +27,7 @@ def ib_check(timeout: float, env_file: Path | None) -> None:
     settings = load_or_exit(env_file)
     from executor.ib.check import run_checks
 
-    from .trading import ib_config
+    from ..build import ib_config
 
     confirm = settings.LIVE_CONFIRM.get_secret_value() if settings.LIVE_CONFIRM else None
     config = ib_config(settings)

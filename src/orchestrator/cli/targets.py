@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .registry import Bot, running_bots
+from ..registry import Bot, running_bots
 
 
 class NoSuchJournal(LookupError):

@@ -16,15 +16,15 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from .cli_common import db_option, env_file_option, fail, load_or_exit, progress_bar, refuse, replay_db_option
+from .common import db_option, env_file_option, fail, load_or_exit, progress_bar, refuse, replay_db_option
 
 if TYPE_CHECKING:
-    from .app import ControlResult, Orchestrator
-    from .settings import Settings
+    from ..app import ControlResult, Orchestrator
+    from ..settings import Settings
 
 
 def _in_use() -> type[Exception]:
-    from .journal import JournalInUse
+    from ..journal import JournalInUse
 
     return JournalInUse
 
@@ -33,7 +33,7 @@ def _expected() -> tuple[type[Exception], ...]:
     """The failures that are one line for the user, not a traceback."""
     from executor import BrokerUnavailable, ModeMismatch
 
-    from .journal import JournalError
+    from ..journal import JournalError
 
     return JournalError, BrokerUnavailable, ModeMismatch
 
@@ -87,7 +87,7 @@ def replay(
             raise click.UsageError("--compare takes --journal OLD.db and no FILE")
         from rich.console import Console
 
-        from .compare import run_compare
+        from ..views.compare import run_compare
 
         sys.exit(run_compare(old, settings, Console(markup=False, highlight=False)))
     if not files:
@@ -101,8 +101,8 @@ def replay(
 def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, broker: str) -> None:
     from rich.console import Console
 
-    from .replay import replay as run_replay
-    from .views import print_pnl, print_session
+    from ..sources.session.replay import replay as run_replay
+    from ..views.tables import print_pnl, print_session
 
     console = Console(markup=False, highlight=False)
     with tempfile.TemporaryDirectory() as scratch:
@@ -123,7 +123,7 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
                 fail(str(exc))
         for bad in result.bad_lines:
             click.echo(f"{path}: skipped {bad}", err=True)
-        from .journal import Journal
+        from ..journal import Journal
 
         journal = Journal(journal_path, durable=False)
         ids = [d["message_id"] for d in result.summary["decisions"]]
@@ -180,9 +180,9 @@ def _listen(settings: Settings, db: Path | None) -> None:
     """``run`` on Discord: settings first (exit 2), then journal and broker (exit 1), then Discord."""
     import logging
 
-    from .cli_common import EXIT_BAD_SETTING
-    from .listener import DiscordStartError, check_settings, serve
-    from .settings import SettingsError
+    from ..settings import SettingsError
+    from ..sources.discord import DiscordStartError, check_settings, serve
+    from .common import EXIT_BAD_SETTING
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -215,7 +215,7 @@ def _listen(settings: Settings, db: Path | None) -> None:
 
 def _open_bot(settings: Settings, db: Path | None) -> Orchestrator:
     """The journal and broker of a ``run``; a failure is one line and exit 1."""
-    from .app import Orchestrator
+    from ..app import Orchestrator
 
     try:
         return Orchestrator.open(settings, command="run", journal_path=db)
@@ -239,9 +239,9 @@ def _banner(orchestrator: Orchestrator, *, connecting: bool = False) -> str:
 
 
 async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None:
-    from .app import CONTROL_POLL_SECONDS
-    from .messages import Message
-    from .views import decision_line
+    from ..app import CONTROL_POLL_SECONDS
+    from ..messages import Message
+    from ..views.tables import decision_line
 
     _echo_control(await orchestrator.start())
     _say(_banner(orchestrator))

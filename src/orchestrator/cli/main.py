@@ -13,14 +13,14 @@ from typing import IO, Any
 
 import click
 
-from .cli_common import env_file_option
+from .common import env_file_option
 
 
 def _message_time(value: str | None) -> datetime:
     """``--at`` as an aware UTC datetime; a value without a zone is taken as UTC."""
     if value is None:
         return datetime.now(UTC)
-    from .times import within_range
+    from ..times import within_range
 
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -246,7 +246,7 @@ def _display(value: Any) -> str:
 
 
 def _load_settings(env_file: Path | None) -> Any:
-    from .cli_common import load_or_exit
+    from .common import load_or_exit
 
     return load_or_exit(env_file)
 
@@ -255,9 +255,9 @@ def _load_settings(env_file: Path | None) -> Any:
 
 
 def _register() -> None:
-    from .cli_control import console, kill, report, resume, status
-    from .cli_ib import ib_check
-    from .cli_trading import replay, run
+    from .control import console, kill, report, resume, status
+    from .ib import ib_check
+    from .trading import replay, run
 
     for command in (replay, run, kill, resume, status, report, console, ib_check):
         main.add_command(command)

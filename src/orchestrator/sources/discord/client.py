@@ -26,11 +26,11 @@ import discord
 
 from executor import Notice
 
-from ..app import Orchestrator
-from ..chat_control import ChatCommand, carry_out, read_command
-from ..journal import JournalError
-from ..messages import BACKFILL, LIVE, PART_MARK, Delete, Message
-from ..notify import Notifier, notice_line, outcome_line
+from ...app import Orchestrator
+from ...journal import JournalError
+from ...messages import BACKFILL, LIVE, PART_MARK, Delete, Message
+from ...views.notify import Notifier, notice_line, outcome_line
+from .commands import ChatCommand, carry_out, read_command
 from .convert import (
     forward_origin,
     is_content_edit,

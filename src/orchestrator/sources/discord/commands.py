@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .app import Orchestrator
-from .status import collect, lines, position_lines
+from ...app import Orchestrator
+from ...views.status import collect, lines, position_lines
 
 COMMANDS = ("status", "positions", "kill", "resume")
 REFUSED = "Refused: you are not allowed to control this bot."

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .messages import Delete, Edit, Message
-from .times import within_range
+from ...messages import Delete, Edit, Message
+from ...times import within_range
 
 # An ISO-8601 time with its offset, nothing else: a number would be read as Unix seconds, a
 # silent guess about a malformed line. Years outside 2000-2099 are a bad line (times.py).

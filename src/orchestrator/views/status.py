@@ -11,9 +11,9 @@ from typing import Any
 
 from risk import trading_day
 
-from .journal import Journal
-from .registry import bot_on
-from .settings import Settings
+from ..journal import Journal
+from ..registry import bot_on
+from ..settings import Settings
 
 
 def collect(journal: Journal, settings: Settings, now: datetime | None = None) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from typing import Any
 
 from rich.console import Console
 
-from .journal import Journal
-from .replay import replay
-from .settings import Settings
+from ..journal import Journal
+from ..settings import Settings
+from ..sources.session.replay import replay
 
 
 def recorded_inputs(journal: Journal) -> list[str]:

@@ -30,8 +30,8 @@ from executor import (
 )
 from risk import instrument_key
 
-from .pipeline import MISSED, Outcome
-from .views import decision_line
+from ..pipeline import MISSED, Outcome
+from .tables import decision_line
 
 MESSAGE_LIMIT = 1900  # Discord's 2,000 characters, less room for the banner
 NOTIFIED_VERDICTS = frozenset({"approved", "denied", "reported", "amended"})

@@ -12,8 +12,8 @@ import code
 import threading
 from pathlib import Path
 
-from .app import Orchestrator
-from .settings import Settings
+from ..app import Orchestrator
+from ..settings import Settings
 
 BANNER = """autoscalper console ({mode}, {broker}; journal {journal}; trading {state})
   orchestrator.executor.activate_kill_switch("manual stop")   halt, cancel, flatten; returns the report

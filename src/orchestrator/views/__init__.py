@@ -1,0 +1,1 @@
+"""What the trader reads: the session table, status, the report, the --compare diff, the notices."""
