@@ -26,6 +26,7 @@ from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session
 from executor import PaperBroker
 from orchestrator.app import Orchestrator
 from orchestrator.settings import Settings
+from orchestrator.sources import allowlists
 from orchestrator.sources.session.format import MessageEvent, QuoteEvent, read_session
 from orchestrator.sources.session.replay import SimClock, feed_quote, replay_settings
 
@@ -42,6 +43,7 @@ async def _measure(messages: int) -> dict[str, list[int]]:
         orchestrator = Orchestrator.open(
             settings,
             command="bench",
+            allow=allowlists(settings),
             clock=clock,
             journal_path=Path(scratch) / "j.db",
             broker=broker,

@@ -14,17 +14,20 @@ import freezegun
 import pytest
 from hypothesis import HealthCheck, settings
 
+from orchestrator import calendar_cache
 from risk.hours import warm_up
 
 # pandas' C extensions crash when imported under freezegun's fake datetime; the calendar library's own
 # calls keep the real clock (risk passes it explicit dates, so nothing it returns depends on it).
 freezegun.configure(extend_ignore_list=["pandas", "pandas_market_calendars", "exchange_calendars", "numpy"])
-# A cache of the venues' sessions of the tests' own (risk/session_cache.py), so a run neither reads nor
-# writes the user's; built here, so the calendar library is imported before any test freezes the clock.
+# A cache of the venues' sessions of the tests' own (orchestrator/calendar_cache.py), so a run neither
+# reads nor writes the user's; built here, so the calendar library is imported before any test freezes
+# the clock.
 # The CLI processes the tests start inherit it.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="autoscalper-tests-cache-")
 # The running-bot registry (orchestrator/registry.py) of the tests' own, inherited by their CLI processes.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="autoscalper-tests-state-")
+calendar_cache.install()
 warm_up([2026])
 
 # "ci" keeps the suite inside its time budget and derandomized, so a run on a clean clone is the run

@@ -18,7 +18,8 @@ import discord
 
 from orchestrator.app import Orchestrator
 from orchestrator.settings import Settings
-from orchestrator.sources.discord import AlertClient
+from orchestrator.sources import allowlists
+from orchestrator.sources.discord.client import AlertClient
 from tests import audit
 from tests.builders import MONDAY
 from tests.fakes.discord_payloads import (
@@ -119,13 +120,15 @@ async def listening(
 ) -> AsyncIterator[Desk]:
     """A started orchestrator and a logged-in-looking client in the trader's server."""
     clock = SimClock(MONDAY)
+    settings = settings or listener_settings()
     orchestrator = Orchestrator.open(
-        settings or listener_settings(), command="run", clock=clock, journal_path=tmp_path / "journal.db",
-        broker=FaultyPaperBroker(clock),
+        settings, command="run", clock=clock, journal_path=tmp_path / "journal.db",
+        broker=FaultyPaperBroker(clock), allow=allowlists(settings),
     )  # fmt: skip
     await orchestrator.start()
     server = Channel()
     bot = AlertClient(orchestrator, guild_ready_timeout=0.05, **client)
+    orchestrator.executor.subscribe(bot.show_notice)  # as the Discord source does in ``listen``
     async with bot:
         state = bot._connection
         state.user = discord.ClientUser(state=state, data=user(BOT, "autoscalper", bot=True))  # type: ignore[arg-type]

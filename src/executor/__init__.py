@@ -29,6 +29,8 @@ from .kill import (
     KillSwitchEngaged,
     KillSwitchFinished,
     TradingResumed,
+    halted,
+    resumed,
 )
 from .lifecycle import Execution
 from .orders import (
@@ -102,8 +104,10 @@ __all__ = [
     "check_port",
     "client_id",
     "commission",
+    "halted",
     "is_ours",
     "is_paper_account",
     "market_close",
     "mask",
+    "resumed",
 ]

@@ -48,6 +48,7 @@ from .kill import (
     KillSwitchEngaged,
     KillSwitchFinished,
     TradingResumed,
+    resumed,
 )
 from .lifecycle import Execution, Lifecycle
 from .orders import OrderStatus, client_id
@@ -186,7 +187,7 @@ class Executor:
 
     def resume(self, by: str = "console") -> TradingStatus:
         """The only way back to ``active``: a person decides to trade again."""
-        status = TradingStatus(cause="resume", detail=f"resumed by {by}", since=self.clock())
+        status = resumed(by, self.clock())
         self.state.record_status(status)
         self.errors.reset()
         self._notify(TradingResumed(at=status.since or self.clock(), by=by))

@@ -101,6 +101,17 @@ class ErrorBudget:
         self._times.clear()
 
 
+def halted(reason: str, at: datetime, cause: str = KILL_SWITCH) -> TradingStatus:
+    """The latched halt, wherever it is written from: the bot's kill switch, the loss cap, or the
+    console's ``autoscalper kill`` for a bot that reads it before its next decision."""
+    return TradingStatus(state=TradingState.HALTED, cause=cause, detail=reason, since=at)
+
+
+def resumed(by: str, at: datetime) -> TradingStatus:
+    """Back to active: a person decided to trade again (the only way back)."""
+    return TradingStatus(cause="resume", detail=f"resumed by {by}", since=at)
+
+
 @dataclass
 class KillSwitch:
     broker: Broker
@@ -115,8 +126,7 @@ class KillSwitch:
     def engage(self, reason: str, cause: str) -> bool:
         """Persist ``halted`` first. Returns whether trading was already halted."""
         already = self.state.trading_status().state is TradingState.HALTED
-        status = TradingStatus(state=TradingState.HALTED, cause=cause, detail=reason, since=self.clock())
-        self.state.record_status(status)
+        self.state.record_status(halted(reason, self.clock(), cause))
         return already
 
     async def run(self, reason: str, cause: str, *, flatten: bool, already_halted: bool) -> KillReport:

@@ -9,9 +9,7 @@ still pending is carried out (cancel and flatten) before the first message is re
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -21,11 +19,12 @@ from parser import parse
 from risk import TradingState
 from risk.hours import warm_up
 
-from . import edits
+from . import calendar_cache, edits
 from .build import build_executor
+from .control import ControlResult, Controls
 from .journal import Journal
 from .messages import Delete, Edit, Message
-from .pipeline import Allowlist, Outcome, Pipeline
+from .pipeline import Allowlists, Outcome, Pipeline
 from .redact import redact_logs
 from .registry import Ownership
 from .settings import Settings
@@ -38,14 +37,6 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class ControlResult:
-    request_id: int
-    command: str
-    outcome: str
-    lines: list[str] = field(default_factory=list)
-
-
 class Orchestrator:
     def __init__(
         self,
@@ -53,17 +44,12 @@ class Orchestrator:
         journal: Journal,
         executor: Executor,
         *,
+        allow: Allowlists,
         clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self.settings, self.journal, self.executor, self.clock = settings, journal, executor, clock
-        allow = Allowlist(
-            channels=frozenset(map(str, settings.DISCORD_CHANNEL_IDS)),
-            authors=frozenset(map(str, settings.DISCORD_AUTHOR_IDS)),
-        )
         self.pipeline = Pipeline(journal, executor, settings.limits(), clock=clock, allow=allow)
-        self._last_request = 0
-        # One control command at a time: the poller and a chat command never carry out one twice.
-        self._control = asyncio.Lock()
+        self.controls = Controls(journal, executor, settings, clock)
         self.ownership: Ownership | None = None
 
     @classmethod
@@ -72,6 +58,7 @@ class Orchestrator:
         settings: Settings,
         *,
         command: str,
+        allow: Allowlists,
         clock: Callable[[], datetime] = wall_clock,
         journal_path: Path | None = None,
         broker: Broker | None = None,
@@ -80,6 +67,7 @@ class Orchestrator:
         """The orchestrator the settings describe, journaling into ``journal_path`` (default: the
         settings' journal for the mode). Raises ``JournalError``, ``BrokerUnavailable``, ``ModeMismatch``."""
         redact_logs(settings.secret_values())
+        calendar_cache.install()
         path = journal_path or settings.journal_path()
         ownership = Ownership(path, command=command, mode=settings.mode)  # one trader per journal
         try:
@@ -95,7 +83,7 @@ class Orchestrator:
         except BaseException:
             ownership.release()
             raise
-        orchestrator = cls(settings, journal, executor, clock=clock)
+        orchestrator = cls(settings, journal, executor, allow=allow, clock=clock)
         orchestrator.ownership = ownership
         return orchestrator
 
@@ -109,7 +97,7 @@ class Orchestrator:
         )
         warm_up((self.clock().year,))
         parse(WARM_UP_ALERT, self.clock())  # loads the grammar now, not on the first alert (~65 ms)
-        return await self.poll_control()
+        return await self.controls.pending()
 
     # ------------------------------------------------------------------ inputs
 
@@ -134,56 +122,6 @@ class Orchestrator:
         run = self.executor.last_kill
         if run is not None and not run.done:
             await run
-
-    # ------------------------------------------------------------------ console control
-
-    async def kill(self, reason: str, *, flatten: bool = True) -> list[str]:
-        report = await self.executor.activate_kill_switch(reason, flatten)
-        return report.lines()
-
-    def resume(self, by: str = "console") -> str:
-        status = self.executor.resume(by)
-        return f"Trading resumed by {by}: state {status.state}."
-
-    async def poll_control(self) -> list[ControlResult]:
-        """Carry out commands other processes wrote to the journal (``autoscalper kill``/``resume``).
-        Polled every 0.25 s, it also notices a journal deleted or replaced while no message came."""
-        self.journal.check_identity()
-        async with self._control:
-            requests = self.journal.pending_requests(after=self._last_request)
-            results = []
-            for index, request in enumerate(requests):
-                self._last_request = request["id"]
-                later = [r["command"] for r in requests[index + 1 :]]
-                results.append(await self._carry_out(request, superseded="resume" in later))
-            return results
-
-    async def control(
-        self, command: str, *, by: str, reason: str = "", flatten: bool = True
-    ) -> ControlResult:
-        """A ``kill`` or ``resume`` from inside the process (a Discord command, a session's command
-        line): journaled as a request with its result, like the console's, and carried out at once."""
-        async with self._control:
-            request_id = self.journal.request(command, reason=reason, flatten=flatten, by=by)
-            request = {"id": request_id, "command": command, "reason": reason, "flatten": flatten}
-            return await self._carry_out(request | {"requested_by": by}, superseded=False)
-
-    async def _carry_out(self, request: dict[str, object], *, superseded: bool) -> ControlResult:
-        request_id, command = int(str(request["id"])), str(request["command"])
-        if command == "kill" and superseded:
-            result = ControlResult(
-                request_id, command, "superseded", ["A later resume superseded this kill."]
-            )
-        elif command == "kill":
-            reason = str(request["reason"] or f"{request['requested_by']} kill")
-            lines = await self.kill(reason, flatten=bool(request["flatten"]))
-            result = ControlResult(request_id, command, "done", lines)
-        elif command == "resume":
-            result = ControlResult(request_id, command, "done", [self.resume(str(request["requested_by"]))])
-        else:
-            result = ControlResult(request_id, command, "unknown", [f"Unknown command {command!r}."])
-        self.journal.record_result(request_id, result.outcome, "\n".join(result.lines))
-        return result
 
     @property
     def trading_state(self) -> TradingState:

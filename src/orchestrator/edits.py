@@ -17,7 +17,7 @@ from typing import Any
 from parser import Intent, NotASignal, contract_json, parse_all
 from risk import BracketPlan, CancelPlan
 
-from .messages import Delete, Edit, Message, part_id
+from .messages import EDIT, Delete, Edit, Message, part_id
 from .pipeline import Outcome, Pipeline, load_plan
 
 SAME = "edit_same_intent"
@@ -91,7 +91,7 @@ async def _amend(
         text=edit.text,
         sent_at=edit.at,
         received_at=edit.at,
-        source="edit",
+        source=EDIT,
     )
     pipeline.forget_entry(edit.id)  # cancelled unfilled: it no longer counts as today's entry
     placed = await pipeline.on_message(amended)

@@ -13,6 +13,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 # fetched from the channel's history after a gap: too old, it is recorded as missed, never traded.
 LIVE = "discord"
 BACKFILL = "backfill"
+CONSOLE = "console"  # typed into ``autoscalper run --input`` (or read from a file there)
+SESSION = "session"  # a line of a replayed session file
+EDIT = "edit"  # an alert amended by its author's edit, decided anew
 
 # A message with several instructions ("trim SPY, stop to BE on QQQ") has each decided on its own:
 # the first under the message id, the second as "<id>#2", ... (Discord's ids are digits).
@@ -39,7 +42,7 @@ class Message(_Frozen):
     sent_at: AwareDatetime
     received_at: AwareDatetime
     reply_to: str | None = None
-    source: str = "session"
+    source: str = SESSION
     parent_channel_id: str | None = None
 
     @property

@@ -12,7 +12,7 @@ re-reviews the trading state, so the daily loss cap latches (or trips the kill s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -52,7 +52,7 @@ from risk import (
 from risk.describe import describe_plan
 
 from .journal import Journal, JournalError
-from .messages import BACKFILL, LIVE, Message, part_id
+from .messages import BACKFILL, EDIT, LIVE, Message, part_id
 from .resolve import resolve
 
 MISSED = "missed"
@@ -92,19 +92,32 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Allowlist:
-    """Channel and author ids that may trade; empty means any (the Discord listener requires them)."""
+    """Channel and author ids that may trade; empty means any (the Discord source requires them).
+    Each message source has its own (``sources.allowlists``): the console's is the trader typing."""
 
     channels: frozenset[str] = frozenset()
     authors: frozenset[str] = frozenset()
 
     def refusal(self, message: Message) -> Reason | None:
-        if message.source == "console":
-            return None  # the trader typing into ``autoscalper run`` is the trader
         if self.channels and message.followed_channel not in self.channels:
             return Reason(code="channel_not_allowed", detail=f"channel {message.channel_id} is not followed")
         if self.authors and message.author_id not in self.authors:
             return Reason(code="author_not_allowed", detail=f"author {message.author_id} is not followed")
         return None
+
+
+# Message.source -> who may trade through it. A source with none is not followed at all.
+Allowlists = Mapping[str, Allowlist]
+
+
+def refusal(allow: Allowlists, message: Message) -> Reason | None:
+    """Why the message's author or channel may not trade, or None."""
+    if message.source == EDIT:
+        return None  # an alert amended by its author's edit: the original passed its source's list
+    allowlist = allow.get(message.source)
+    if allowlist is None:
+        return Reason(code="source_not_followed", detail=f"messages from {message.source!r} are not followed")
+    return allowlist.refusal(message)
 
 
 class Pipeline:
@@ -115,7 +128,7 @@ class Pipeline:
         limits: Limits,
         *,
         clock: Callable[[], datetime],
-        allow: Allowlist = Allowlist(),
+        allow: Allowlists,
     ) -> None:
         self.journal, self.executor, self.limits, self.clock, self.allow = (
             journal,
@@ -168,9 +181,9 @@ class Pipeline:
         """(id, intent) for each instruction of the message not decided yet (all of them unless the
         message was delivered before, or a crash came between two of its instructions). A message
         whose author or channel is not followed is not even parsed: its one "intent" is the refusal."""
-        refusal = self.allow.refusal(message)
-        found: list[tuple[str, Intent | NotASignal | Reason]] = [(message.id, refusal)] if refusal else []
-        if refusal is None:
+        refused = refusal(self.allow, message)
+        found: list[tuple[str, Intent | NotASignal | Reason]] = [(message.id, refused)] if refused else []
+        if refused is None:
             parsed = parse_all(message.text, message.sent_at)
             found = [(part_id(message.id, n), intent) for n, intent in enumerate(parsed, 1)]
         return [(signal_id, intent) for signal_id, intent in found if not self.decided(signal_id)]

@@ -19,12 +19,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from parser import Asset, Instrument
-
-from . import session_cache
 
 NEW_YORK = ZoneInfo("America/New_York")
 # The account's trading day rolls over when CME Globex opens the next day's session.
@@ -164,29 +162,63 @@ def warm_up(years: Iterable[int]) -> None:
             sessions(venue, year)
 
 
+Row = list[str | None]  # a session as stored: open, close, pause start and end, pre, post (ISO)
+
+
+class SessionStore(Protocol):
+    """Where built session tables are kept between runs; risk itself never reads or writes a file."""
+
+    def load(self, venue: str, year: int) -> dict[date, Row] | None: ...
+
+    def store(self, venue: str, year: int, rows: dict[date, Row]) -> None: ...
+
+
+class _NoStore:
+    def load(self, venue: str, year: int) -> dict[date, Row] | None:
+        return None
+
+    def store(self, venue: str, year: int, rows: dict[date, Row]) -> None:
+        return None
+
+
+_store: list[SessionStore] = [_NoStore()]
+
+
+def use_store(store: SessionStore) -> None:
+    """Keep session tables in ``store`` (the orchestrator's disk cache) from now on."""
+    if _store[0] is not store:
+        _store[0] = store
+        sessions.cache_clear()
+
+
 @lru_cache(maxsize=64)
 def sessions(venue: Venue, year: int) -> dict[date, Session]:
-    """Every session of ``venue`` labelled in ``year``: from the disk cache, else from the calendar
-    library (then cached). Built once per process either way."""
-    cached = session_cache.load(venue.value, year, _from_row)
-    if cached is not None:
-        return cached
+    """Every session of ``venue`` labelled in ``year``: from the store, else from the calendar
+    library (then stored). Built once per process either way."""
+    store = _store[0]
+    rows = store.load(venue.value, year)
+    if rows is not None:
+        return {day: _from_row(row) for day, row in rows.items()}
     table = _build_sessions(venue, year)
-    session_cache.store(venue.value, year, {day: _to_row(s) for day, s in table.items()})
+    store.store(venue.value, year, {day: _to_row(s) for day, s in table.items()})
     return table
 
 
-def _to_row(session: Session) -> session_cache.Row:
+def _to_row(session: Session) -> Row:
     pause = session.pause or (None, None)
     times = (session.open, session.close, *pause, session.pre, session.post)
     return [None if t is None else t.isoformat() for t in times]
 
 
-def _from_row(row: session_cache.Row) -> Session:
-    opens, closes, pause_start, pause_end, pre, post = (session_cache.moment(text) for text in row)
+def _from_row(row: Row) -> Session:
+    opens, closes, pause_start, pause_end, pre, post = (_moment(text) for text in row)
     assert opens is not None and closes is not None
     pause = (pause_start, pause_end) if pause_start and pause_end else None
     return Session(opens, closes, pause, pre, post)
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _build_sessions(venue: Venue, year: int) -> dict[date, Session]:

@@ -24,6 +24,7 @@ from executor import PaperBroker
 from orchestrator.app import CONTROL_POLL_SECONDS, Orchestrator
 from orchestrator.messages import Message
 from orchestrator.settings import Settings
+from orchestrator.sources import allowlists
 from risk import Quote
 
 MONDAY_OPEN = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 10:00 New York
@@ -65,14 +66,20 @@ async def test_no_order_is_sent_after_a_kill_from_another_process_is_journaled(t
     settings = Settings(_env_file=None, **CHANNEL_SESSION_SETTINGS)  # type: ignore[call-arg]
     broker = PaperBroker(clock)
     bot = Orchestrator.open(
-        settings, command="run", clock=clock, journal_path=db, broker=broker, durable=True
+        settings,
+        command="run",
+        clock=clock,
+        journal_path=db,
+        broker=broker,
+        durable=True,
+        allow=allowlists(settings),
     )
     await bot.start()
 
     async def poll_control() -> None:
         while True:
             await asyncio.sleep(CONTROL_POLL_SECONDS)
-            await bot.poll_control()
+            await bot.controls.pending()
 
     poller = asyncio.create_task(poll_control())
     kill = None

@@ -26,7 +26,8 @@ from tests.trading import SimClock
 
 from executor.ib import IBBroker
 from orchestrator.app import Orchestrator
-from orchestrator.sources.discord import serve
+from orchestrator.sources import allowlists
+from orchestrator.sources.discord.serve import serve
 
 TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GdRiLl.s3cr3t-drill-token-never-printed"
 ACCOUNT = "U7654321"
@@ -72,7 +73,12 @@ async def test_no_secret_in_logs_journal_notices_or_status(
         settings = listener_settings(**env)
         assert settings.mode == "live"
         bot = Orchestrator.open(
-            settings, command="run", clock=clock, journal_path=db, broker=IBBroker(config(tws), clock)
+            settings,
+            command="run",
+            clock=clock,
+            journal_path=db,
+            broker=IBBroker(config(tws), clock),
+            allow=allowlists(settings),
         )
         with fake_discord(token=TOKEN) as discord_side:
             await bot.start()

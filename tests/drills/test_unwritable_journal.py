@@ -33,6 +33,7 @@ from orchestrator.app import Orchestrator
 from orchestrator.journal import JournalError
 from orchestrator.messages import Message
 from orchestrator.settings import Settings
+from orchestrator.sources import allowlists
 
 ALERT = "BTO SPY 3/2 580C @ 1.25 SL .90 PT 1.80"
 
@@ -125,6 +126,7 @@ async def test_a_decision_that_cannot_be_journaled_sends_nothing_to_ib(tmp_path:
             command="run",
             clock=clock,
             journal_path=tmp_path / "j.db",
+            allow=allowlists(settings),
             broker=IBBroker(config(tws), clock),
         )
         await bot.start()

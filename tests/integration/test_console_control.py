@@ -201,7 +201,9 @@ def test_the_python_api_kill_switch_without_an_event_loop(holding: Path) -> None
     from orchestrator import Orchestrator
     from orchestrator.settings import Settings
 
-    orchestrator = Orchestrator.open(Settings(_env_file=None), command="script", journal_path=holding)  # type: ignore[call-arg]
+    orchestrator = Orchestrator.open(
+        Settings(_env_file=None), command="script", journal_path=holding, allow={}
+    )  # type: ignore[call-arg]
     asyncio.run(orchestrator.start())
     assert [h.position for h in orchestrator.executor.book.open_holdings()] == ["f1"]
     run = orchestrator.executor.activate_kill_switch("manual stop")

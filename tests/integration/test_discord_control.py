@@ -22,11 +22,12 @@ async def _command(desk, text: str, author: int = TRADER, channel: int = LOUNGE)
 
 
 async def test_status_answers_with_what_the_cli_status_shows(tmp_path: Path) -> None:
-    from orchestrator.views.status import collect, lines
+    from orchestrator.control import status_report
+    from orchestrator.views.status import lines
 
     async with listening(tmp_path) as desk:
         reply = await _command(desk, "!status")
-        expected = lines(collect(desk.orchestrator.journal, desk.orchestrator.settings, desk.clock()))
+        expected = lines(status_report(desk.orchestrator.journal, desk.orchestrator.settings, desk.clock()))
         assert reply.splitlines() == expected
         assert "trading   : ACTIVE" in reply
 
@@ -96,11 +97,11 @@ async def test_anyone_else_is_refused_and_journaled_and_nothing_changes(tmp_path
 async def test_a_console_kill_and_a_discord_resume_meet_in_the_same_journal(tmp_path: Path) -> None:
     async with listening(tmp_path) as desk:
         desk.orchestrator.journal.request("kill", reason="from the console")
-        [result] = await desk.orchestrator.poll_control()
+        [result] = await desk.orchestrator.controls.pending()
         assert result.outcome == "done" and desk.orchestrator.trading_state is TradingState.HALTED
         await _command(desk, "!resume")
         assert desk.orchestrator.trading_state is TradingState.ACTIVE
-        assert await desk.orchestrator.poll_control() == []
+        assert await desk.orchestrator.controls.pending() == []
 
 
 async def test_notices_carry_the_mode_the_decision_the_fill_and_a_denial_with_its_reason(

@@ -29,9 +29,13 @@ ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 
 def test_the_client_asks_for_the_message_content_intent(tmp_path: Path) -> None:
     from orchestrator.app import Orchestrator
-    from orchestrator.sources.discord import AlertClient
+    from orchestrator.sources import allowlists
+    from orchestrator.sources.discord.client import AlertClient
 
-    orchestrator = Orchestrator.open(listener_settings(), command="run", journal_path=tmp_path / "j.db")
+    settings = listener_settings()
+    orchestrator = Orchestrator.open(
+        settings, command="run", journal_path=tmp_path / "j.db", allow=allowlists(settings)
+    )
     try:
         assert AlertClient(orchestrator).intents.message_content
     finally:

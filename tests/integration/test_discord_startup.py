@@ -22,7 +22,8 @@ from tests.trading import SimClock
 
 from orchestrator.app import Orchestrator
 from orchestrator.cli.main import main
-from orchestrator.sources.discord import serve
+from orchestrator.sources import allowlists
+from orchestrator.sources.discord.serve import serve
 
 ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 
@@ -112,7 +113,9 @@ async def test_a_session_trades_an_alert_notifies_and_backfills_a_gap_after_a_fa
 ) -> None:
     clock = SimClock(MONDAY)
     settings = listener_settings(DISCORD_TOKEN=TOKEN)
-    orchestrator = Orchestrator.open(settings, command="run", clock=clock, journal_path=tmp_path / "j.db")
+    orchestrator = Orchestrator.open(
+        settings, command="run", clock=clock, journal_path=tmp_path / "j.db", allow=allowlists(settings)
+    )
     said: list[str] = []
     with fake_discord(can_resume=False) as discord_side:
         await orchestrator.start()
@@ -177,7 +180,12 @@ async def test_discord_and_ib_share_one_event_loop_from_alert_to_orders_at_ib(tm
         broker = IBBroker(config(tws), clock)
         settings = listener_settings(DISCORD_TOKEN=TOKEN)
         orchestrator = Orchestrator.open(
-            settings, command="run", clock=clock, journal_path=tmp_path / "j.db", broker=broker
+            settings,
+            command="run",
+            clock=clock,
+            journal_path=tmp_path / "j.db",
+            broker=broker,
+            allow=allowlists(settings),
         )
         with fake_discord() as discord_side:
             await orchestrator.start()

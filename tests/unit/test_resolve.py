@@ -8,8 +8,10 @@ from decimal import Decimal
 from tests.builders import option
 
 from orchestrator.messages import Message
-from orchestrator.pipeline import Allowlist
+from orchestrator.pipeline import Allowlist, refusal
 from orchestrator.resolve import AMBIGUOUS, REFERENCE_CLOSED, resolve
+from orchestrator.settings import Settings
+from orchestrator.sources import allowlists
 from parser import Side, parse
 from risk import Position
 
@@ -90,12 +92,24 @@ def test_another_authors_positions_are_not_candidates() -> None:
 
 
 def test_allow_lists_refuse_other_channels_and_authors_but_not_the_console() -> None:
-    allow = Allowlist(channels=frozenset({"c1"}), authors=frozenset({"a1"}))
-    assert allow.refusal(message("BTO SPY 580C @ 1")) is None
-    assert allow.refusal(message("x", author="a2")).code == "author_not_allowed"  # type: ignore[union-attr]
-    other = message("x").model_copy(update={"channel_id": "c2"})
-    assert allow.refusal(other).code == "channel_not_allowed"  # type: ignore[union-attr]
-    assert allow.refusal(other.model_copy(update={"source": "console"})) is None
+    settings = Settings(_env_file=None, DISCORD_CHANNEL_IDS="11", DISCORD_AUTHOR_IDS="21")  # type: ignore[call-arg]
+    allow = allowlists(settings)  # every registered source's, from the settings
+    ours = message("BTO SPY 580C @ 1").model_copy(update={"channel_id": "11", "author_id": "21"})
+    assert refusal(allow, ours) is None
+    stranger = ours.model_copy(update={"author_id": "22"})
+    assert refusal(allow, stranger).code == "author_not_allowed"  # type: ignore[union-attr]
+    other = ours.model_copy(update={"channel_id": "12"})
+    assert refusal(allow, other).code == "channel_not_allowed"  # type: ignore[union-attr]
+    backfilled = other.model_copy(update={"source": "backfill"})
+    assert refusal(allow, backfilled).code == "channel_not_allowed"  # type: ignore[union-attr]
+    assert refusal(allow, other.model_copy(update={"source": "console"})) is None
+
+
+def test_a_message_from_a_source_nobody_registered_is_refused() -> None:
+    refused = refusal(
+        {"session": Allowlist()}, message("BTO SPY 580C @ 1").model_copy(update={"source": "fax"})
+    )
+    assert refused is not None and refused.code == "source_not_followed"
 
 
 def test_an_index_named_in_an_exit_is_the_underlying_of_the_options_held_on_it() -> None:

@@ -93,16 +93,12 @@ def kill(reason: str, no_flatten: bool, every: bool, db: Path | None, env_file: 
 
 
 def _kill_one(path: Path, reason: str, *, flatten: bool) -> None:
-    from executor import KILL_SWITCH
-    from risk import TradingState, TradingStatus
-
+    from ..control import latch
     from ..registry import bot_on
 
     journal = _journal(path, "trading was NOT halted")
-    # immediate: the halt's time is after every order the bot committed before it
-    with _writing(journal, "trading was NOT halted"), journal.transaction(immediate=True):
-        journal.record_status(TradingStatus(state=TradingState.HALTED, cause=KILL_SWITCH, detail=reason))
-        request = journal.request("kill", reason=reason, flatten=flatten)
+    with _writing(journal, "trading was NOT halted"):
+        request = latch(journal, "kill", reason=reason, flatten=flatten)
     click.echo(f"Trading halted in {journal.path}: {reason}")
     bot = bot_on(path)
     if bot is None:
@@ -124,15 +120,13 @@ def resume(db: Path | None, env_file: Path | None) -> None:
 
     Without --db: the running bot's journal, else the settings' journal. It never creates a journal.
     """
-    from risk import TradingStatus
-
+    from ..control import latch
     from ..registry import bot_on
 
     [path] = _targets(load_or_exit(env_file), db)
     journal = _journal(path, "trading was NOT resumed")
-    with _writing(journal, "trading was NOT resumed"), journal.transaction(immediate=True):
-        journal.record_status(TradingStatus(cause="resume", detail="resumed by console"))
-        request = journal.request("resume", by="console")
+    with _writing(journal, "trading was NOT resumed"):
+        request = latch(journal, "resume")
     click.echo(f"Trading active again in {journal.path}.")
     if bot_on(path) is not None:
         _await_result(journal, request)
@@ -160,12 +154,13 @@ def status(as_json: bool, db: Path | None, env_file: Path | None) -> None:
 
     Without --db: the running bot's journal, else the settings' journal. It never creates a journal.
     """
-    from ..views.status import collect, lines
+    from ..control import status_report
+    from ..views.status import lines
 
     settings = load_or_exit(env_file)
     [path] = _targets(settings, db)
     journal = _journal(path, "no status")
-    report = collect(journal, settings)
+    report = status_report(journal, settings)
     if as_json:
         click.echo(json.dumps(report, default=str))
         return

@@ -179,9 +179,11 @@ def check(
     from parser.describe import describe
     from risk import AccountSnapshot, Alert, evaluate
 
+    from .. import calendar_cache
     from .check_account import CheckInputError, market
     from .check_account import holding as held_position
 
+    calendar_cache.install()
     limits = _load_settings(env_file).limits()
     now = _message_time(at)
     try:

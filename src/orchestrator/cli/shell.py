@@ -14,18 +14,19 @@ from pathlib import Path
 
 from ..app import Orchestrator
 from ..settings import Settings
+from ..sources import allowlists
 
 BANNER = """autoscalper console ({mode}, {broker}; journal {journal}; trading {state})
   orchestrator.executor.activate_kill_switch("manual stop")   halt, cancel, flatten; returns the report
   orchestrator.executor.book.open_holdings()                  open positions
-  orchestrator.resume()                                       back to active"""
+  orchestrator.executor.resume()                              back to active"""
 
 
 def interact(settings: Settings, db: Path | None) -> None:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="autoscalper-loop", daemon=True)
     thread.start()
-    orchestrator = Orchestrator.open(settings, command="console", journal_path=db)
+    orchestrator = Orchestrator.open(settings, command="console", journal_path=db, allow=allowlists(settings))
     asyncio.run_coroutine_threadsafe(orchestrator.start(), loop).result(timeout=60)
     banner = BANNER.format(
         mode=settings.mode,

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import codecs
 import json
-import os
 import sys
 import tempfile
-import threading
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -19,8 +15,10 @@ import click
 from .common import db_option, env_file_option, fail, load_or_exit, progress_bar, refuse, replay_db_option
 
 if TYPE_CHECKING:
-    from ..app import ControlResult, Orchestrator
+    from ..app import Orchestrator
+    from ..control import ControlResult
     from ..settings import Settings
+    from ..sources import AlertSource
 
 
 def _in_use() -> type[Exception]:
@@ -157,52 +155,62 @@ def run(source: IO[str] | None, db: Path | None, env_file: Path | None) -> None:
     one refuses to start (exit 2); a journal deleted or replaced under the bot stops it (exit 1).
     """
     settings = load_or_exit(env_file)
-    if source is None:
-        _listen(settings, db)
-        return
+    token = None if source is not None else _discord_token(settings)  # a bad setting: exit 2 first
     orchestrator = _open_bot(settings, db)
-    # Message ids: a file's lines by its full path (run it again and nothing is acted on twice);
-    # typed lines by run, since the same line number means a different message each time.
-    prefix = f"file:{Path(source.name).resolve()}"
-    if source.name == "<stdin>":
-        prefix = f"stdin:{orchestrator.journal.run_id}"
-    try:
-        asyncio.run(_run(orchestrator, source, prefix))
-    except _expected() as exc:
-        fail(str(exc))
-    except KeyboardInterrupt:
-        click.echo("stopped.")
-    finally:
-        orchestrator.close()
+
+    def sources() -> list[AlertSource]:
+        if source is None:
+            from ..sources.discord.serve import DiscordSource
+
+            assert token is not None
+            return [DiscordSource(orchestrator, token, _say)]
+        from ..sources.console import ConsoleSource
+
+        prefix = f"file:{Path(source.name).resolve()}"
+        if source.name == "<stdin>":
+            prefix = f"stdin:{orchestrator.journal.run_id}"
+        return [ConsoleSource(orchestrator, source, prefix, _say, _echo)]
+
+    _serve(orchestrator, sources, connecting="Discord" if source is None else None)
 
 
-def _listen(settings: Settings, db: Path | None) -> None:
-    """``run`` on Discord: settings first (exit 2), then journal and broker (exit 1), then Discord."""
+def _discord_token(settings: Settings) -> str:
+    """The bot token once every setting the Discord source needs is there; else one line, exit 2."""
     import logging
 
     from ..settings import SettingsError
-    from ..sources.discord import DiscordStartError, check_settings, serve
+    from ..sources.discord.serve import check_settings
     from .common import EXIT_BAD_SETTING
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        token = check_settings(settings)
+        return check_settings(settings)
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_SETTING)
-    orchestrator = _open_bot(settings, db)
 
-    async def listen() -> None:
+
+def _serve(
+    orchestrator: Orchestrator, sources: Callable[[], list[AlertSource]], connecting: str | None
+) -> None:
+    """Start the bot, then run its sources in the one loop (``sources.base.listen``) until they end,
+    Ctrl-C or SIGTERM. A source that cannot start is one line and exit 2; a broken journal or broker
+    one line and exit 1."""
+    from ..sources import listen
+    from ..sources.base import SourceStartError
+    from .common import EXIT_BAD_SETTING
+
+    async def go() -> None:
         try:
             _echo_control(await orchestrator.start())
-            _say(_banner(orchestrator, connecting=True))  # "running" once the gateway is READY
-            await serve(orchestrator, token, _say)
+            _say(_banner(orchestrator, connecting=connecting))  # Discord says "running" once READY
+            await listen(orchestrator, sources(), _say)
         finally:
             await orchestrator.executor.broker.shutdown()
 
     try:
-        asyncio.run(listen())
-    except DiscordStartError as exc:
+        asyncio.run(go())
+    except SourceStartError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_SETTING)
     except _expected() as exc:
@@ -216,9 +224,10 @@ def _listen(settings: Settings, db: Path | None) -> None:
 def _open_bot(settings: Settings, db: Path | None) -> Orchestrator:
     """The journal and broker of a ``run``; a failure is one line and exit 1."""
     from ..app import Orchestrator
+    from ..sources import allowlists
 
     try:
-        return Orchestrator.open(settings, command="run", journal_path=db)
+        return Orchestrator.open(settings, command="run", journal_path=db, allow=allowlists(settings))
     except _in_use() as exc:
         refuse(str(exc))
     except _expected() as exc:
@@ -229,97 +238,18 @@ def _say(line: str) -> None:
     click.echo(line, err=True)
 
 
-def _banner(orchestrator: Orchestrator, *, connecting: bool = False) -> str:
+def _banner(orchestrator: Orchestrator, *, connecting: str | None = None) -> str:
     state = orchestrator.executor.status
-    doing = "connecting to Discord" if connecting else "running"
+    doing = f"connecting to {connecting}" if connecting else "running"
     return (
         f"autoscalper {doing} ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
         f"trading {state.state}; journal {orchestrator.journal.path}"
     )
 
 
-async def _run(orchestrator: Orchestrator, source: IO[str], prefix: str) -> None:
-    from ..app import CONTROL_POLL_SECONDS
-    from ..messages import Message
-    from ..views.tables import decision_line
-
-    _echo_control(await orchestrator.start())
-    _say(_banner(orchestrator))
-    orchestrator.executor.subscribe(_say_protection)
-
-    async def poll() -> None:
-        while True:
-            await asyncio.sleep(CONTROL_POLL_SECONDS)
-            _echo_control(await orchestrator.poll_control())
-
-    poller = asyncio.create_task(poll())
-    lines = _read_in_background(source)
-    number = 0
-    try:
-        while True:
-            reading = asyncio.ensure_future(lines.get())
-            await asyncio.wait({reading, poller}, return_when=asyncio.FIRST_COMPLETED)
-            if poller.done():  # the journal failed between messages (deleted, replaced): stop here
-                reading.cancel()
-                poller.result()
-            line = reading.result()
-            if line is None:
-                break
-            number += 1
-            if not line.strip():
-                continue
-            now = datetime.now(UTC)
-            message = Message(
-                id=f"{prefix}:{number}",
-                channel_id="console",
-                author_id="console",
-                text=line.strip(),
-                sent_at=now,
-                received_at=now,
-                source="console",
-            )
-            click.echo(decision_line(await orchestrator.on_message(message)), nl=True)
-            sys.stdout.flush()
-    finally:
-        poller.cancel()
-        await orchestrator.executor.broker.shutdown()
-
-
-def _read_in_background(source: IO[str]) -> asyncio.Queue[str | None]:
-    """The source's lines on a daemon thread (None at the end): a bot that must stop while the
-    terminal waits for input stops at once, instead of waiting for a line that may never come."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
-
-    def put(line: str | None) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, line)
-
-    def read() -> None:
-        # Raw reads, decoded here: a daemon thread blocked inside a buffered reader would abort the
-        # interpreter at exit (it holds the reader's lock).
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        partial: list[str] = []
-        while chunk := os.read(source.fileno(), 1 << 16):
-            *complete, rest = decoder.decode(chunk).split("\n")
-            for piece in complete:
-                put("".join(partial) + piece + "\n")
-                partial.clear()
-            partial.append(rest)
-        last = "".join(partial) + decoder.decode(b"", final=True)
-        if last:
-            put(last)
-        put(None)
-
-    threading.Thread(target=read, name="autoscalper-input", daemon=True).start()
-    return queue
-
-
-def _say_protection(notice: object) -> None:
-    """A position that lost its stop and what protects it now: the console must see it at once."""
-    from executor import ProtectionNotice
-
-    if isinstance(notice, ProtectionNotice):
-        _say(notice.line())
+def _echo(line: str) -> None:
+    click.echo(line)
+    sys.stdout.flush()
 
 
 def _echo_control(results: Sequence[ControlResult]) -> None:

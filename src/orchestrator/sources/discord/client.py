@@ -113,7 +113,6 @@ class AlertClient(discord.Client):
         self._notifying = False
         self._warned_blank = False
         self._tasks: set[asyncio.Task[None]] = set()
-        orchestrator.executor.subscribe(self._on_notice)
 
     async def setup_hook(self) -> None:
         """Start the worker (and the notifier); discord.py calls this once, at login."""
@@ -178,7 +177,9 @@ class AlertClient(discord.Client):
 
     async def _command(self, message: discord.Message, command: ChatCommand) -> None:
         try:
-            answer = await carry_out(self.orchestrator, command, str(message.author.id), self.controllers)
+            answer = await carry_out(
+                self.orchestrator.controls, command, str(message.author.id), self.controllers
+            )
         except JournalError as exc:
             await self._stop(exc)
             return
@@ -348,7 +349,9 @@ class AlertClient(discord.Client):
 
     # ------------------------------------------------------------------ notices
 
-    def _on_notice(self, notice: Notice) -> None:
+    def show_notice(self, notice: Notice) -> None:
+        """An executor notice (the source subscribes it): told at once, or after the decision
+        that caused it."""
         if self.notify_channel is None:
             return  # called on every broker event: no formatting for nobody
         line = notice_line(notice, self.orchestrator.executor.book, self._where)

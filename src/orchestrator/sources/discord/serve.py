@@ -14,17 +14,18 @@ ib_async's async calls, and this module only awaits.
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import Callable
 from datetime import timedelta
 
 import aiohttp
 import discord
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential
 
-from ...app import CONTROL_POLL_SECONDS, Orchestrator
+from executor import Notice
+
+from ...app import Orchestrator
 from ...journal import JournalError
 from ...settings import Settings, SettingsError
+from ..base import Say, SourceStartError, listen
 from .client import AlertClient
 
 ATTEMPT_SECONDS = 20.0  # one login attempt; a black-holed route would otherwise hang for minutes
@@ -32,10 +33,8 @@ RESTART_WINDOW = timedelta(minutes=10)
 MAX_RESTART_DELAY = 300.0
 _UNREACHABLE = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.GatewayNotFound)
 
-Say = Callable[[str], None]
 
-
-class DiscordStartError(Exception):
+class DiscordStartError(SourceStartError):
     """The listener cannot start; ``str()`` is the one line for the user."""
 
 
@@ -58,31 +57,65 @@ def check_settings(settings: Settings) -> str:
 async def serve(
     orchestrator: Orchestrator, token: str, say: Say, *, guild_ready_timeout: float = 2.0
 ) -> None:
-    """Log in, wait for the first READY, then listen until Ctrl-C, SIGTERM or a fatal error."""
-    settings = orchestrator.settings
-    patience = settings.DISCORD_LOGIN_TIMEOUT_SECONDS
-    await _restart_backoff(orchestrator, say)
-    client = AlertClient(orchestrator, guild_ready_timeout=guild_ready_timeout)
-    _stop_on_sigterm()
-    async with client:
-        deadline = Deadline(patience)  # login and the first READY together, never more
-        await _login(client, token, deadline, say)
-        connection = asyncio.create_task(client.connect(reconnect=True), name="discord gateway")
-        await _until_ready(client, connection, deadline)
-        say(
+    """Run a started orchestrator on Discord alone until Ctrl-C, SIGTERM or a fatal error."""
+    await listen(orchestrator, [DiscordSource(orchestrator, token, say, guild_ready_timeout)], say)
+
+
+class DiscordSource:
+    """Log in, wait for the first READY, then deliver the followed channels' messages."""
+
+    name = "discord"
+
+    def __init__(
+        self, orchestrator: Orchestrator, token: str, say: Say, guild_ready_timeout: float = 2.0
+    ) -> None:
+        self.orchestrator, self.token, self.say = orchestrator, token, say
+        self.guild_ready_timeout = guild_ready_timeout
+        self.client: AlertClient | None = None
+        self._connection: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        orchestrator = self.orchestrator
+        await _restart_backoff(orchestrator, self.say)
+        client = AlertClient(orchestrator, guild_ready_timeout=self.guild_ready_timeout)
+        await client.__aenter__()
+        self.client = client
+        try:
+            deadline = Deadline(orchestrator.settings.DISCORD_LOGIN_TIMEOUT_SECONDS)  # login and READY
+            await _login(client, self.token, deadline, self.say)
+            self._connection = asyncio.create_task(client.connect(reconnect=True), name="discord gateway")
+            await _until_ready(client, self._connection, deadline)
+        except BaseException:
+            await self.stop()
+            raise
+        self.say(
             f"autoscalper running: listening to {len(client.followed)} channel(s) as {client.user} "
             f"(trading {orchestrator.trading_state}); Ctrl-C stops"
         )
-        poller = asyncio.create_task(_poll_control(orchestrator, client, say), name="control poller")
+
+    async def deliver(self) -> None:
+        assert self.client is not None and self._connection is not None, "start() first"
         try:
-            await connection
+            await self._connection
         except discord.ConnectionClosed as exc:
-            if client.fatal is None:
+            if self.client.fatal is None:
                 raise DiscordStartError(_closed(exc)) from None
-        finally:
-            poller.cancel()
-    if client.fatal is not None:
-        raise client.fatal
+        if self.client.fatal is not None:
+            raise self.client.fatal
+
+    def notice(self, notice: Notice) -> None:
+        if self.client is not None:
+            self.client.show_notice(notice)
+
+    async def stop(self, because: BaseException | None = None) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        if isinstance(because, JournalError) and client.fatal is None:
+            await client.stop_on(because)  # tells the trader why the bot stops
+        if self._connection is not None and not self._connection.done():
+            self._connection.cancel()
+        await client.__aexit__(None, None, None)
 
 
 class Deadline:
@@ -174,28 +207,6 @@ async def _restart_backoff(orchestrator: Orchestrator, say: Say) -> None:
     delay = min(2.0 ** (recent - 1), MAX_RESTART_DELAY)
     say(f"{recent} Discord logins in the last 10 minutes; waiting {delay:.0f} s before this one")
     await asyncio.sleep(delay)
-
-
-async def _poll_control(orchestrator: Orchestrator, client: AlertClient, say: Say) -> None:
-    """``autoscalper kill`` / ``resume`` from another terminal, as ``run --input`` honours them. A
-    journal that fails here (deleted or replaced while no message came) stops the bot like any."""
-    while True:
-        await asyncio.sleep(CONTROL_POLL_SECONDS)
-        try:
-            results = await orchestrator.poll_control()
-        except JournalError as exc:
-            await client.stop_on(exc)
-            return
-        for result in results:
-            for line in result.lines:
-                say(line)
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (systemd, docker stop) ends the run like Ctrl-C: the journal and broker close cleanly."""
-    task = asyncio.current_task()
-    if task is not None:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 
 
 def _server_error(exc: BaseException) -> bool:

@@ -30,7 +30,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from executor import PaperBroker, Role
+from executor import Notice, PaperBroker, Role
 from parser import parse_all
 from risk import Quote
 
@@ -38,6 +38,8 @@ from ...app import Orchestrator
 from ...journal import Journal
 from ...pipeline import Outcome
 from ...settings import Settings
+from .. import allowlists
+from ..base import listen
 from .format import (
     BadLine,
     CommandEvent,
@@ -107,6 +109,7 @@ async def replay(
     orchestrator = Orchestrator.open(
         replay_settings(settings, broker),
         command=f"replay {source}",
+        allow=allowlists(settings),
         clock=clock,
         journal_path=journal_path,
         broker=PaperBroker(clock) if broker == "paper" else None,  # IB: built from the IBKR_* settings
@@ -114,28 +117,69 @@ async def replay(
     )
     try:
         await orchestrator.start()
-        done = orchestrator.journal.last_input_line(source)
-        resume = _Resume(done)
-        group = GROUP_EVENTS if broker == "paper" else 1
-        pending = chain([first] if first else [], stream)
-        while chunk := list(islice(pending, group)):
-            with orchestrator.journal.transaction() if group > 1 else nullcontext():
-                for item in chunk:
-                    if resume.skip(orchestrator, item):
-                        result.skipped += 1
-                        continue
-                    clock.advance_to(item.at)
-                    outcome = await _handle(orchestrator, item, wait=entry_wait if broker == "ib" else 0.0)
-                    if outcome is not None and outcome.kind in _KEPT:
-                        result.outcomes.append(outcome)
-                    _record_input(orchestrator, source, item)
-            await orchestrator.poll_control()
-            if progress is not None:
-                progress(chunk[-1].line, max(total, chunk[-1].line))
+        session = SessionSource(
+            orchestrator, pending_events(first, stream), result, clock, broker, entry_wait
+        )
+        session.progress, session.total = progress, total
+        await listen(orchestrator, [session], lambda line: None)
         result.summary = summarise(orchestrator, result)
     finally:
         await orchestrator.shutdown()
     return result
+
+
+def pending_events(first: Numbered | None, stream: Iterator[Numbered]) -> Iterator[Numbered]:
+    return chain([first] if first else [], stream)
+
+
+class SessionSource:
+    """A session file's events, handled in order on the simulated clock. On the simulator they
+    commit in groups; between groups, console commands are carried out (deterministically, where a
+    live run's poller would)."""
+
+    name = "session"
+
+    def __init__(
+        self,
+        orchestrator: Orchestrator,
+        events: Iterator[Numbered],
+        result: ReplayResult,
+        clock: SimClock,
+        broker: str,
+        entry_wait: float,
+    ) -> None:
+        self.orchestrator, self.events, self.result, self.clock = orchestrator, events, result, clock
+        self.wait = entry_wait if broker == "ib" else 0.0
+        self.group = GROUP_EVENTS if broker == "paper" else 1
+        self.progress: Progress | None = None
+        self.total = 0
+
+    async def start(self) -> None:
+        """Nothing to connect: the file is read as it is replayed."""
+
+    async def deliver(self) -> None:
+        orchestrator, result, source = self.orchestrator, self.result, self.result.source
+        resume = _Resume(orchestrator.journal.last_input_line(source))
+        while chunk := list(islice(self.events, self.group)):
+            with orchestrator.journal.transaction() if self.group > 1 else nullcontext():
+                for item in chunk:
+                    if resume.skip(orchestrator, item):
+                        result.skipped += 1
+                        continue
+                    self.clock.advance_to(item.at)
+                    outcome = await _handle(orchestrator, item, wait=self.wait)
+                    if outcome is not None and outcome.kind in _KEPT:
+                        result.outcomes.append(outcome)
+                    _record_input(orchestrator, source, item)
+            await orchestrator.controls.pending()
+            if self.progress is not None:
+                self.progress(chunk[-1].line, max(self.total, chunk[-1].line))
+
+    def notice(self, notice: Notice) -> None:
+        """Nobody watches a replay's notices: they are in its journal."""
+
+    async def stop(self, because: BaseException | None = None) -> None:
+        """Nothing to disconnect."""
 
 
 def _events(items: Iterable[Numbered | BadLine], result: ReplayResult) -> Iterator[Numbered]:
@@ -188,8 +232,8 @@ async def _handle(orchestrator: Orchestrator, item: Numbered, *, wait: float = 0
 
 
 async def _command(orchestrator: Orchestrator, event: CommandEvent) -> Outcome:
-    result = await orchestrator.control(
-        event.command, by="session", reason=event.reason, flatten=event.flatten
+    result = await orchestrator.controls.run(
+        event.command, by="session", argument=event.reason, flatten=event.flatten
     )
     return Outcome(f"command:{event.command}", "command", result.outcome, (), result.lines[0])
 

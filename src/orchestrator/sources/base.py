@@ -1,0 +1,109 @@
+"""What a message source is, and the one loop every source runs in.
+
+A source (Discord, the console, a session file; a webhook or Telegram later) turns what arrives into
+``Message``/``Edit``/``Delete`` and hands them to the bot (``Orchestrator.on_message`` ...), in the
+order they came. It gets the executor's notices (a fill, a kill, a position that lost its stop) to
+show its people. ``listen`` starts each source, runs them beside the control poller (console
+``kill``/``resume`` within a second), and stops everything when the first of them ends: an input
+that ran out, a fatal error, a journal that can no longer be written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from executor import Notice
+
+from ..app import CONTROL_POLL_SECONDS, Orchestrator
+from ..journal import JournalError
+from ..pipeline import Allowlist
+from ..settings import Settings
+
+Say = Callable[[str], None]
+
+
+class SourceStartError(Exception):
+    """A source cannot start (a rejected token, an unreachable service); ``str()`` is the one line
+    for the user, and the command exits 2."""
+
+
+class AlertSource(Protocol):
+    name: str
+
+    async def start(self) -> None:
+        """Connect; return once messages can be delivered (raise to refuse the start)."""
+
+    async def deliver(self) -> None:
+        """Hand messages to the bot until the input ends (return) or fails (raise)."""
+
+    def notice(self, notice: Notice) -> None:
+        """An executor notice, for the people watching this source."""
+
+    async def stop(self, because: BaseException | None = None) -> None:
+        """Stop delivering and disconnect; ``because`` is the error that stops the bot, if any."""
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """A registered source: what ``run --source NAME`` builds. ``message_sources`` are the
+    ``Message.source`` values it produces, each checked against ``allowlist(settings)``."""
+
+    name: str
+    message_sources: tuple[str, ...]
+    allowlist: Callable[[Settings], Allowlist]
+
+
+async def listen(orchestrator: Orchestrator, sources: Sequence[AlertSource], say: Say) -> None:
+    """Run a started ``orchestrator`` with ``sources`` until the first of them ends."""
+    for source in sources:
+        orchestrator.executor.subscribe(source.notice)
+    sigterm = _stop_on_sigterm()
+    started: list[AlertSource] = []
+    failure: BaseException | None = None
+    try:
+        for source in sources:
+            await source.start()
+            started.append(source)
+        tasks = {asyncio.create_task(s.deliver(), name=f"source {s.name}") for s in started}
+        tasks.add(asyncio.create_task(_poll_control(orchestrator, say), name="control poller"))
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        failure = next((t.exception() for t in done if t.exception() is not None), None)
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        if sigterm:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        for source in reversed(started):
+            with contextlib.suppress(Exception):
+                await source.stop(failure if isinstance(failure, JournalError) else None)
+    if failure is not None:
+        raise failure
+
+
+def _stop_on_sigterm() -> bool:
+    """SIGTERM (systemd, docker stop) ends the run like Ctrl-C: the journal and broker close cleanly.
+    Only the main thread's loop can take signals (a bot driven from another thread cannot)."""
+    task = asyncio.current_task()
+    if task is None or threading.current_thread() is not threading.main_thread():
+        return False
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    return True
+
+
+async def _poll_control(orchestrator: Orchestrator, say: Say) -> None:
+    """``autoscalper kill`` / ``resume`` from another terminal. A journal that fails here (deleted
+    or replaced while no message came) ends the loop like any source's failure."""
+    while True:
+        await asyncio.sleep(CONTROL_POLL_SECONDS)
+        for result in await orchestrator.controls.pending():
+            for line in result.lines:
+                say(line)
