@@ -69,7 +69,7 @@ class Broker(Protocol):
         """Change a working order's quantity and/or price (a stop move, a child shrunk for a trim)."""
         ...
 
-    async def close(self, order: Order) -> Ack:
+    async def place_close(self, order: Order) -> Ack:
         """Send one lone order that reduces a position: a market close (exit, trim, flatten), or the
         stop that re-protects what a refused close left held (``protect.py``)."""
         ...

@@ -195,7 +195,7 @@ class KillSwitch:
                 skipped.append(f"{holding.key} ({holding.position}): its orders are not confirmed cancelled")
                 continue
             order = self._closing_order(holding)
-            ack = await self.broker.close(order)
+            ack = await self.broker.place_close(order)
             orders.append(order.client_id)
             if not ack.accepted:
                 problems.append(f"closing {holding.key} was refused: {ack.code} {ack.text}")

@@ -25,7 +25,7 @@ from .book import Holding, OrderState, PositionBook
 from .broker import Ack, Broker
 from .orders import Frozen, OrderStatus, Role, bracket_from_plan, client_id, market_close
 
-Outcome = Literal["sent", "duplicate", "refused", "failed"]
+ExecutionOutcome = Literal["sent", "duplicate", "refused", "failed"]
 
 
 class Execution(Frozen):
@@ -33,7 +33,7 @@ class Execution(Frozen):
 
     message_id: str
     kind: str
-    outcome: Outcome
+    outcome: ExecutionOutcome
     detail: str = ""
     placed: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
@@ -58,7 +58,7 @@ class _Work:
         return ack.accepted
 
     def result(self, detail: str = "") -> Execution:
-        outcome: Outcome = "failed" if self.failure else "sent"
+        outcome: ExecutionOutcome = "failed" if self.failure else "sent"
         return Execution(
             message_id=self.message_id,
             kind=self.kind,
@@ -161,7 +161,7 @@ class Lifecycle:
             quantity=quantity,
             alert_price=alert_price,
         )
-        work.record(await self.broker.close(order), work.placed)
+        work.record(await self.broker.place_close(order), work.placed)
 
     async def _move_stops(self, work: _Work, position: str, price: Decimal) -> None:
         for stop in self.book.working(position, (Role.STOP,)):

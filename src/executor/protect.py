@@ -111,7 +111,7 @@ class Protector:
             return notice.model_copy(update={"problem": "the position never had a stop price to restore"})
         order = self._stop_order(holding, gap, price)
         try:
-            ack = await self.broker.close(order)
+            ack = await self.broker.place_close(order)
         except (BrokerUnavailable, ConnectionError, TimeoutError) as exc:
             return notice.model_copy(update={"problem": f"the broker is unavailable ({exc})"})
         if not ack.accepted:

@@ -24,7 +24,7 @@ from .build import build_executor
 from .control import ControlResult, Controls
 from .journal import Journal
 from .messages import Delete, Edit, Message
-from .pipeline import Allowlists, Outcome, Pipeline
+from .pipeline import Allowlists, Handled, Pipeline
 from .redact import redact_logs
 from .registry import Ownership
 from .settings import Settings
@@ -101,19 +101,19 @@ class Orchestrator:
 
     # ------------------------------------------------------------------ inputs
 
-    async def on_message(self, message: Message) -> Outcome:
+    async def on_message(self, message: Message) -> Handled:
         self.journal.check_identity()  # nothing is decided into a journal nobody reads
         outcome = await self.pipeline.on_message(message)
         await self.settle()
         return outcome
 
-    async def on_edit(self, edit: Edit) -> Outcome:
+    async def on_edit(self, edit: Edit) -> Handled:
         self.journal.check_identity()
         outcome = await edits.on_edit(self.pipeline, edit, amend=self.settings.AMEND_ON_EDIT)
         await self.settle()
         return outcome
 
-    def on_delete(self, delete: Delete) -> Outcome:
+    def on_delete(self, delete: Delete) -> Handled:
         self.journal.check_identity()
         return edits.on_delete(self.pipeline, delete)
 

@@ -18,7 +18,7 @@ from parser import Intent, NotASignal, contract_json, parse_all
 from risk import BracketPlan, CancelPlan
 
 from .messages import EDIT, Delete, Edit, Message, part_id
-from .pipeline import Outcome, Pipeline, load_plan
+from .pipeline import Handled, Pipeline, load_plan
 
 SAME = "edit_same_intent"
 CHANGED = "edit_changed"
@@ -26,38 +26,38 @@ UNFILLED = "edit_changes_unfilled_entry"
 UNKNOWN = "edit_of_unknown_message"
 
 
-async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Outcome:
+async def on_edit(pipeline: Pipeline, edit: Edit, *, amend: bool) -> Handled:
     journal = pipeline.journal
     original = journal.message(edit.id)
     with journal.transaction():
         if original is None:
             _record(pipeline, edit, UNKNOWN, "the edited message was never received")
-            return Outcome(edit.id, "edit", "ignored", (UNKNOWN,))
+            return Handled(edit.id, "edit", "ignored", (UNKNOWN,))
         sent_at = datetime.fromisoformat(original["sent_at"])
         old, new = parse_all(original["text"], sent_at), parse_all(edit.text, sent_at)
         changes = _changes(contract_json(old), contract_json(new))
         if not changes:
             _record(pipeline, edit, SAME, "the edit reads as the same alert", new)
-            return Outcome(edit.id, "edit", "ignored", (SAME,))
+            return Handled(edit.id, "edit", "ignored", (SAME,))
         detail = "; ".join(changes)
         if not _unfilled_entry(pipeline, edit.id):
             _record(pipeline, edit, CHANGED, detail, new)
-            return Outcome(edit.id, "edit", "reported", (CHANGED,), detail)
+            return Handled(edit.id, "edit", "reported", (CHANGED,), detail)
         edit_id = _record(pipeline, edit, UNFILLED, detail, new)
         if not amend:
-            return Outcome(edit.id, "edit", "reported", (UNFILLED,), f"{detail} (AMEND_ON_EDIT is off)")
+            return Handled(edit.id, "edit", "reported", (UNFILLED,), f"{detail} (AMEND_ON_EDIT is off)")
     # After the edit's commit: the amended alert goes through ``on_message``, which commits its
     # decision before a plan leaves for a broker outside the process.
     return await _amend(pipeline, edit, original, edit_id, detail)
 
 
-def on_delete(pipeline: Pipeline, delete: Delete) -> Outcome:
+def on_delete(pipeline: Pipeline, delete: Delete) -> Handled:
     journal = pipeline.journal
     journal.record_delete(delete.id, delete.at)
     if _unfilled_entry(pipeline, delete.id):
         detail = f"alert {delete.id} was deleted; its entry is still working (cancel it with a cancel alert)"
         journal.record_notice("deleted_alert_working", delete.at, detail)
-        return Outcome(delete.id, "delete", "reported", ("deleted_entry_working",), detail)
+        return Handled(delete.id, "delete", "reported", ("deleted_entry_working",), detail)
     holding = pipeline.executor.book.holdings.get(delete.id)
     if holding is not None and holding.quantity > 0:
         detail = (
@@ -65,13 +65,13 @@ def on_delete(pipeline: Pipeline, delete: Delete) -> Outcome:
             "(its stop and target stay working: exit by hand or with an exit alert)"
         )
         journal.record_notice("deleted_alert_held", delete.at, detail)
-        return Outcome(delete.id, "delete", "reported", ("deleted_position_held",), detail)
-    return Outcome(delete.id, "delete", "ignored", ("deleted",))
+        return Handled(delete.id, "delete", "reported", ("deleted_position_held",), detail)
+    return Handled(delete.id, "delete", "ignored", ("deleted",))
 
 
 async def _amend(
     pipeline: Pipeline, edit: Edit, original: dict[str, Any], edit_id: int, detail: str
-) -> Outcome:
+) -> Handled:
     plan = _approved_bracket(pipeline, edit.id)
     assert plan is not None  # _unfilled_entry found it
     new_id = f"{edit.id}~edit{edit_id}"
@@ -83,7 +83,7 @@ async def _amend(
         "edit_amend", edit.at, f"{edit.id}: cancel {cancelled.outcome} {cancelled.detail}"
     )
     if cancelled.outcome != "sent":
-        return Outcome(edit.id, "edit", "reported", (UNFILLED, "amend_cancel_failed"), cancelled.detail)
+        return Handled(edit.id, "edit", "reported", (UNFILLED, "amend_cancel_failed"), cancelled.detail)
     amended = Message(
         id=new_id,
         channel_id=original["channel_id"],
@@ -96,7 +96,7 @@ async def _amend(
     pipeline.forget_entry(edit.id)  # cancelled unfilled: it no longer counts as today's entry
     placed = await pipeline.on_message(amended)
     reasons = placed.reasons or ()
-    return Outcome(
+    return Handled(
         edit.id,
         "edit",
         "amended" if placed.verdict == "approved" else "reported",

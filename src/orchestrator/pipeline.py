@@ -49,7 +49,7 @@ from risk import (
     review,
     trading_day,
 )
-from risk.describe import describe_plan
+from risk.plan_line import describe_plan
 
 from .journal import Journal, JournalError
 from .messages import BACKFILL, EDIT, LIVE, Message, part_id
@@ -65,7 +65,7 @@ def load_plan(raw: str) -> OrderPlan:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Handled:
     """What became of one message (or edit, delete, command): what the console and summaries show."""
 
     message_id: str
@@ -74,10 +74,10 @@ class Outcome:
     reasons: tuple[str, ...] = ()
     detail: str = ""
     execution: str = ""
-    more: tuple[Outcome, ...] = ()  # the message's further instructions ("trim SPY, stop to BE on QQQ")
+    more: tuple[Handled, ...] = ()  # the message's further instructions ("trim SPY, stop to BE on QQQ")
 
     @property
-    def parts(self) -> tuple[Outcome, ...]:
+    def parts(self) -> tuple[Handled, ...]:
         """This outcome and its further ones, each on its own."""
         return (replace(self, more=()), *self.more)
 
@@ -146,19 +146,19 @@ class Pipeline:
 
     # ------------------------------------------------------------------ messages
 
-    async def on_message(self, message: Message) -> Outcome:
+    async def on_message(self, message: Message) -> Handled:
         pending = self._pending(message)
         if not pending:
             self.journal.record_notice(
                 "redelivered", self.clock(), f"message {message.id} was already handled"
             )
-            return Outcome(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
+            return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
         # With the simulator, the message and everything it causes are one commit: nothing leaves the
         # process before it, and a crash loses the simulator's memory of them too. With a broker
         # outside (IB), the message and then each decision are committed before its plan is sent, so a
         # crash can never leave an order at the broker that the journal does not know was decided.
         failure: Exception | None = None
-        outcomes: list[Outcome] = []
+        outcomes: list[Handled] = []
         with self.journal.transaction() if self.executor.in_process else nullcontext():
             self.journal.record_message(message)
             try:
@@ -190,7 +190,7 @@ class Pipeline:
 
     async def _decide_and_execute(
         self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason
-    ) -> Outcome:
+    ) -> Handled:
         with self.journal.transaction():
             outcome, plan = await self._decide(message, signal_id, intent)
         if plan is not None:
@@ -200,7 +200,7 @@ class Pipeline:
 
     async def _decide(
         self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason
-    ) -> tuple[Outcome, OrderPlan | None]:
+    ) -> tuple[Handled, OrderPlan | None]:
         """The decision on one instruction, journaled, and the plan to execute when it is approved."""
         now = self.clock()
         if isinstance(intent, Reason):  # the author or channel is not followed
@@ -250,7 +250,7 @@ class Pipeline:
             "recorded, not traded",
         )
 
-    async def _execute(self, plan: OrderPlan, outcome: Outcome, author: str | None) -> Outcome:
+    async def _execute(self, plan: OrderPlan, outcome: Handled, author: str | None) -> Handled:
         self.planned.add(plan.message_id)
         if isinstance(plan, BracketPlan) and plan.add_to is None:
             self.authors[plan.message_id] = author
@@ -258,7 +258,7 @@ class Pipeline:
         self._record_execution(execution)
         if isinstance(plan, BracketPlan) and execution.outcome in ("sent", "duplicate"):
             self._entered(plan, self.clock())
-        return Outcome(
+        return Handled(
             outcome.message_id,
             outcome.kind,
             outcome.verdict,
@@ -353,7 +353,7 @@ class Pipeline:
         *,
         ignored: Reason | None = None,
         denied: Reason | None = None,
-    ) -> Outcome:
+    ) -> Handled:
         reasons: tuple[Reason, ...]
         if decision is None:
             reason = ignored or denied
@@ -380,7 +380,7 @@ class Pipeline:
             position=self.references.get(message_id),
             plan=plan,
         )
-        return Outcome(message_id, kind, verdict, () if verdict == "approved" else codes, sentence)
+        return Handled(message_id, kind, verdict, () if verdict == "approved" else codes, sentence)
 
     def _record_execution(self, execution: Execution) -> None:
         self.journal.record_execution(execution.message_id, self.clock(), execution.outcome, execution.detail)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .message import Message
+from .indexed import IndexedMessage
 from .phrases import Phrase
 from .symbols import evidence
 from .vocabulary import CONTEXT, ENGLISH, listed_symbols
@@ -48,7 +48,7 @@ class Verb(NamedTuple):
     kind: str  # open | add | exit | trim | move_stop | cancel
 
 
-def verbs(msg: Message) -> list[Verb]:
+def verbs(msg: IndexedMessage) -> list[Verb]:
     candidates = sorted(i for kind in _CANDIDATES.intersection(msg.where) for i in msg.where[kind])
     found = []
     for i in candidates:
@@ -58,7 +58,7 @@ def verbs(msg: Message) -> list[Verb]:
     return found
 
 
-def _verb(msg: Message, i: int, kind: str) -> str | None:
+def _verb(msg: IndexedMessage, i: int, kind: str) -> str | None:
     if kind == "RETRACT" and msg.text(i).startswith("cancel") and _ALWAYS.keys().isdisjoint(msg.kinds[:i]):
         return CANCEL  # "cancel that order" on its own cancels the order; after an entry it retracts it
     if kind == "COVER" and msg.texts[i] == "btc" and not _contract_near(msg, i):
@@ -79,7 +79,7 @@ _CANDIDATES = frozenset({*_ALWAYS, "RETRACT", "OFF", "LONG", "SHORT", "ENTRY", "
 # ---------------------------------------------------------------- the words that are verbs only sometimes
 
 
-def _side_word(msg: Message, i: int) -> str | None:
+def _side_word(msg: IndexedMessage, i: int) -> str | None:
     """ "long"/"short" open a position, unless they describe one held or name another verb's side."""
     if _before_in_clause(msg, i, 3) & _HOLDING:
         return None
@@ -89,7 +89,7 @@ def _side_word(msg: Message, i: int) -> str | None:
     return OPEN
 
 
-def _entry(msg: Message, i: int) -> str | None:
+def _entry(msg: IndexedMessage, i: int) -> str | None:
     prev = msg.text(i - 1) if i else ""
     if prev in _NOUN_BEFORE or msg.kinds[i - 1 : i] in (["TO"], ["BE"]):
         return None  # "a safer entry", "from entry", "to be opened"
@@ -107,7 +107,7 @@ def _entry(msg: Message, i: int) -> str | None:
     return OPEN if tok is not None and evidence(tok, msg.has_lower) else None
 
 
-def _entry_line(msg: Message, i: int) -> bool:
+def _entry_line(msg: IndexedMessage, i: int) -> bool:
     """A line that ends with "entry": a ticker and a price before it, or nothing but words of manner."""
     start, _ = msg.sentence_span(i)
     before = [msg.kinds[j] for j in range(start, i) if msg.kinds[j] not in ("TAG", "COLON", "DASH")]
@@ -117,7 +117,7 @@ def _entry_line(msg: Message, i: int) -> bool:
 _IN_AFTER = frozenset({"ENTRY", "TAG", "SOME", "BUY", "LONG"})
 
 
-def _in(msg: Message, i: int) -> str | None:
+def _in(msg: IndexedMessage, i: int) -> str | None:
     """ "IN: 3635", "IN 4305 - 10 pt stop", "in at 250", "IN SPY 3/6 582C", "I'm in SPY 580C"."""
     nxt = i + 1 if i + 1 < len(msg.items) else None
     if nxt is None:
@@ -142,7 +142,7 @@ def _in(msg: Message, i: int) -> str | None:
     return OPEN if leads and follower in ("option", "dated", "TICKER", "FUT") else None
 
 
-def _open(msg: Message, i: int) -> str | None:
+def _open(msg: IndexedMessage, i: int) -> str | None:
     start, _ = msg.sentence_span(i)
     nxt = _next_content(msg, i)
     if i != start or nxt is None:
@@ -150,7 +150,7 @@ def _open(msg: Message, i: int) -> str | None:
     return OPEN if msg.kinds[nxt] in ("LONG", "SHORT", "option", "TICKER", "FUT") else None
 
 
-def _take(msg: Message, i: int) -> str | None:
+def _take(msg: IndexedMessage, i: int) -> str | None:
     """ "took qqq 276p" opens; "taking profits", "take some off", "took half" trim."""
     _, end = msg.clause_span(i)
     for j in range(i + 1, min(end, i + 6)):
@@ -169,11 +169,11 @@ def _take(msg: Message, i: int) -> str | None:
     return None
 
 
-def _off_follows(msg: Message, j: int, end: int) -> bool:
+def _off_follows(msg: IndexedMessage, j: int, end: int) -> bool:
     return not _OFF_WORDS.isdisjoint(msg.kinds[j + 1 : min(end, j + 3)])
 
 
-def _close(msg: Message, i: int) -> str | None:
+def _close(msg: IndexedMessage, i: int) -> str | None:
     text = msg.text(i)
     if text == "closes" or msg.text(i - 1) in _MARKET_CLOSE_BEFORE or msg.kinds[i - 1 : i] == ["NUM"]:
         return None
@@ -200,7 +200,7 @@ def _close(msg: Message, i: int) -> str | None:
     return TRIM if _partial(msg, i) or _first_piece(msg, i) else EXIT
 
 
-def _first_piece(msg: Message, i: int) -> bool:
+def _first_piece(msg: IndexedMessage, i: int) -> bool:
     """ "close your first entries", "close oldest positions", "close TP1 here": part of a position."""
     _, end = msg.clause_span(i)
     for j in range(i + 1, min(end, i + 4)):
@@ -224,7 +224,7 @@ def _particle_head(word: str) -> bool:
     )
 
 
-def _out(msg: Message, i: int) -> str | None:
+def _out(msg: IndexedMessage, i: int) -> str | None:
     prev = msg.text(i - 1) if i else ""
     if _particle_head(prev) or (
         msg.kinds[i - 1 : i] == ["WORD"] and prev.endswith("ing") and prev not in _PRONOUNS
@@ -244,7 +244,7 @@ def _out(msg: Message, i: int) -> str | None:
     return TRIM if _partial(msg, i) else EXIT
 
 
-def _flat(msg: Message, i: int) -> str | None:
+def _flat(msg: IndexedMessage, i: int) -> str | None:
     start, end = msg.sentence_span(i)
     if not _EXITERS.isdisjoint(msg.kinds[start:i]) or not _EXITERS.isdisjoint(msg.kinds[i + 1 : end]):
         return None  # "closed flat": the other verb acts
@@ -261,12 +261,12 @@ def _flat(msg: Message, i: int) -> str | None:
 _POINTING = frozenset({"on", "in"})
 
 
-def _named(msg: Message, j: int) -> bool:
+def _named(msg: IndexedMessage, j: int) -> bool:
     tok = msg.tok(j)
     return tok is not None and tok.kind in ("TICKER", "FUT", "WORD") and evidence(tok, msg.has_lower)
 
 
-def _move(msg: Message, i: int) -> str | None:
+def _move(msg: IndexedMessage, i: int) -> str | None:
     phrase = msg.items[i]
     assert isinstance(phrase, Phrase)
     if target_update(msg, i):
@@ -276,7 +276,7 @@ def _move(msg: Message, i: int) -> str | None:
     return MOVE
 
 
-def target_update(msg: Message, i: int) -> bool:
+def target_update(msg: IndexedMessage, i: int) -> bool:
     """ "PT raised to 2.80": a move of the target, which the schema cannot hold (informational)."""
     phrase = msg.items[i]
     start, _ = msg.clause_span(i)
@@ -284,7 +284,7 @@ def target_update(msg: Message, i: int) -> bool:
     return after_target and isinstance(phrase, Phrase) and not any(t.kind == "SL" for t in phrase.toks)
 
 
-def _stop(msg: Message, i: int) -> str | None:
+def _stop(msg: IndexedMessage, i: int) -> str | None:
     """A stop with a level after "keep", "place", "raise" (in its clause) is a stop move, as is
     "stop is now break even"; "sl here" with no level is the stop taken: an exit."""
     phrase = msg.items[i]
@@ -304,7 +304,7 @@ _FILLERS = frozenset(
 )
 
 
-def level_after_bare_stop(msg: Message, j: int) -> tuple[str, ...] | tuple[str, object] | None:
+def level_after_bare_stop(msg: IndexedMessage, j: int) -> tuple[str, ...] | tuple[str, object] | None:
     """ "Stop on the rest is .40", "stop is now break even": a bare stop's level, a few filler words on."""
     _, end = msg.clause_span(j)
     for k in range(j + 1, min(end, j + 7)):
@@ -318,7 +318,7 @@ def level_after_bare_stop(msg: Message, j: int) -> tuple[str, ...] | tuple[str, 
     return None
 
 
-def _off(msg: Message, i: int) -> str | None:
+def _off(msg: IndexedMessage, i: int) -> str | None:
     """ "half off here", "1/3 off at 2.10": a share taken off is a trim, even with no verb."""
     if not i or msg.kinds[i - 1] not in ("FRAC", "SOME", "PCT"):
         return None
@@ -334,7 +334,7 @@ _RULES = {"OFF": _off, "LONG": _side_word, "SHORT": _side_word, "ENTRY": _entry,
 # ---------------------------------------------------------------- helpers
 
 
-def _contract_near(msg: Message, i: int) -> bool:
+def _contract_near(msg: IndexedMessage, i: int) -> bool:
     _, end = msg.clause_span(i)
     for j in range(i + 1, min(end, i + 4)):
         if msg.kinds[j] in _CONTRACTS:
@@ -347,7 +347,7 @@ def _contract_near(msg: Message, i: int) -> bool:
     return False
 
 
-def _partial(msg: Message, i: int) -> bool:
+def _partial(msg: IndexedMessage, i: int) -> bool:
     """An exit that names part of the position ("sold half", "STC 50%", "out 2/3", "partial") is a trim."""
     _, end = msg.clause_span(i)
     for j in range(i + 1, min(end, i + 5)):
@@ -363,7 +363,7 @@ def _partial(msg: Message, i: int) -> bool:
     return False
 
 
-def fraction_date(msg: Message, j: int) -> bool:
+def fraction_date(msg: IndexedMessage, j: int) -> bool:
     """``1/3`` or ``2/3`` after an exit word is a share of the position, not an expiry."""
     phrase = msg.items[j]
     if not isinstance(phrase, Phrase) or phrase.kind != "dated" or phrase.value.expiry.kind != "DATE":
@@ -372,12 +372,12 @@ def fraction_date(msg: Message, j: int) -> bool:
     return year is None and month < day <= 5
 
 
-def _before_in_clause(msg: Message, i: int, count: int) -> set[str]:
+def _before_in_clause(msg: IndexedMessage, i: int, count: int) -> set[str]:
     start, _ = msg.clause_span(i)
     return {msg.text(j) for j in range(max(start, i - count), i)}
 
 
-def _not_a_trade_verb(msg: Message, i: int, kind: str) -> bool:
+def _not_a_trade_verb(msg: IndexedMessage, i: int, kind: str) -> bool:
     """Trade words in everyday sentences: "MOC imbalance 1.2B to buy", "sold my house", "exit polls",
     "stopped by to say hi", "out sick today", "cut my losses yesterday"."""
     nxt = _first_word(msg, i + 1)
@@ -402,7 +402,7 @@ _TRADE_NOUNS = CONTEXT["trade_nouns"]
 _LONG_AGO = CONTEXT["long_ago"]
 
 
-def _first_word(msg: Message, i: int) -> str:
+def _first_word(msg: IndexedMessage, i: int) -> str:
     """The text of item ``i``, or of its first token when it is a phrase ("for" of "for lunch")."""
     if i >= len(msg.items):
         return ""
@@ -410,7 +410,7 @@ def _first_word(msg: Message, i: int) -> str:
     return item.toks[0].text if isinstance(item, Phrase) else msg.texts[i]
 
 
-def _personal_object(msg: Message, i: int) -> bool:
+def _personal_object(msg: IndexedMessage, i: int) -> bool:
     """ "sold my house", "trimmed my beard": a possession that is plainly not a ticker."""
     if msg.text(i + 1) not in _POSSESSIVES:
         return False
@@ -420,13 +420,13 @@ def _personal_object(msg: Message, i: int) -> bool:
     return tok.text in ENGLISH and tok.text.upper() not in listed_symbols()
 
 
-def _long_ago(msg: Message, i: int) -> bool:
+def _long_ago(msg: IndexedMessage, i: int) -> bool:
     """ "cut my losses too late yesterday", "sold it last week": told of a day before, in its clause."""
     start, end = msg.clause_span(i)
     return any(msg.texts[j] in _LONG_AGO for j in msg.positions("PAST", start, end))
 
 
-def _trailing_infinitive(msg: Message, i: int) -> bool:
+def _trailing_infinitive(msg: IndexedMessage, i: int) -> bool:
     """ "to buy" / "to sell" ending its sentence: the verb has no object, so it orders nothing."""
     if not i or msg.kinds[i - 1] != "TO":
         return False
@@ -434,7 +434,7 @@ def _trailing_infinitive(msg: Message, i: int) -> bool:
     return nxt is None or msg.kinds[nxt] in ("SEP", "QMARK")
 
 
-def _next_content(msg: Message, i: int) -> int | None:
+def _next_content(msg: IndexedMessage, i: int) -> int | None:
     for j in range(i + 1, len(msg.items)):
         if msg.kinds[j] not in ("TAG", "DASH"):
             return j

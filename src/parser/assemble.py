@@ -23,9 +23,9 @@ from . import levels, plausible
 from .actions import ADD, CANCEL, EXIT, MOVE, OPEN, TRIM, target_update, verbs
 from .contract import Contract, find_contract, name_in
 from .grammar import Item
+from .indexed import IndexedMessage, index_items, refuse
 from .instructions import Instruction, group, search_order
 from .lexer import Lexed
-from .message import Message, index_items, refuse
 from .models import (
     Add,
     Asset,
@@ -43,7 +43,7 @@ from .models import (
 from .scope import instruction_refusal, message_refusal, verb_scopes, verbless_reason
 from .symbols import asset_of, symbol_text
 
-Outcome = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
+Reading = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
 
 _MODELS: dict[str, Any] = {OPEN: Open, ADD: Add, EXIT: Exit, TRIM: Trim, MOVE: MoveStop}
 _OPENING_SELLS = frozenset({"sell", "sell now", "selling now", "sell limit", "sell stop"})
@@ -62,7 +62,7 @@ _CONTRACT_LINE = frozenset({"option", "price", "NUM", "RANGE", "TAG", "HERE", "s
                            "FUT"})  # fmt: skip
 
 
-def assemble(lexed: Lexed, items: list[Item], now: datetime) -> list[Outcome]:
+def assemble(lexed: Lexed, items: list[Item], now: datetime) -> list[Reading]:
     msg = index_items(items, lexed.has_lower, now)
     found = verbs(msg)
     if not found:
@@ -76,11 +76,11 @@ def assemble(lexed: Lexed, items: list[Item], now: datetime) -> list[Outcome]:
         count = len(grouping.instructions)
         return [refuse("too_many_instructions", f"{count} instructions in one message: a list, not orders")]
     outcomes = [outcome for ins in grouping.instructions for outcome in _build_all(msg, ins, scopes)]
-    acting: list[Outcome] = [o for o in outcomes if not isinstance(o, NotASignal)]
+    acting: list[Reading] = [o for o in outcomes if not isinstance(o, NotASignal)]
     return acting or [outcomes[0]]
 
 
-def _build_all(msg: Message, ins: Instruction, scopes: dict[int, str | None]) -> list[Outcome]:
+def _build_all(msg: IndexedMessage, ins: Instruction, scopes: dict[int, str | None]) -> list[Reading]:
     """One intent, or one per ticker when a management verb names several ("out of SPY and QQQ")."""
     first = _build(msg, ins, scopes)
     if (
@@ -95,7 +95,7 @@ def _build_all(msg: Message, ins: Instruction, scopes: dict[int, str | None]) ->
     return [first, *(first.model_copy(update={"instrument": inst}) for inst in more)]
 
 
-def _more_names(msg: Message, ins: Instruction, symbol: str) -> list[Instrument]:
+def _more_names(msg: IndexedMessage, ins: Instruction, symbol: str) -> list[Instrument]:
     start, end = msg.sentence_span(ins.head)
     found = [hit for j in range(max(start, ins.start), min(end, ins.end)) if (hit := name_in(msg, [j]))]
     names = [j for j, _ in found]
@@ -112,7 +112,7 @@ def _more_names(msg: Message, ins: Instruction, symbol: str) -> list[Instrument]
     return out
 
 
-def _build(msg: Message, ins: Instruction, scopes: dict[int, str | None]) -> Outcome:
+def _build(msg: IndexedMessage, ins: Instruction, scopes: dict[int, str | None]) -> Reading:
     refusal = instruction_refusal(msg, ins, scopes)
     if refusal is not None:
         return refusal
@@ -135,7 +135,9 @@ def _build(msg: Message, ins: Instruction, scopes: dict[int, str | None]) -> Out
     return _intent(msg, ins, kind, side, contract)
 
 
-def _intent(msg: Message, ins: Instruction, kind: str, side: Side | None, contract: Contract) -> Outcome:
+def _intent(
+    msg: IndexedMessage, ins: Instruction, kind: str, side: Side | None, contract: Contract
+) -> Reading:
     inst = contract.instrument
     buying = (kind in (OPEN, ADD)) == (side != Side.SHORT)
     price = None if kind == MOVE else levels.price(msg, ins, buying, levels.quantity_index(msg, ins))
@@ -168,7 +170,7 @@ def _intent(msg: Message, ins: Instruction, kind: str, side: Side | None, contra
     return _MODELS[kind](**fields)  # type: ignore[no-any-return]
 
 
-def _opening_sell(msg: Message, ins: Instruction, verb_text: str) -> bool:
+def _opening_sell(msg: IndexedMessage, ins: Instruction, verb_text: str) -> bool:
     """A plain "SELL" with a stop or targets written is a short entry (forex and gold channels)."""
     if verb_text not in _OPENING_SELLS:
         return False
@@ -176,12 +178,12 @@ def _opening_sell(msg: Message, ins: Instruction, verb_text: str) -> bool:
     return (has_stop and level is not None) or bool(levels.targets(msg, ins, Side.SHORT, None))
 
 
-def _taken_only(msg: Message, ins: Instruction) -> bool:
+def _taken_only(msg: IndexedMessage, ins: Instruction) -> bool:
     """ "took SPY here" names no contract; "took a starter in $HOOD at 42" has an entry word too."""
     return all(msg.kinds[at] == "TAKE" for at in ins.verbs)
 
 
-def _coin_style(msg: Message, ins: Instruction, verb_text: str) -> bool:
+def _coin_style(msg: IndexedMessage, ins: Instruction, verb_text: str) -> bool:
     """Reads like a coin or spot-metal signal, so SOL, ETH, GOLD are the coin or metal, not the stock:
     no options verb (BTO, STC), and a limit order, no price, or a price of 100 or more."""
     if verb_text in _OPTIONS_VERBS:
@@ -193,7 +195,7 @@ def _coin_style(msg: Message, ins: Instruction, verb_text: str) -> bool:
     return not prices or prices[0] >= 100
 
 
-def _number(msg: Message, j: int) -> Decimal:
+def _number(msg: IndexedMessage, j: int) -> Decimal:
     item = msg.items[j]
     level = getattr(item, "value", None)
     if msg.kinds[j] == "NUM":
@@ -205,7 +207,7 @@ def _number(msg: Message, j: int) -> Decimal:
     return Decimal(0)
 
 
-def _side(msg: Message, ins: Instruction, kind: str, verb_text: str) -> Side | None:
+def _side(msg: IndexedMessage, ins: Instruction, kind: str, verb_text: str) -> Side | None:
     head_kind = msg.kinds[ins.head]
     if kind == OPEN:
         if head_kind == "SHORT" or (head_kind == "SELL" and ins.kind == EXIT):
@@ -227,7 +229,7 @@ def _side(msg: Message, ins: Instruction, kind: str, verb_text: str) -> Side | N
 # ---------------------------------------------------------------- messages with no verb
 
 
-def _verbless(msg: Message, struck: bool) -> Outcome:
+def _verbless(msg: IndexedMessage, struck: bool) -> Reading:
     reason = verbless_reason(msg)
     if reason is not None:
         return refuse(reason, "not an instruction")
@@ -250,14 +252,14 @@ def _verbless(msg: Message, struck: bool) -> Outcome:
     return refuse("commentary", "no trade instruction")
 
 
-def _whole(msg: Message, kind: str, at: int) -> Instruction:
+def _whole(msg: IndexedMessage, kind: str, at: int) -> Instruction:
     """An instruction with no verb of its own, covering the whole message from the item at ``at``."""
     ins = Instruction(kind, [at], 0, len(msg.items))
     ins.order = search_order(msg, ins)
     return ins
 
 
-def _contract_line(msg: Message, at: int) -> bool:
+def _contract_line(msg: IndexedMessage, at: int) -> bool:
     """The contract's sentence holds nothing but the contract, its price and levels, and tags: a
     contract mentioned in a sentence of prose ("in the money on SPY 580C now") is not an entry."""
     start, end = msg.sentence_span(at)
@@ -270,7 +272,7 @@ def _contract_line(msg: Message, at: int) -> bool:
     return True
 
 
-def _ticker_and_price(msg: Message) -> int | None:
+def _ticker_and_price(msg: IndexedMessage) -> int | None:
     """A message that is only a ticker (with evidence) and then a price: a stock entry at that price."""
     kept = [j for j in range(len(msg.items)) if msg.kinds[j] not in _LINE_EXTRAS]
     if len(kept) != 2 or msg.kinds[kept[1]] not in ("NUM", "RANGE", "price"):

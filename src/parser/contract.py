@@ -6,9 +6,9 @@ from datetime import date
 from typing import NamedTuple
 
 from .expiry import message_day, resolve_expiry
+from .indexed import IndexedMessage, refuse
 from .instructions import Instruction, ordered
 from .lexer import Tok
-from .message import Message, refuse
 from .models import Asset, Instrument, NotASignal, Right
 from .phrases import OptionValue, Phrase
 from .symbols import (
@@ -44,7 +44,7 @@ class Contract(NamedTuple):
     refusal: NotASignal | None = None
 
 
-def find_contract(msg: Message, ins: Instruction, kind: str, coin_style: bool) -> Contract:
+def find_contract(msg: IndexedMessage, ins: Instruction, kind: str, coin_style: bool) -> Contract:
     options = ordered(msg, ins, _OPTION)
     if options:
         if kind in ("open", "add") and _several_contracts(msg, ins, options):
@@ -64,14 +64,14 @@ def find_contract(msg: Message, ins: Instruction, kind: str, coin_style: bool) -
     return _symbol_contract(msg, at, tok, kind, coin_style)
 
 
-def _several_contracts(msg: Message, ins: Instruction, options: list[int]) -> bool:
+def _several_contracts(msg: IndexedMessage, ins: Instruction, options: list[int]) -> bool:
     """Two different strikes in the entry's own sentence: which one the price is for is a guess."""
     sentence = msg.sentence_span(ins.head)
     same = [j for j in options if sentence[0] <= j < sentence[1]]
     return len({(msg.items[j].value.strike, msg.items[j].value.right) for j in same}) > 1
 
 
-def _fraction_of(msg: Message, ins: Instruction, j: int) -> bool:
+def _fraction_of(msg: IndexedMessage, ins: Instruction, j: int) -> bool:
     from .actions import fraction_date
 
     return ins.kind in ("trim", "exit") and fraction_date(msg, j)
@@ -80,7 +80,7 @@ def _fraction_of(msg: Message, ins: Instruction, j: int) -> bool:
 # ---------------------------------------------------------------- options
 
 
-def option_contract(msg: Message, ins: Instruction, at: int, value: OptionValue) -> Contract:
+def option_contract(msg: IndexedMessage, ins: Instruction, at: int, value: OptionValue) -> Contract:
     if value.strike <= 0 or _signed_before(msg, at):
         return Contract(None, at, refuse("ambiguous", "a strike that is zero or negative"))
     expiry_tok = value.expiry or _loose_expiry(msg, ins, at) or _header_expiry(msg, ins)
@@ -102,11 +102,13 @@ def option_contract(msg: Message, ins: Instruction, at: int, value: OptionValue)
     return Contract(inst, at)
 
 
-def _signed_before(msg: Message, at: int) -> bool:
+def _signed_before(msg: IndexedMessage, at: int) -> bool:
     return at > 0 and msg.kinds[at - 1] == "SIGN" and msg.text(at - 1) == "-"
 
 
-def _option_symbol(msg: Message, ins: Instruction, at: int, value: OptionValue) -> str | NotASignal | None:
+def _option_symbol(
+    msg: IndexedMessage, ins: Instruction, at: int, value: OptionValue
+) -> str | NotASignal | None:
     if value.before is not None and attached_evidence(value.before, msg.has_lower):
         return symbol_text(value.before)
     after = value.after  # "30C 1/9 SOFI": the rarer order, so an English word there is not a ticker
@@ -133,7 +135,7 @@ def _option_symbol(msg: Message, ins: Instruction, at: int, value: OptionValue) 
     return symbol_text(label[1]) if label is not None else None
 
 
-def _header_expiry(msg: Message, ins: Instruction) -> Tok | None:
+def _header_expiry(msg: IndexedMessage, ins: Instruction) -> Tok | None:
     """The expiry of a header line's dated contract ("SPX 0DTE" above "Buy 6050C")."""
     for j in sorted(ins.headers, reverse=True):
         item = msg.items[j]
@@ -142,13 +144,13 @@ def _header_expiry(msg: Message, ins: Instruction) -> Tok | None:
     return None
 
 
-def dated_name(msg: Message, phrase: Phrase) -> Tok | None:
+def dated_name(msg: IndexedMessage, phrase: Phrase) -> Tok | None:
     """The ticker written against a date ("SPY 3/20"), when it is one ("3/20 or 3/27" has none)."""
     symbol = phrase.value.symbol
     return symbol if symbol is not None and attached_evidence(symbol, msg.has_lower) else None
 
 
-def _loose_expiry(msg: Message, ins: Instruction, at: int) -> Tok | NotASignal | None:
+def _loose_expiry(msg: IndexedMessage, ins: Instruction, at: int) -> Tok | NotASignal | None:
     """``SPY 580C, 3/20`` or a card's ``Exp: 3/20`` line: one expiry written apart joins the option."""
     loose = [
         item
@@ -163,7 +165,7 @@ def _loose_expiry(msg: Message, ins: Instruction, at: int) -> Tok | NotASignal |
 # ---------------------------------------------------------------- tickers
 
 
-def name_in(msg: Message, order: list[int], start: int = -1, end: int = -1) -> tuple[int, Tok] | None:
+def name_in(msg: IndexedMessage, order: list[int], start: int = -1, end: int = -1) -> tuple[int, Tok] | None:
     """The first ticker with evidence, in the given order of items (a card label in [start, end) wins)."""
     if start < 0:
         start, end = min(order, default=0), max(order, default=-1) + 1
@@ -187,7 +189,7 @@ def name_in(msg: Message, order: list[int], start: int = -1, end: int = -1) -> t
     return None
 
 
-def _label(msg: Message, start: int, end: int) -> tuple[int, Tok] | None:
+def _label(msg: IndexedMessage, start: int, end: int) -> tuple[int, Tok] | None:
     """A card's ``Ticker: KO`` / ``Symbol: $KO`` line."""
     if _LABELS.isdisjoint(msg.texts[start:end]):
         return None
@@ -203,7 +205,7 @@ def _label(msg: Message, start: int, end: int) -> tuple[int, Tok] | None:
     return None
 
 
-def _spaced_pair(msg: Message, j: int) -> Tok | None:
+def _spaced_pair(msg: IndexedMessage, j: int) -> Tok | None:
     """``NZD USD``: two currency codes in a row are one forex pair."""
     first, second = msg.tok(j), msg.tok(j + 1)
     if first is None or second is None or first.kind != "WORD" or second.kind != "WORD":
@@ -214,7 +216,7 @@ def _spaced_pair(msg: Message, j: int) -> Tok | None:
 
 
 def _dated_contract(
-    msg: Message, at: int, name: Tok | None, expiry: Tok, kind: str, coin_style: bool
+    msg: IndexedMessage, at: int, name: Tok | None, expiry: Tok, kind: str, coin_style: bool
 ) -> Contract:
     if kind in ("open", "add"):
         named = f"{symbol_text(name) if name is not None else ''} {expiry.text}".strip()
@@ -223,7 +225,7 @@ def _dated_contract(
     return _symbol_contract(msg, at, name, kind, coin_style)
 
 
-def _symbol_contract(msg: Message, at: int, tok: Tok, kind: str, coin_style: bool) -> Contract:
+def _symbol_contract(msg: IndexedMessage, at: int, tok: Tok, kind: str, coin_style: bool) -> Contract:
     if tok.kind == "FUT":
         return _future(msg, at, tok)
     symbol = symbol_text(tok)
@@ -235,7 +237,7 @@ def _symbol_contract(msg: Message, at: int, tok: Tok, kind: str, coin_style: boo
     return Contract(Instrument(asset=asset, symbol=symbol), at)
 
 
-def _future(msg: Message, at: int, tok: Tok) -> Contract:
+def _future(msg: IndexedMessage, at: int, tok: Tok) -> Contract:
     """``/ES`` or ``ESZ6``: the front month. A later month is refused rather than traded as the front."""
     root, month_code, year = tok.value
     if month_code is not None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from .assemble import Outcome, assemble
+from .assemble import Reading, assemble
 from .grammar import ParseError, parse_items
 from .lexer import fold, lex
 from .models import NotASignal
@@ -70,7 +70,7 @@ def could_be_signal(text: str) -> bool:
     return _SHAPES.search(low) is not None or _TICKER_LINE.search(folded) is not None
 
 
-def parse_all(text: str, now: datetime) -> tuple[Outcome, ...]:
+def parse_all(text: str, now: datetime) -> tuple[Reading, ...]:
     """Every instruction in one channel message, in text order (one ``NotASignal`` when none).
 
     ``now`` is the message time (timezone-aware; a naive one is taken as UTC). It resolves "0DTE",
@@ -91,6 +91,6 @@ def parse_all(text: str, now: datetime) -> tuple[Outcome, ...]:
         return (NotASignal(reason="unparsed", detail=f"{type(exc).__name__}: {str(exc)[:200]}"),)
 
 
-def parse(text: str, now: datetime) -> Outcome:
+def parse(text: str, now: datetime) -> Reading:
     """The message's first instruction (see ``parse_all`` for every one)."""
     return parse_all(text, now)[0]

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .actions import ADD, CANCEL, EXIT, MOVE, OPEN, TRIM, Verb
-from .message import Message
+from .indexed import IndexedMessage
 from .phrases import Phrase
 from .symbols import attached_evidence, evidence, symbol_text
 
@@ -49,7 +49,7 @@ class Grouping:
     retracted: bool = False  # an entry taken back by a cancel
 
 
-def group(msg: Message, found: list[Verb], hedged_at: set[int]) -> Grouping:
+def group(msg: IndexedMessage, found: list[Verb], hedged_at: set[int]) -> Grouping:
     """``hedged_at``: the verbs under a condition, an intention, a negation ... (scope.py)."""
     out = Grouping()
     at = frozenset(verb.at for verb in found)
@@ -79,11 +79,11 @@ def group(msg: Message, found: list[Verb], hedged_at: set[int]) -> Grouping:
     return out
 
 
-def _new_average(msg: Message, ins: Instruction) -> bool:
+def _new_average(msg: IndexedMessage, ins: Instruction) -> bool:
     return any(msg.kinds[j + 1 : j + 2] == ["NUM"] for j in msg.positions("AVG", ins.head, ins.end))
 
 
-def subject(msg: Message, at: int, verb_at: frozenset[int] = frozenset()) -> str | None:
+def subject(msg: IndexedMessage, at: int, verb_at: frozenset[int] = frozenset()) -> str | None:
     """The contract or ticker a verb names, as a comparable key (None when it names none): looked
     for after the verb up to the next verb in its clause, else before it back to the previous one."""
     start, end = msg.clause_span(at)
@@ -96,7 +96,7 @@ def subject(msg: Message, at: int, verb_at: frozenset[int] = frozenset()) -> str
     return None
 
 
-def _name_key(msg: Message, j: int) -> str | None:
+def _name_key(msg: IndexedMessage, j: int) -> str | None:
     item = msg.items[j]
     if isinstance(item, Phrase):
         if item.kind == "option":
@@ -112,12 +112,12 @@ def _name_key(msg: Message, j: int) -> str | None:
     return None
 
 
-def _same_subject(msg: Message, earlier: int, later: int, verb_at: frozenset[int]) -> bool:
+def _same_subject(msg: IndexedMessage, earlier: int, later: int, verb_at: frozenset[int]) -> bool:
     first, second = subject(msg, earlier, verb_at), subject(msg, later, verb_at)
     return first is None or second is None or first == second
 
 
-def ordered(msg: Message, ins: Instruction, kinds: frozenset[str]) -> list[int]:
+def ordered(msg: IndexedMessage, ins: Instruction, kinds: frozenset[str]) -> list[int]:
     """The positions of items of these kinds, in the instruction's search order."""
     where = msg.where
     first, last = ins.order[0] if ins.order else 0, ins.end
@@ -136,7 +136,7 @@ def ordered(msg: Message, ins: Instruction, kinds: frozenset[str]) -> list[int]:
     return inside + before if before else inside
 
 
-def search_order(msg: Message, ins: Instruction) -> list[int]:
+def search_order(msg: IndexedMessage, ins: Instruction) -> list[int]:
     """Where to look for the instruction's contract and numbers: from its verb's sentence to its end,
     then the header lines before it ("GBPJPY\nBUY LIMIT @ 150.70", "SPX 5800C\nImmediate entry")."""
     start, _ = msg.sentence_span(ins.head)
@@ -153,19 +153,19 @@ def search_order(msg: Message, ins: Instruction) -> list[int]:
     return order
 
 
-def _header(msg: Message, start: int, end: int) -> bool:
+def _header(msg: IndexedMessage, start: int, end: int) -> bool:
     content = [j for j in range(start, end) if msg.kinds[j] not in _LAYOUT]
     if not content or len(content) > 4:
         return False
     return any(msg.kinds[j] in _NAMED or _named_word(msg, j) for j in content)
 
 
-def _named_word(msg: Message, j: int) -> bool:
+def _named_word(msg: IndexedMessage, j: int) -> bool:
     tok = msg.tok(j)
     return tok is not None and tok.kind == "WORD" and evidence(tok, msg.has_lower)
 
 
-def _spans(msg: Message, instructions: list[Instruction]) -> None:
+def _spans(msg: IndexedMessage, instructions: list[Instruction]) -> None:
     """Each instruction covers from its first verb's clause (its sentence, for the first one, and
     the message's header lines before it) up to where the next one starts."""
     n = len(msg.items)

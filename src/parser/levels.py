@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from .actions import fraction_date, level_after_bare_stop
+from .indexed import IndexedMessage
 from .instructions import Instruction, ordered
-from .message import Message
 from .models import BreakevenStop, PercentStop, PercentTarget, PriceStop, PriceTarget, Side, Stop, Target
 from .phrases import Level, Phrase
 
@@ -30,14 +30,14 @@ _SIDES = frozenset({"LONG", "SHORT"})
 _BEFORE_NOT_PRICE = frozenset({"ABOVE", "BELOW", "BREAK", "SIGN", "ARROW", "AVG", "UP", "IF"})
 
 
-def _phrases(msg: Message, ins: Instruction, kinds: frozenset[str]) -> list[tuple[int, Phrase]]:
+def _phrases(msg: IndexedMessage, ins: Instruction, kinds: frozenset[str]) -> list[tuple[int, Phrase]]:
     return [(j, msg.items[j]) for j in ordered(msg, ins, kinds)]  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------- price
 
 
-def price(msg: Message, ins: Instruction, buying: bool, skip: int | None) -> Decimal | None:
+def price(msg: IndexedMessage, ins: Instruction, buying: bool, skip: int | None) -> Decimal | None:
     for _, phrase in _phrases(msg, ins, _PRICE):
         level = phrase.value
         if level is None:
@@ -53,7 +53,7 @@ def _bound(level: Level, buying: bool) -> Decimal:
     return Decimal(level[1])
 
 
-def _bare_number(msg: Message, ins: Instruction, skip: int | None) -> Level | None:
+def _bare_number(msg: IndexedMessage, ins: Instruction, skip: int | None) -> Level | None:
     result = _result_line_price(msg, ins)
     if result is not None:
         return result
@@ -73,7 +73,7 @@ def _bare_number(msg: Message, ins: Instruction, skip: int | None) -> Level | No
     return None
 
 
-def _number_at(msg: Message, j: int, skip: int | None) -> Level | None:
+def _number_at(msg: IndexedMessage, j: int, skip: int | None) -> Level | None:
     kind = msg.kinds[j]
     if j == skip or kind not in ("NUM", "RANGE") or (j and msg.kinds[j - 1] in _BEFORE_NOT_PRICE):
         return None
@@ -87,7 +87,7 @@ def _number_at(msg: Message, j: int, skip: int | None) -> Level | None:
     return ("price", tok.value)
 
 
-def _result_line_price(msg: Message, ins: Instruction) -> Level | None:
+def _result_line_price(msg: IndexedMessage, ins: Instruction) -> Level | None:
     """``IN 11090 OUT 11503 +413``: an exit's result line; the exit price is the OUT number."""
     if ins.kind not in ("exit", "trim"):
         return None
@@ -101,7 +101,7 @@ def _result_line_price(msg: Message, ins: Instruction) -> Level | None:
 # ---------------------------------------------------------------- stops
 
 
-def stop_level(msg: Message, ins: Instruction) -> tuple[bool, Level | None]:
+def stop_level(msg: IndexedMessage, ins: Instruction) -> tuple[bool, Level | None]:
     """(a stop was written, its level). A bare "stop" takes a number later in its clause."""
     for j, phrase in _phrases(msg, ins, _STOPS):
         level = phrase.value
@@ -115,7 +115,7 @@ def stop_level(msg: Message, ins: Instruction) -> tuple[bool, Level | None]:
     return False, None
 
 
-def _correction(msg: Message, j: int) -> Level | None:
+def _correction(msg: IndexedMessage, j: int) -> Level | None:
     """ "sl to 0, i mean be": the level after the correction replaces the one before it."""
     _, end = msg.sentence_span(j)
     for k in range(j + 1, min(end, j + 4)):
@@ -149,7 +149,7 @@ def to_stop(level: Level | None, side: Side | None, entry: Decimal | None) -> St
 # ---------------------------------------------------------------- targets
 
 
-def targets(msg: Message, ins: Instruction, side: Side | None, entry: Decimal | None) -> list[Target]:
+def targets(msg: IndexedMessage, ins: Instruction, side: Side | None, entry: Decimal | None) -> list[Target]:
     out: list[Target] = []
     sign = -1 if side == Side.SHORT else 1
     for _, phrase in _phrases(msg, ins, _TARGETS):
@@ -176,7 +176,7 @@ def _target(level: Level, sign: int, entry: Decimal | None) -> Target | None:
 # ---------------------------------------------------------------- size
 
 
-def quantity_index(msg: Message, ins: Instruction) -> int | None:
+def quantity_index(msg: IndexedMessage, ins: Instruction) -> int | None:
     """``BTO 5 QQQ ...``: a whole number right after the verb and before the contract is a size."""
     j = ins.head + 1
     tok = msg.tok(j)
@@ -192,7 +192,7 @@ def quantity_index(msg: Message, ins: Instruction) -> int | None:
     return j if msg.kinds[after] in _NAMES or capitals else None
 
 
-def quantity(msg: Message, ins: Instruction) -> int | None:
+def quantity(msg: IndexedMessage, ins: Instruction) -> int | None:
     """The size written, or None. Zero is returned as 0: the caller refuses it."""
     for j in ordered(msg, ins, _SIZES):
         item = msg.items[j]
@@ -210,7 +210,7 @@ def _whole(value: Any) -> int | None:
     return int(value) if value == int(value) else None
 
 
-def fraction(msg: Message, ins: Instruction) -> Decimal | None:
+def fraction(msg: IndexedMessage, ins: Instruction) -> Decimal | None:
     for verb in ins.verbs:
         start, end = msg.sentence_span(verb)
         pct = next((k for k in range(verb + 1, min(end, verb + 4)) if msg.kinds[k] != "WORD"), None)
@@ -230,7 +230,7 @@ def fraction(msg: Message, ins: Instruction) -> Decimal | None:
 # ---------------------------------------------------------------- side
 
 
-def side_word(msg: Message, ins: Instruction, near: bool) -> Side | None:
+def side_word(msg: IndexedMessage, ins: Instruction, near: bool) -> Side | None:
     """The first "long"/"short" in the instruction (or, ``near``, right around its verbs)."""
     for j in ordered(msg, ins, _SIDES):
         if near and not any(abs(j - verb) <= 4 for verb in ins.verbs):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .message import Message, refuse
+from .indexed import IndexedMessage, refuse
 from .models import Asset, Instrument, NotASignal, PercentStop, PriceStop, PriceTarget, Side, Stop, Target
 
 MAX_PRICE = Decimal(1_000_000)
@@ -19,7 +19,12 @@ MAX_CONTRACTS = 1_000  # options and futures: a larger "size" is a price read in
 
 
 def numbers(
-    msg: Message, head: int, price: Decimal | None, quantity: int | None, inst: Instrument | None, entry: bool
+    msg: IndexedMessage,
+    head: int,
+    price: Decimal | None,
+    quantity: int | None,
+    inst: Instrument | None,
+    entry: bool,
 ) -> NotASignal | None:
     """Sizes, prices and strikes that are numbers of a trade; on an entry, no minus sign before them
     (after an exit a signed number is its result: "closed -2")."""
@@ -39,7 +44,7 @@ def numbers(
     return None
 
 
-def _negative_after(msg: Message, head: int, end: int) -> bool:
+def _negative_after(msg: IndexedMessage, head: int, end: int) -> bool:
     """ "BTO -5 SPY", "@ -1.20": a minus right before the entry's size, price or strike."""
     for j in range(head + 1, end):
         if msg.kinds[j] in ("stop", "targets", "move"):

@@ -15,8 +15,8 @@
 from __future__ import annotations
 
 from .actions import Verb
+from .indexed import IndexedMessage, refuse
 from .instructions import Grouping, Instruction
-from .message import Message, refuse
 from .models import NotASignal
 from .vocabulary import CONTEXT
 
@@ -43,7 +43,7 @@ _DETAILS = {
 }
 
 
-def message_refusal(msg: Message, grouping: Grouping, found: list[Verb]) -> NotASignal | None:
+def message_refusal(msg: IndexedMessage, grouping: Grouping, found: list[Verb]) -> NotASignal | None:
     first = found[0].at
     acting = {v.at for v in found}
     if grouping.retracted or any(j >= first and j not in acting for j in msg.where.get("RETRACT", ())):
@@ -57,7 +57,9 @@ def message_refusal(msg: Message, grouping: Grouping, found: list[Verb]) -> NotA
     return None
 
 
-def instruction_refusal(msg: Message, ins: Instruction, scopes: dict[int, str | None]) -> NotASignal | None:
+def instruction_refusal(
+    msg: IndexedMessage, ins: Instruction, scopes: dict[int, str | None]
+) -> NotASignal | None:
     for verb in ins.verbs:
         reason = scopes.get(verb)
         if reason is not None:
@@ -77,7 +79,7 @@ def instruction_refusal(msg: Message, ins: Instruction, scopes: dict[int, str | 
     return None
 
 
-def verb_scopes(msg: Message, found: list[Verb]) -> dict[int, str | None]:
+def verb_scopes(msg: IndexedMessage, found: list[Verb]) -> dict[int, str | None]:
     """Each verb's reason not to act (see the module's rules), or None when it acts."""
     verb_at = {v.at for v in found}
     if _MARKERS.isdisjoint(msg.where):  # nothing in the message could hedge a verb but its own words
@@ -85,7 +87,7 @@ def verb_scopes(msg: Message, found: list[Verb]) -> dict[int, str | None]:
     return {v.at: _verb_scope(msg, v.at, verb_at) for v in found}
 
 
-def _verb_scope(msg: Message, at: int, verb_at: set[int]) -> str | None:
+def _verb_scope(msg: IndexedMessage, at: int, verb_at: set[int]) -> str | None:
     start, end = msg.sentence_span(at)
     if "QMARK" in msg.kinds[at:end]:
         return "question"
@@ -111,7 +113,7 @@ def _verb_scope(msg: Message, at: int, verb_at: set[int]) -> str | None:
     return None
 
 
-def _later_add(msg: Message, at: int) -> bool:
+def _later_add(msg: IndexedMessage, at: int) -> bool:
     """ "will add lower", "adding on dips": an add at a price not reached yet."""
     if msg.kinds[at] != "ADD":
         return False
@@ -119,7 +121,7 @@ def _later_add(msg: Message, at: int) -> bool:
     return nxt in _LATER or (nxt == "on" and msg.text(at + 2) in _LATER)
 
 
-def _condition(msg: Message, j: int) -> bool:
+def _condition(msg: IndexedMessage, j: int) -> bool:
     kind = msg.kinds[j]
     if kind == "IF":
         return True
@@ -131,7 +133,7 @@ def _condition(msg: Message, j: int) -> bool:
     return False
 
 
-def _fragment_after(msg: Message, at: int, verb_at: set[int]) -> list[int]:
+def _fragment_after(msg: IndexedMessage, at: int, verb_at: set[int]) -> list[int]:
     """Clauses after the verb with no verb of their own: in its sentence ("..., only if it holds"),
     or a next line about the market ("if it breaks 601"), up to the next clause that acts."""
     _, clause_end = msg.clause_span(at)
@@ -149,14 +151,14 @@ def _fragment_after(msg: Message, at: int, verb_at: set[int]) -> list[int]:
     return out
 
 
-def _about_market(msg: Message, start: int, end: int) -> bool:
+def _about_market(msg: IndexedMessage, start: int, end: int) -> bool:
     """A line that names a level or a move of the market, not one addressed to the reader."""
     return not _MARKET_KINDS.isdisjoint(msg.kinds[start:end]) or not _MARKET_WORDS.isdisjoint(
         msg.texts[start:end]
     )
 
 
-def _reported(msg: Message, ins: Instruction) -> bool:
+def _reported(msg: IndexedMessage, ins: Instruction) -> bool:
     """An entry with its result written after it: "-> 1.80", "up 3.10", "+50%", "was a great entry"."""
     end = msg.sentence_span(ins.head)[1]
     for j in range(ins.head + 1, max(end, ins.end)):
@@ -171,16 +173,16 @@ def _reported(msg: Message, ins: Instruction) -> bool:
     return False
 
 
-def _stop_correction(msg: Message, start: int, end: int) -> bool:
+def _stop_correction(msg: IndexedMessage, start: int, end: int) -> bool:
     return not _STOP_OR_MOVE.isdisjoint(msg.kinds[start:end])
 
 
-def _spread_strikes(msg: Message) -> bool:
+def _spread_strikes(msg: IndexedMessage) -> bool:
     """``100/110C``: two strikes with a right, one contract per leg."""
     return any(msg.items[j].value[1] for j in msg.positions("SLASHES"))
 
 
-def verbless_reason(msg: Message) -> str | None:
+def verbless_reason(msg: IndexedMessage) -> str | None:
     """Why a message with no verb is not an order (a contract and a price alone would be one)."""
     kinds = set(msg.kinds)
     for kind, reason in (("QMARK", "question"), ("QUESTION", "question"), ("DISC", "discretionary"),
@@ -200,7 +202,7 @@ def verbless_reason(msg: Message) -> str | None:
     return "recap" if _gain(msg) else None
 
 
-def _gain(msg: Message) -> bool:
+def _gain(msg: IndexedMessage) -> bool:
     return any(
         (kind == "UP" or (kind == "SIGN" and msg.text(j) == "+"))
         and msg.kinds[j + 1 : j + 2] in (["PCT"], ["NUM"])

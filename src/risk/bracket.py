@@ -20,7 +20,7 @@ from .account import AccountSnapshot, Position, Quote
 from .gates import fresh_quote
 from .limits import Limits
 from .loss import loss_per_contract, money, open_risk, realized_today, worst_case
-from .plan import BracketPlan, Outcome, Reason, TargetLeg
+from .plan import BracketPlan, PlanDraft, Reason, TargetLeg
 from .prices import entry_limit, stop_price, stop_side_reasons, target_price, target_side_reasons
 from .specs import instrument_key, multiplier
 
@@ -37,8 +37,8 @@ class EntryContext:
     target: Position | None = None
 
 
-def build_bracket(ctx: EntryContext) -> Outcome:
-    draft = Outcome()
+def build_bracket(ctx: EntryContext) -> PlanDraft:
+    draft = PlanDraft()
     quote = fresh_quote(ctx.account, ctx.instrument, ctx.limits, ctx.now)
     reference = _reference(ctx, quote, draft)
     if reference is None:
@@ -70,7 +70,7 @@ def build_bracket(ctx: EntryContext) -> Outcome:
     return draft
 
 
-def _reference(ctx: EntryContext, quote: Quote | None, draft: Outcome) -> Decimal | None:
+def _reference(ctx: EntryContext, quote: Quote | None, draft: PlanDraft) -> Decimal | None:
     """The entry limit (drift-checked against a fresh quote), or for a market entry the quote's side."""
     if ctx.intent.price is not None:
         limit = entry_limit(ctx.instrument, ctx.side, ctx.intent.price)
@@ -103,7 +103,7 @@ def _market_side(side: Side, quote: Quote | None) -> Decimal | None:
     return price if price is not None and price > 0 else None
 
 
-def _drift(ctx: EntryContext, limit: Decimal, quote: Quote | None, draft: Outcome) -> None:
+def _drift(ctx: EntryContext, limit: Decimal, quote: Quote | None, draft: PlanDraft) -> None:
     market = _market_side(ctx.side, quote)
     if market is None:
         detail = f"price drift not checked: no fresh quote for {instrument_key(ctx.instrument)}"
@@ -118,7 +118,7 @@ def _drift(ctx: EntryContext, limit: Decimal, quote: Quote | None, draft: Outcom
         draft.reasons.append(Reason(code="price_drift", detail=detail))
 
 
-def _stop(ctx: EntryContext, reference: Decimal, draft: Outcome) -> Decimal | None:
+def _stop(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> Decimal | None:
     if ctx.intent.stop is not None:
         stop = stop_price(ctx.instrument, ctx.side, ctx.intent.stop, reference)
     elif ctx.target is not None and ctx.target.stop is not None:
@@ -139,7 +139,7 @@ def _stop(ctx: EntryContext, reference: Decimal, draft: Outcome) -> Decimal | No
     return None if problems else stop
 
 
-def _targets(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: Outcome) -> list[Decimal]:
+def _targets(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: PlanDraft) -> list[Decimal]:
     levels = ctx.intent.targets or (_default_target(ctx, reference, stop, draft),)
     prices = sorted(
         {target_price(ctx.instrument, ctx.side, level, reference) for level in levels},
@@ -150,7 +150,7 @@ def _targets(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: Outcom
     return prices
 
 
-def _default_target(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: Outcome) -> Target:
+def _default_target(ctx: EntryContext, reference: Decimal, stop: Decimal, draft: PlanDraft) -> Target:
     """DEFAULT_TARGET_PCT of an option premium; for futures and stocks, the same reward-to-risk ratio
     as the two defaults give an option (50 % / 30 %: 1.67 times the distance to the stop)."""
     limits = ctx.limits
@@ -165,7 +165,7 @@ def _default_target(ctx: EntryContext, reference: Decimal, stop: Decimal, draft:
     return PriceTarget(price=reference + distance if ctx.side is Side.LONG else reference - distance)
 
 
-def _size(ctx: EntryContext, per_contract: Decimal, draft: Outcome) -> int:
+def _size(ctx: EntryContext, per_contract: Decimal, draft: PlanDraft) -> int:
     """The smallest of every bound; the notes name the bound that cut the alert's quantity."""
     limits = ctx.limits
     requested = ctx.intent.quantity or limits.default_contracts
@@ -205,7 +205,7 @@ def _bound_text(binding: list[str], per_contract: Decimal, limits: Limits, unit:
     return f"{', '.join(binding)} is used up"
 
 
-def _within_loss_cap(ctx: EntryContext, new_risk: Decimal, draft: Outcome) -> None:
+def _within_loss_cap(ctx: EntryContext, new_risk: Decimal, draft: PlanDraft) -> None:
     risk = open_risk(ctx.account.positions)
     if risk is None:
         detail = "an open position has no stop, so the daily loss cap cannot be checked"
@@ -222,7 +222,7 @@ def _within_loss_cap(ctx: EntryContext, new_risk: Decimal, draft: Outcome) -> No
         draft.reasons.append(Reason(code="daily_loss_limit", detail=detail))
 
 
-def _legs(quantity: int, targets: list[Decimal], draft: Outcome) -> tuple[TargetLeg, ...]:
+def _legs(quantity: int, targets: list[Decimal], draft: PlanDraft) -> tuple[TargetLeg, ...]:
     kept = targets[:quantity]
     if len(kept) < len(targets):
         dropped = ", ".join(str(price) for price in targets[quantity:])

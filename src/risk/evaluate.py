@@ -16,7 +16,7 @@ from .gates import addable, matches, new_position, not_replanned, not_stale, pac
 from .limits import Limits
 from .loss import review
 from .manage import ManageContext, plan_cancel, plan_exit, plan_move_stop, plan_trim
-from .plan import Approved, Denied, Outcome, Reason
+from .plan import Approved, Denied, PlanDraft, Reason
 from .sanity import number_reasons, short_reasons, strike_reasons
 
 Decision = Approved | Denied
@@ -84,7 +84,7 @@ def _entry(
     return build_bracket(context).decision(reasons)
 
 
-def _manage(intent: Exit | Trim | MoveStop | Cancel, ctx: ManageContext) -> Outcome:
+def _manage(intent: Exit | Trim | MoveStop | Cancel, ctx: ManageContext) -> PlanDraft:
     match intent:
         case Exit():
             return plan_exit(intent, ctx)

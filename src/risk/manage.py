@@ -21,7 +21,7 @@ from .account import AccountSnapshot, Alert, Position, TradingState, TradingStat
 from .gates import fresh_quote, not_stale
 from .limits import Limits
 from .loss import loss_per_contract, money, open_risk, realized_today
-from .plan import CancelPlan, ExitPlan, Outcome, Reason, StopPlan, TrimPlan
+from .plan import CancelPlan, ExitPlan, PlanDraft, Reason, StopPlan, TrimPlan
 from .prices import protective, stop_price, target_price, target_side_reasons
 from .specs import multiplier
 
@@ -49,8 +49,8 @@ class _PlanFields(TypedDict):
     position: str
 
 
-def plan_exit(intent: Exit, ctx: ManageContext) -> Outcome:
-    held, outcome = ctx.position.quantity, Outcome()
+def plan_exit(intent: Exit, ctx: ManageContext) -> PlanDraft:
+    held, outcome = ctx.position.quantity, PlanDraft()
     quantity = min(intent.quantity, held) if intent.quantity else held
     cancel_entry = ctx.position.pending > 0
     outcome.plan = ExitPlan(
@@ -59,8 +59,8 @@ def plan_exit(intent: Exit, ctx: ManageContext) -> Outcome:
     return outcome
 
 
-def plan_trim(intent: Trim, ctx: ManageContext) -> Outcome:
-    outcome, held = Outcome(), ctx.position.quantity
+def plan_trim(intent: Trim, ctx: ManageContext) -> PlanDraft:
+    outcome, held = PlanDraft(), ctx.position.quantity
     if held == 0:
         outcome.reasons.append(
             Reason(code="nothing_filled", detail="the entry has not filled: nothing to trim")
@@ -97,8 +97,8 @@ def _trim_quantity(intent: Trim, held: int, limits: Limits) -> int:
     return min(rounded, held - 1)
 
 
-def plan_move_stop(intent: MoveStop, ctx: ManageContext) -> Outcome:
-    outcome, p = Outcome(), ctx.position
+def plan_move_stop(intent: MoveStop, ctx: ManageContext) -> PlanDraft:
+    outcome, p = PlanDraft(), ctx.position
     if intent.stop is None and not intent.targets:
         outcome.reasons.append(
             Reason(code="nothing_to_change", detail="the message moves neither stop nor target")
@@ -168,8 +168,8 @@ def _widening(new_stop: Decimal, ctx: ManageContext) -> list[Reason]:
     return reasons
 
 
-def plan_cancel(intent: Cancel, ctx: ManageContext) -> Outcome:
-    outcome, p = Outcome(), ctx.position
+def plan_cancel(intent: Cancel, ctx: ManageContext) -> PlanDraft:
+    outcome, p = PlanDraft(), ctx.position
     if p.pending == 0:
         detail = (
             "the entry has filled: cancel does not close a position" if p.quantity else "no working entry"

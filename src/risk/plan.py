@@ -126,7 +126,7 @@ Decision = Annotated[Approved | Denied, Field(discriminator="verdict")]
 
 
 @dataclass
-class Outcome:
+class PlanDraft:
     """A plan being worked out: the reasons it cannot go, the notes on what was decided, the plan."""
 
     reasons: list[Reason] = field(default_factory=list)

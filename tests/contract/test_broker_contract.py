@@ -150,7 +150,7 @@ async def test_close_sells_at_the_bid(harness: Harness) -> None:
         client_order_id=client_id("m2", "close"), message_id="m2", position="m1",
         instrument=option(), side=Side.LONG, quantity=1,
     )  # fmt: skip
-    ack = await harness.broker.close(order)
+    ack = await harness.broker.place_close(order)
     await harness.settle()
     assert ack.accepted
     assert [f.price for f in harness.of("filled", order.client_id)] == [Decimal("1.20")]

@@ -21,7 +21,7 @@ from risk import (
     TradingStatus,
     TrimPlan,
 )
-from risk.describe import describe_plan
+from risk.plan_line import describe_plan
 
 HALTED = AccountSnapshot(status=TradingStatus(state=TradingState.HALTED, cause="kill_switch"))
 REDUCING = AccountSnapshot(status=TradingStatus(state=TradingState.REDUCING, cause="daily_loss_limit"))

@@ -131,7 +131,7 @@ class IBBroker:
             answers += self._place_group(listed, [on_ladder(order, listed) for order in leg.orders])
         return _first_refusal(first, await self._answers(answers))
 
-    async def close(self, order: Order) -> Ack:
+    async def place_close(self, order: Order) -> Ack:
         self._require_online()
         if order.client_id in self.tracker.orders:
             return Ack(client_id=order.client_id, accepted=True, duplicate=True)

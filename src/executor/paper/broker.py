@@ -92,7 +92,7 @@ class PaperBroker:
         self._match(instrument_key(bracket.legs[0].entry.instrument), self._clock())
         return Ack(client_id=first, accepted=True)
 
-    async def close(self, order: Order) -> Ack:
+    async def place_close(self, order: Order) -> Ack:
         self._require_connection()
         if order.client_id in self._tickets:
             return Ack(client_id=order.client_id, accepted=True, duplicate=True)

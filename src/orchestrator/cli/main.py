@@ -82,7 +82,7 @@ def parse(text: str | None, as_json: bool, jsonl: IO[str] | None, at: str | None
 
 
 def _print_readable(text: str, intents: tuple[Any, ...]) -> None:
-    from parser.describe import describe
+    from parser.intent_line import describe
     from parser.lexer import reading
 
     click.echo(f"message : {text}")
@@ -129,7 +129,7 @@ def _print_table(rows: list[tuple[int, str, tuple[Any, ...]]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from parser.describe import describe
+    from parser.intent_line import describe
 
     grid = Table(title="How each message is understood", show_lines=False, expand=True)
     grid.add_column("#", justify="right", style="dim", no_wrap=True)
@@ -176,7 +176,7 @@ def check(
     """
     from parser import NotASignal
     from parser import parse as parse_alert
-    from parser.describe import describe
+    from parser.intent_line import describe
     from risk import AccountSnapshot, Alert, evaluate
 
     from .. import calendar_cache
@@ -219,7 +219,7 @@ def _decision_json(intent: Any, decision: Any) -> dict[str, Any]:
 
 
 def _decision_lines(decision: Any) -> list[str]:
-    from risk.describe import describe_plan
+    from risk.plan_line import describe_plan
 
     if decision is None:
         return ["decision: ignored (not a signal)"]

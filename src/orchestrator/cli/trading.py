@@ -137,15 +137,23 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
 @click.command()
 @click.option(
     "--input",
-    "source",
+    "stream",
     type=click.File("r", encoding="utf-8", errors="replace"),  # a stray byte is a character, not a crash
     default=None,
     help="Read alerts from FILE, or - for the terminal (type an alert, see the decision), "
-    "instead of listening to Discord.",
+    "instead of listening to Discord (the console source).",
+)
+@click.option(
+    "--source",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Where alerts come from: discord (the default) or console (the default with --input). "
+    "Repeat it to run several sources in one bot, one journal.",
 )
 @db_option
 @env_file_option
-def run(source: IO[str] | None, db: Path | None, env_file: Path | None) -> None:
+def run(stream: IO[str] | None, names: tuple[str, ...], db: Path | None, env_file: Path | None) -> None:
     """Run the bot: alerts in, decisions and orders out, everything journaled.
 
     Without --input it listens to the Discord channels in DISCORD_CHANNEL_IDS (needs DISCORD_TOKEN
@@ -154,40 +162,43 @@ def run(source: IO[str] | None, db: Path | None, env_file: Path | None) -> None:
     DISCORD_CONTROL_USER_IDS, reach the running bot within a second. One bot per journal: a second
     one refuses to start (exit 2); a journal deleted or replaced under the bot stops it (exit 1).
     """
+    from ..sources import KINDS
+    from .common import EXIT_BAD_SETTING
+
     settings = load_or_exit(env_file)
-    token = None if source is not None else _discord_token(settings)  # a bad setting: exit 2 first
+    names = names or (("console",) if stream is not None else ("discord",))
+    kinds = []
+    for name in dict.fromkeys(names):
+        kind = KINDS.get(name)
+        if kind is None or kind.build is None:
+            runnable = ", ".join(k.name for k in KINDS.values() if k.build is not None)
+            raise click.BadParameter(
+                f"{name!r} is not a source `run` can start ({runnable})", param_hint="--source"
+            )
+        kinds.append(kind)
+    if ("console" in names) != (stream is not None):
+        raise click.UsageError("--input FILE (or -) goes with the console source, and it needs one")
+    for kind in kinds:  # every setting a source needs, before a journal or broker is opened
+        try:
+            kind.check(settings)
+        except _settings_error() as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_SETTING)
     orchestrator = _open_bot(settings, db)
 
     def sources() -> list[AlertSource]:
-        if source is None:
-            from ..sources.discord.serve import DiscordSource
+        from ..sources.base import SourceContext
 
-            assert token is not None
-            return [DiscordSource(orchestrator, token, _say)]
-        from ..sources.console import ConsoleSource
+        context = SourceContext(orchestrator, settings, _say, _echo, stream)
+        return [kind.build(context) for kind in kinds if kind.build is not None]
 
-        prefix = f"file:{Path(source.name).resolve()}"
-        if source.name == "<stdin>":
-            prefix = f"stdin:{orchestrator.journal.run_id}"
-        return [ConsoleSource(orchestrator, source, prefix, _say, _echo)]
-
-    _serve(orchestrator, sources, connecting="Discord" if source is None else None)
+    _serve(orchestrator, sources, connecting="Discord" if "discord" in names else None)
 
 
-def _discord_token(settings: Settings) -> str:
-    """The bot token once every setting the Discord source needs is there; else one line, exit 2."""
-    import logging
-
+def _settings_error() -> type[Exception]:
     from ..settings import SettingsError
-    from ..sources.discord.serve import check_settings
-    from .common import EXIT_BAD_SETTING
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        return check_settings(settings)
-    except SettingsError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_BAD_SETTING)
+    return SettingsError
 
 
 def _serve(

@@ -16,7 +16,7 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import IO, Protocol
 
 from executor import Notice
 
@@ -50,13 +50,33 @@ class AlertSource(Protocol):
 
 
 @dataclass(frozen=True)
+class SourceContext:
+    """What building a source may use: the opened bot, its settings, where to say things (the
+    terminal's stderr), where to print decisions (stdout), and ``run --input``'s stream."""
+
+    orchestrator: Orchestrator
+    settings: Settings
+    say: Say
+    echo: Say
+    stream: IO[str] | None = None
+
+
+def _always(settings: Settings) -> None:
+    return None
+
+
+@dataclass(frozen=True)
 class SourceKind:
-    """A registered source: what ``run --source NAME`` builds. ``message_sources`` are the
-    ``Message.source`` values it produces, each checked against ``allowlist(settings)``."""
+    """A registered source. ``message_sources`` are the ``Message.source`` values it produces, each
+    checked against ``allowlist(settings)``. ``run --source NAME`` calls ``check`` before anything
+    opens (a ``SettingsError`` is exit 2), then ``build``; a source ``run`` cannot start (a session
+    file is replayed) has no ``build``."""
 
     name: str
     message_sources: tuple[str, ...]
     allowlist: Callable[[Settings], Allowlist]
+    check: Callable[[Settings], None] = _always
+    build: Callable[[SourceContext], AlertSource] | None = None
 
 
 async def listen(orchestrator: Orchestrator, sources: Sequence[AlertSource], say: Say) -> None:

@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO
 
 from executor import Notice, ProtectionNotice
@@ -23,7 +24,7 @@ from ..messages import CONSOLE, Message
 from ..pipeline import Allowlist
 from ..settings import Settings
 from ..views.tables import decision_line
-from .base import Say, SourceKind
+from .base import Say, SourceContext, SourceKind, SourceStartError
 
 
 def allowlist(settings: Settings) -> Allowlist:
@@ -31,7 +32,15 @@ def allowlist(settings: Settings) -> Allowlist:
     return Allowlist()
 
 
-KIND = SourceKind(name="console", message_sources=(CONSOLE,), allowlist=allowlist)
+def build(context: SourceContext) -> ConsoleSource:
+    """Alerts from ``run --input FILE`` (or ``-``, the terminal)."""
+    stream = context.stream
+    if stream is None:
+        raise SourceStartError("the console source reads `run --input FILE` (or - for the terminal)")
+    prefix = f"file:{Path(stream.name).resolve()}"
+    if stream.name == "<stdin>":
+        prefix = f"stdin:{context.orchestrator.journal.run_id}"
+    return ConsoleSource(context.orchestrator, stream, prefix, context.say, context.echo)
 
 
 class ConsoleSource:
@@ -106,3 +115,6 @@ def _read_in_background(source: IO[str]) -> asyncio.Queue[str | None]:
 
     threading.Thread(target=read, name="autoscalper-input", daemon=True).start()
     return queue
+
+
+KIND = SourceKind(name="console", message_sources=(CONSOLE,), allowlist=allowlist, build=build)

@@ -30,7 +30,7 @@ from executor import (
 )
 from risk import instrument_key
 
-from ..pipeline import MISSED, Outcome
+from ..pipeline import MISSED, Handled
 from .tables import decision_line
 
 MESSAGE_LIMIT = 1900  # Discord's 2,000 characters, less room for the banner
@@ -127,7 +127,7 @@ def _nowhere(message_id: str) -> str:
     return ""
 
 
-def outcome_line(outcome: Outcome, where: Where = _nowhere) -> str | None:
+def outcome_line(outcome: Handled, where: Where = _nowhere) -> str | None:
     """A decision worth telling the trader (approved, denied, an edit reported, a missed alert), or
     None for chatter; a line per such instruction when the message has several, each followed by
     ``where(its id)``."""
@@ -139,7 +139,7 @@ def outcome_line(outcome: Outcome, where: Where = _nowhere) -> str | None:
     return "\n".join(lines) if lines else None
 
 
-def _one_outcome_line(outcome: Outcome) -> str | None:
+def _one_outcome_line(outcome: Handled) -> str | None:
     if outcome.verdict in NOTIFIED_VERDICTS:
         return decision_line(outcome)
     if MISSED in outcome.reasons:

@@ -11,19 +11,19 @@ from rich.console import Console
 from rich.table import Table
 
 from ..journal import Journal, parse_time
-from ..pipeline import Outcome
+from ..pipeline import Handled
 
 NEW_YORK = ZoneInfo("America/New_York")
 _STYLE = {"approved": "green", "denied": "red", "ignored": "dim", "reported": "yellow", "amended": "yellow"}
 
 
-def decision_line(outcome: Outcome) -> str:
+def decision_line(outcome: Handled) -> str:
     """``m1 approved (sent): buy 1 SPY ...`` or ``m2 denied [stale_alert]: ...``; a line per
     instruction when the message has several (``m3``, then ``m3#2``)."""
     return "\n".join(_one_decision_line(part) for part in outcome.parts)
 
 
-def _one_decision_line(outcome: Outcome) -> str:
+def _one_decision_line(outcome: Handled) -> str:
     codes = f" [{', '.join(outcome.reasons)}]" if outcome.reasons else ""
     sent = f" ({outcome.execution})" if outcome.execution else ""
     return f"{outcome.message_id} {outcome.verdict}{sent}{codes}: {outcome.detail}"

@@ -24,7 +24,6 @@ from executor import Notice
 
 from ...app import Orchestrator
 from ...journal import JournalError
-from ...settings import Settings, SettingsError
 from ..base import Say, SourceStartError, listen
 from .client import AlertClient
 
@@ -36,22 +35,6 @@ _UNREACHABLE = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.Gate
 
 class DiscordStartError(SourceStartError):
     """The listener cannot start; ``str()`` is the one line for the user."""
-
-
-def check_settings(settings: Settings) -> str:
-    """The bot token, once the settings the listener needs are all there (``SettingsError`` if not)."""
-    if settings.DISCORD_TOKEN is None:
-        raise SettingsError(
-            "DISCORD_TOKEN",
-            "missing: `autoscalper run` listens to Discord with a bot token "
-            "(or type alerts with `autoscalper run --input -`)",
-        )
-    for key in ("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS"):
-        if not getattr(settings, key):
-            raise SettingsError(
-                key, "empty: the Discord listener trades only allow-listed ids, give at least one"
-            )
-    return settings.DISCORD_TOKEN.get_secret_value()
 
 
 async def serve(

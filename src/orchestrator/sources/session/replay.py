@@ -36,7 +36,7 @@ from risk import Quote
 
 from ...app import Orchestrator
 from ...journal import Journal
-from ...pipeline import Outcome
+from ...pipeline import Handled
 from ...settings import Settings
 from .. import allowlists
 from ..base import listen
@@ -75,7 +75,7 @@ class SimClock:
 class ReplayResult:
     source: str
     messages: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)  # of edits, deletes and commands
+    outcomes: list[Handled] = field(default_factory=list)  # of edits, deletes and commands
     message_ids: list[str] = field(default_factory=list)  # in the session's order, redeliveries too
     bad_lines: list[BadLine] = field(default_factory=list)
     skipped: int = 0
@@ -214,7 +214,7 @@ class _Resume:
         return False
 
 
-async def _handle(orchestrator: Orchestrator, item: Numbered, *, wait: float = 0.0) -> Outcome | None:
+async def _handle(orchestrator: Orchestrator, item: Numbered, *, wait: float = 0.0) -> Handled | None:
     event = item.event
     if isinstance(event, MessageEvent):
         if wait:
@@ -231,11 +231,11 @@ async def _handle(orchestrator: Orchestrator, item: Numbered, *, wait: float = 0
     return await _command(orchestrator, event)
 
 
-async def _command(orchestrator: Orchestrator, event: CommandEvent) -> Outcome:
+async def _command(orchestrator: Orchestrator, event: CommandEvent) -> Handled:
     result = await orchestrator.controls.run(
         event.command, by="session", argument=event.reason, flatten=event.flatten
     )
-    return Outcome(f"command:{event.command}", "command", result.outcome, (), result.lines[0])
+    return Handled(f"command:{event.command}", "command", result.outcome, (), result.lines[0])
 
 
 async def await_entries(orchestrator: Orchestrator, event: MessageEvent, wait: float) -> None:

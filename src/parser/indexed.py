@@ -14,7 +14,7 @@ SENTENCE_ENDS = frozenset({"SEP", "QMARK"})
 CLAUSE_ENDS = frozenset({"COMMA"})
 
 
-class Message(NamedTuple):
+class IndexedMessage(NamedTuple):
     """Items with their positions precomputed: every look-up the assembler makes is O(1) or a slice."""
 
     items: list[Item]
@@ -57,7 +57,7 @@ class Message(NamedTuple):
 _NONE: list[int] = []
 
 
-def index_items(items: list[Item], has_lower: bool, now: datetime) -> Message:
+def index_items(items: list[Item], has_lower: bool, now: datetime) -> IndexedMessage:
     kinds = [item[0] for item in items]
     texts = [item[1] if kind.isupper() else "" for item, kind in zip(items, kinds, strict=True)]
     where: dict[str, list[int]] = {}
@@ -73,7 +73,7 @@ def index_items(items: list[Item], has_lower: bool, now: datetime) -> Message:
         if kind in SENTENCE_ENDS or i == n - 1:
             sentences.extend([(sentence_start, i + 1)] * (i + 1 - sentence_start))
             sentence_start = i + 1
-    return Message(items, kinds, texts, sentences, clauses, where, has_lower, now)
+    return IndexedMessage(items, kinds, texts, sentences, clauses, where, has_lower, now)
 
 
 def refuse(reason: str, detail: str) -> NotASignal:
