@@ -45,7 +45,7 @@ from .compat import (
     send_order,
 )
 from .contracts import Contracts, Listed, QualificationError
-from .reconcile import reconcile
+from .reconcile import Session, reconcile
 from .tracking import OrderTracker, Tracked
 from .translate import (
     CONNECTIVITY_LOST,
@@ -202,7 +202,7 @@ class IBBroker:
             if state.order.client_id not in self.tracker.orders:
                 self.tracker.track(Tracked(state.order, state.status, state.filled))
         self.tracker.seen_fills |= {fill.fill_id for fill in book.fills}
-        await reconcile(self)
+        await reconcile(self._session())
 
     async def shutdown(self) -> None:
         self._closing = True
@@ -282,6 +282,9 @@ class IBBroker:
     def executions_filter(self) -> ExecutionFilter:
         """This client's executions only: another bot on the same gateway has its own journal."""
         return ExecutionFilter(clientId=self.config.client_id)
+
+    def _session(self) -> Session:
+        return Session(self.ib, self.tracker, self.contracts, self.executions_filter())
 
     def _require_online(self) -> None:
         if not self._online:
@@ -394,7 +397,7 @@ class IBBroker:
         self._feed.emit(ErrorReported(at=self._clock(), code=0, text=text))
 
     async def _back_online(self, detail: str, *, refresh: bool = False) -> None:
-        await reconcile(self, refresh=refresh)
+        await reconcile(self._session(), refresh=refresh)
         self._online = True
         self._feed.emit(ConnectionRestored(at=self._clock(), detail=detail))
 

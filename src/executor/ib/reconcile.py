@@ -16,74 +16,82 @@ Nothing is ever placed again: a journaled order IB does not know is recorded as 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from ..events import ErrorReported
 from ..orders import Role, client_id, is_ours
-from .compat import Contract, Trade, send_cancel
-from .contracts import QualificationError
-from .tracking import Tracked
+from .compat import IB, Contract, ExecutionFilter, Trade, send_cancel
+from .contracts import Contracts, QualificationError
+from .tracking import OrderTracker, Tracked
 from .translate import WORKING_STATES
-
-if TYPE_CHECKING:
-    from .broker import IBBroker
 
 UNKNOWN_ORDER = 0  # not an IB code: our own finding, journaled as an error
 
 
-async def reconcile(broker: IBBroker, *, refresh: bool = False) -> None:
+@dataclass(frozen=True)
+class Session:
+    """What reconciliation works with: the IB connection, our orders, the contracts, and the filter
+    of this client's executions. The session hands it over, so neither module imports the other."""
+
+    ib: IB
+    tracker: OrderTracker
+    contracts: Contracts
+    executions: ExecutionFilter
+
+
+async def reconcile(session: Session, *, refresh: bool = False) -> None:
     """``refresh``: the socket stayed up (TWS lost IB and got it back, 1100 then 1101/1102), so the
     library has not re-synced: ask for the open orders and the day's executions again."""
     if refresh:
-        await broker.ib.reqOpenOrdersAsync()
-    await broker.ib.reqExecutionsAsync(broker.executions_filter())  # every reconnect: this client's fills
-    open_at_ib = {t.order.orderRef: t for t in broker.ib.openTrades() if is_ours(t.order.orderRef)}
+        await session.ib.reqOpenOrdersAsync()
+    await session.ib.reqExecutionsAsync(session.executions)  # every reconnect: this client's fills
+    open_at_ib = {t.order.orderRef: t for t in session.ib.openTrades() if is_ours(t.order.orderRef)}
     for ref, trade in open_at_ib.items():
-        await _rebind(broker, ref, trade)
-    for fill in sorted(broker.ib.fills(), key=lambda f: f.time):
-        tracked = broker.tracker.orders.get(fill.execution.orderRef)
+        await _rebind(session, ref, trade)
+    for fill in sorted(session.ib.fills(), key=lambda f: f.time):
+        tracked = session.tracker.orders.get(fill.execution.orderRef)
         if tracked is not None:
-            broker.tracker.by_ib_id.setdefault(fill.execution.orderId, tracked.order.client_id)
-            await _adopt(broker, tracked, fill.contract)
-            broker.tracker.record_fill(fill)
-    for tracked in list(broker.tracker.orders.values()):
-        _settle(broker, tracked, open_at_ib.get(tracked.order.client_id))
-    for tracked in list(broker.tracker.orders.values()):
-        _cancel_if_unprotected(broker, tracked, open_at_ib)
+            session.tracker.by_ib_id.setdefault(fill.execution.orderId, tracked.order.client_id)
+            await _adopt(session, tracked, fill.contract)
+            session.tracker.record_fill(fill)
+    for tracked in list(session.tracker.orders.values()):
+        _settle(session, tracked, open_at_ib.get(tracked.order.client_id))
+    for tracked in list(session.tracker.orders.values()):
+        _cancel_if_unprotected(session, tracked, open_at_ib)
 
 
-async def _rebind(broker: IBBroker, ref: str, trade: Trade) -> None:
-    tracked = broker.tracker.orders.get(ref)
+async def _rebind(session: Session, ref: str, trade: Trade) -> None:
+    tracked = session.tracker.orders.get(ref)
     if tracked is None:
         text = f"IB works an autoscalper order the journal does not know ({ref}); left as it is"
-        broker.tracker.feed.emit(ErrorReported(at=broker.tracker.clock(), code=UNKNOWN_ORDER, text=text))
+        session.tracker.feed.emit(ErrorReported(at=session.tracker.clock(), code=UNKNOWN_ORDER, text=text))
         return
-    broker.tracker.bind(tracked, trade.order)
-    await _adopt(broker, tracked, trade.contract)
+    session.tracker.bind(tracked, trade.order)
+    await _adopt(session, tracked, trade.contract)
 
 
-async def _adopt(broker: IBBroker, tracked: Tracked, contract: Contract | None) -> None:
+async def _adopt(session: Session, tracked: Tracked, contract: Contract | None) -> None:
     if tracked.listed is not None or contract is None:
         return
     try:
-        tracked.listed = await broker.contracts.adopt(tracked.order.instrument, contract)
+        tracked.listed = await session.contracts.adopt(tracked.order.instrument, contract)
     except QualificationError as exc:
         cid = tracked.order.client_id
-        broker.tracker.unable(cid, QualificationError.code, str(exc), warning=False)
+        session.tracker.unable(cid, QualificationError.code, str(exc), warning=False)
 
 
-def _settle(broker: IBBroker, tracked: Tracked, trade: Trade | None) -> None:
+def _settle(session: Session, tracked: Tracked, trade: Trade | None) -> None:
     if tracked.status.done:
         return
     if trade is None:
         if tracked.filled < tracked.order.quantity:
             reason = "not working at IB after reconnecting (cancelled, expired, or never received)"
-            broker.tracker.cancelled(tracked, reason)
+            session.tracker.cancelled(tracked, reason)
     elif trade.orderStatus.status in WORKING_STATES:
-        broker.tracker.accepted(tracked)
+        session.tracker.accepted(tracked)
 
 
-def _cancel_if_unprotected(broker: IBBroker, entry: Tracked, open_at_ib: dict[str, Trade]) -> None:
+def _cancel_if_unprotected(session: Session, entry: Tracked, open_at_ib: dict[str, Trade]) -> None:
     order = entry.order
     if order.role is not Role.ENTRY or entry.status.done or order.client_id not in open_at_ib:
         return
@@ -91,5 +99,5 @@ def _cancel_if_unprotected(broker: IBBroker, entry: Tracked, open_at_ib: dict[st
     if stop_id in open_at_ib:
         return
     text = f"{order.client_id} reached IB without its stop (the connection dropped mid-bracket): cancelled"
-    broker.tracker.unable(order.client_id, UNKNOWN_ORDER, text)
-    send_cancel(broker.ib, entry.ib_id)
+    session.tracker.unable(order.client_id, UNKNOWN_ORDER, text)
+    send_cancel(session.ib, entry.ib_id)
