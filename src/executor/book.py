@@ -152,6 +152,11 @@ class PositionBook:
         """Positions with contracts held or an entry still working."""
         return list(self._open.values())
 
+    def live_positions(self) -> list[str]:
+        """Positions holding contracts or with any order still working: all a restart needs to know
+        of the past beyond the recent days' fills (a journal checkpoint lists them)."""
+        return sorted(set(self._open) | set(self._live))
+
     def next_client_id(self, position: str, kind: str) -> str:
         """``asc:<position>:<kind>:<n>``, numbered after the position's earlier orders of that kind
         (the kill switch's flattenings, the stops that re-protect a position)."""

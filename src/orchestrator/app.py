@@ -10,19 +10,20 @@ still pending is carried out (cancel and flatten) before the first message is re
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from contextlib import suppress
+from datetime import UTC, date, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 from executor import Broker, Executor, mask
 from parser import parse
-from risk import TradingState
+from risk import TradingState, trading_day
 from risk.hours import warm_up
 
 from . import calendar_cache, edits
 from .build import build_executor
 from .control import ControlResult, Controls
-from .journal import Journal
+from .journal import Journal, JournalError
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlists, Handled, Pipeline
 from .redact import redact_logs
@@ -50,6 +51,7 @@ class Orchestrator:
         self.settings, self.journal, self.executor, self.clock = settings, journal, executor, clock
         self.pipeline = Pipeline(journal, executor, settings.limits(), clock=clock, allow=allow)
         self.controls = Controls(journal, executor, settings, clock)
+        self._checkpoint_day: date | None = None
         self.ownership: Ownership | None = None
 
     @classmethod
@@ -90,14 +92,29 @@ class Orchestrator:
     async def start(self) -> list[ControlResult]:
         """Connect, recover from the journal, and carry out console commands left pending."""
         account = await self.executor.start()
-        restored = await self.executor.recover(self.journal.broker_events())
+        since = self.pipeline.history_from(self.clock())
+        restored = await self.executor.recover(self.journal.recovery_events(since))
         self.pipeline.restore()
         self.journal.record_notice(
             "started", self.clock(), f"account {mask(account)}; {restored} journaled broker events restored"
         )
+        self.checkpoint()
         warm_up((self.clock().year,))
         parse(WARM_UP_ALERT, self.clock())  # loads the grammar now, not on the first alert (~65 ms)
         return await self.controls.pending()
+
+    async def poll(self) -> list[ControlResult]:
+        """Between messages, several times a second: console commands latched by other processes,
+        and a checkpoint when a new trading day began."""
+        if trading_day(self.clock()) != self._checkpoint_day:
+            self.checkpoint()
+        return await self.controls.pending()
+
+    def checkpoint(self) -> None:
+        """What the next start replays from: the positions open or working now (``recovery_events``)."""
+        now = self.clock()
+        self.journal.record_checkpoint(now, self.executor.book.live_positions())
+        self._checkpoint_day = trading_day(now)
 
     # ------------------------------------------------------------------ inputs
 
@@ -128,9 +145,14 @@ class Orchestrator:
         return self.executor.status.state
 
     async def shutdown(self) -> None:
-        """Disconnect the broker (working orders stay there, stops included), then close the journal."""
+        """Disconnect the broker (working orders stay there, stops included), checkpoint, then close
+        the journal. A journal that cannot take the checkpoint still closes: the next start replays
+        from the one before."""
         try:
             await self.executor.broker.shutdown()
+            with suppress(JournalError):
+                self.journal.check_identity()
+                self.checkpoint()
         finally:
             self.close()
 

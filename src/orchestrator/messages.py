@@ -27,6 +27,11 @@ def part_id(message_id: str, number: int) -> str:
     return message_id if number == 1 else f"{message_id}{PART_MARK}{number}"
 
 
+def message_of(signal_id: str) -> str:
+    """The message an instruction's id belongs to (``m1#2`` -> ``m1``)."""
+    return signal_id.split(PART_MARK, 1)[0]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import TypeAdapter
 
@@ -52,7 +52,7 @@ from risk import (
 from risk.plan_line import describe_plan
 
 from .journal import Journal, JournalError
-from .messages import BACKFILL, EDIT, LIVE, Message, part_id
+from .messages import BACKFILL, EDIT, LIVE, Message, message_of, part_id
 from .resolve import resolve
 
 MISSED = "missed"
@@ -138,10 +138,9 @@ class Pipeline:
             allow,
         )
         self.quotes: dict[str, Quote] = {}
-        self.entries: list[EntryRecord] = []
-        self.planned: set[str] = set()
-        self.authors: dict[str, str | None] = {}  # position -> the author of the alert that opened it
-        self.references: dict[str, str | None] = {}  # signal message -> the position it opened or acted on
+        self.entries: list[EntryRecord] = []  # today's, for pace and duplicates (``restore`` reloads)
+        self.references = References(journal)
+        self._authors: dict[str, str | None] = {}  # open position -> its alert's author (from the journal)
         executor.subscribe(self._on_notice)
 
     # ------------------------------------------------------------------ messages
@@ -195,7 +194,7 @@ class Pipeline:
             outcome, plan = await self._decide(message, signal_id, intent)
         if plan is not None:
             with self.journal.transaction():
-                outcome = await self._execute(plan, outcome, message.author_id)
+                outcome = await self._execute(plan, outcome)
         return outcome
 
     async def _decide(
@@ -250,10 +249,7 @@ class Pipeline:
             "recorded, not traded",
         )
 
-    async def _execute(self, plan: OrderPlan, outcome: Handled, author: str | None) -> Handled:
-        self.planned.add(plan.message_id)
-        if isinstance(plan, BracketPlan) and plan.add_to is None:
-            self.authors[plan.message_id] = author
+    async def _execute(self, plan: OrderPlan, outcome: Handled) -> Handled:
         execution = await self.executor.execute(plan)
         self._record_execution(execution)
         if isinstance(plan, BracketPlan) and execution.outcome in ("sent", "duplicate"):
@@ -297,11 +293,24 @@ class Pipeline:
         return AccountSnapshot(
             status=self.executor.status,
             positions=self._positions(),
-            realized=book.realized_events(since=trading_day(now - self.limits.loss_cooldown)),
+            realized=book.realized_events(since=self.history_from(now)),
             entries=tuple(self.entries),
-            planned_message_ids=frozenset({message_id} & self.planned),
+            planned_message_ids=frozenset(
+                {message_id} if message_id and self.journal.approved_plan(message_id) else ()
+            ),
             quotes=self.quotes,
         )
+
+    def history_from(self, now: datetime) -> date:
+        """The first trading day whose closing fills risk reads at ``now`` (today's P&L and the
+        loss cooldown): a restart rebuilds the book from them, not from the whole journal."""
+        return trading_day(now - self.limits.loss_cooldown)
+
+    def _planned(self, message_id: str | None) -> frozenset[str]:
+        """The message being decided, when a plan was approved for it before (it is never re-planned)."""
+        if message_id is None or self.journal.approved_plan(message_id) is None:
+            return frozenset()
+        return frozenset({message_id})
 
     def review(self, now: datetime, account: AccountSnapshot | None = None) -> bool:
         """Persist the state that holds now (True if it changed); a loss cap set to halt trips the
@@ -317,10 +326,14 @@ class Pipeline:
         return True
 
     def _positions(self) -> tuple[Position, ...]:
-        return tuple(
-            p.model_copy(update={"author_id": self.authors.get(p.opened_by)})
-            for p in self.executor.book.risk_positions()
-        )
+        held = self.executor.book.risk_positions()
+        self._authors = {p.opened_by: self._author(p.opened_by) for p in held}  # the open ones only
+        return tuple(p.model_copy(update={"author_id": self._authors[p.opened_by]}) for p in held)
+
+    def _author(self, position: str) -> str | None:
+        if position in self._authors:
+            return self._authors[position]
+        return self.journal.author_of(message_of(position))
 
     def _on_notice(self, notice: Notice) -> None:
         if isinstance(notice, KillSwitchEngaged):
@@ -388,20 +401,43 @@ class Pipeline:
     # ------------------------------------------------------------------ restart
 
     def restore(self) -> None:
-        """Reload what the pipeline remembers from the journal: plans, entries, authors, references."""
-        today = trading_day(self.clock())
-        for row in self.journal.decisions_to_restore():
-            self.references[row["message_id"]] = row["position"]
-            if row["plan"] is None:
-                continue
+        """Reload today's entries (pace and duplicates count them). Nothing else is mirrored: the
+        references and authors of older messages are read from the journal when a message needs them."""
+        for row in self.journal.entries_on(trading_day(self.clock()).isoformat()):
             plan = load_plan(row["plan"])
-            self.planned.add(plan.message_id)
             if isinstance(plan, BracketPlan):
-                if plan.add_to is None:
-                    self.authors[plan.message_id] = row["author_id"]
-                at = datetime.fromisoformat(row["at"])
-                if trading_day(at) == today and self.journal.sent(plan.message_id):
-                    self._entered(plan, at)
+                self._entered(plan, datetime.fromisoformat(row["at"]))
+
+
+class References:
+    """Signal message id -> the position it opened or acted on (None: none), as the journal's
+    decisions hold it; the decision being made is kept here until it is journaled."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self._deciding: dict[str, str | None] = {}
+
+    def __setitem__(self, message_id: str, position: str | None) -> None:
+        self._deciding = {message_id: position}
+
+    def __contains__(self, message_id: object) -> bool:
+        return message_id in self._deciding or (
+            isinstance(message_id, str) and self.journal.reference(message_id) is not None
+        )
+
+    def __getitem__(self, message_id: str) -> str | None:
+        if message_id in self._deciding:
+            return self._deciding[message_id]
+        found = self.journal.reference(message_id)
+        if found is None:
+            raise KeyError(message_id)
+        return found[0]
+
+    def get(self, message_id: str) -> str | None:
+        try:
+            return self[message_id]
+        except KeyError:
+            return None
 
 
 def _position_of(decision: Decision) -> str | None:

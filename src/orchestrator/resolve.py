@@ -12,8 +12,9 @@ Anything else is ambiguous: no action, journaled with the candidates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from parser import Intent
 from risk import Position, Reason, instrument_key, same_contract
@@ -22,6 +23,14 @@ from .messages import Message
 
 AMBIGUOUS = "ambiguous_reference"
 REFERENCE_CLOSED = "reference_not_open"
+
+
+class References(Protocol):
+    """Signal message id -> the position it opened or acted on (None: none)."""
+
+    def __contains__(self, message_id: object) -> bool: ...
+
+    def __getitem__(self, message_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ def resolve(
     intent: Intent,
     message: Message,
     positions: Sequence[Position],
-    references: Mapping[str, str | None],
+    references: References,
 ) -> Resolution:
     """``references`` maps each signal message id to the position it opened or acted on (None: none)."""
     open_now = [p for p in positions if p.exposure > 0]

@@ -6,7 +6,7 @@ never formatted into the SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 
 from .tables import Row, Tables, iso, parent_id_sql, parts_range
@@ -15,11 +15,6 @@ _FIRST_DECISIONS = (
     "SELECT d.message_id, d.verdict, d.reasons, d.plan, d.sentence, m.text FROM decisions d"
     " JOIN messages m ON m.id = d.message_id"
     " WHERE d.id IN (SELECT MIN(id) FROM decisions GROUP BY message_id) ORDER BY d.id"
-)
-_PLANNED = (
-    "SELECT d.message_id, d.verdict, d.position, d.plan, d.at, m.author_id"  # noqa: S608 - constant SQL
-    f" FROM decisions d JOIN messages m ON m.id = {parent_id_sql('d.message_id')}"
-    " WHERE d.kind != 'none' ORDER BY d.id"
 )
 _TRADE_FILLS = (
     "SELECT f.*, m.author_id FROM fills f"  # noqa: S608 - constant SQL; the days are bound
@@ -138,21 +133,23 @@ class Queries(Tables):
         """Each instruction's first decision with its message's text (what ``--compare`` compares)."""
         return self._rows(_FIRST_DECISIONS)
 
-    def decisions_to_restore(self) -> Iterator[Row]:
-        """Every decision on a signal with the author of its message, oldest first."""
-        cursor = self.conn.execute(_PLANNED)
-        names = [d[0] for d in cursor.description]
-        for values in cursor:
-            yield dict(zip(names, values, strict=True))
+    def reference(self, message_id: str) -> tuple[str | None] | None:
+        """(the position) a signal opened or acted on, as its latest decision says; None when the
+        message is no signal the bot decided (chatter, or unknown)."""
+        row = self.conn.execute(
+            "SELECT position FROM decisions WHERE message_id = ? AND kind != 'none' ORDER BY id DESC LIMIT 1",
+            (message_id,),
+        ).fetchone()
+        return None if row is None else (row[0],)
 
-    def sent(self, message_id: str) -> bool:
-        """The plan of ``message_id`` reached the broker (or was already there)."""
-        return (
-            self._value(
-                "SELECT 1 FROM executions WHERE message_id = ? AND outcome IN ('sent', 'duplicate')",
-                message_id,
-            )
-            is not None
+    def entries_on(self, day: str) -> list[Row]:
+        """The plans approved on trading day ``day`` that reached the broker, oldest first."""
+        return self._rows(
+            "SELECT d.message_id, d.plan, d.at FROM decisions d"
+            " WHERE d.trading_day = ? AND d.plan IS NOT NULL AND d.kind != 'none' AND EXISTS"
+            " (SELECT 1 FROM executions e WHERE e.message_id = d.message_id"
+            " AND e.outcome IN ('sent', 'duplicate')) ORDER BY d.id",
+            day,
         )
 
     # ------------------------------------------------------------------ replay inputs

@@ -104,3 +104,14 @@ class Records(Tables):
         self._insert(
             "inputs", {"source": source, "line": line, "at": iso(at), "type": kind, "payload": payload}
         )
+
+    def record_checkpoint(self, at: datetime, positions: Sequence[str]) -> None:
+        """A checkpoint after the last broker event journaled so far (see ``recovery_events``)."""
+        last = self._value("SELECT MAX(id) FROM order_events") or 0
+        row = {
+            "at": iso(at),
+            "trading_day": trading_day(at).isoformat(),
+            "last_event_id": last,
+            "positions": json.dumps(sorted(positions)),
+        }
+        self._insert("checkpoints", row)

@@ -190,3 +190,18 @@ def m001_initial(db: Database) -> None:
             db[name].create_index([column])  # type: ignore[union-attr]
     for name, sql in _VIEWS.items():
         db.create_view(name, sql)
+
+
+@MIGRATIONS()
+def m002_checkpoints(db: Database) -> None:
+    """What a restart starts from: the positions still open or with orders working at a trading
+    day's end (or a clean shutdown), and the last broker event before it. A restart replays only
+    those positions' events, the recent days' fills and what came after."""
+    db.create_table(
+        "checkpoints",
+        {"id": int, "at": str, "trading_day": str, "last_event_id": int, "positions": str},
+        pk="id",
+    )
+    db["orders"].create_index(["position"])  # type: ignore[union-attr]
+    db["fills"].create_index(["trading_day"])  # type: ignore[union-attr]
+    db["decisions"].create_index(["trading_day"])  # type: ignore[union-attr]

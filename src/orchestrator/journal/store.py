@@ -19,7 +19,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -307,8 +307,31 @@ class Journal(Queries, Records):
     # ------------------------------------------------------------------ reading
 
     def broker_events(self) -> Iterator[BrokerEvent]:
-        """Every journaled broker event, in order: what the book is rebuilt from after a restart."""
+        """Every journaled broker event, in order."""
         for (payload,) in self.conn.execute("SELECT event FROM order_events ORDER BY id"):
+            yield _EVENTS.validate_json(payload)
+
+    def recovery_events(self, since: date) -> Iterator[BrokerEvent]:
+        """What the book is rebuilt from after a restart, in order. With a checkpoint: every event
+        of the positions open or working at it, of the positions with a fill on trading day ``since``
+        or later (today's P&L, the loss cooldown), and every event after it; the closed history
+        before it is left on disk. Without one (a journal that never had one): every event."""
+        checkpoint = self.conn.execute(
+            "SELECT last_event_id, positions FROM checkpoints ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if checkpoint is None:
+            yield from self.broker_events()
+            return
+        last, positions = checkpoint
+        rows = self.conn.execute(
+            "SELECT id, event FROM order_events WHERE id > ?"
+            " UNION SELECT e.id, e.event FROM order_events e JOIN orders o ON o.client_id = e.client_id"
+            " WHERE e.id <= ? AND (o.position IN (SELECT value FROM json_each(?))"
+            " OR o.position IN (SELECT position FROM fills WHERE trading_day >= ?))"
+            " ORDER BY 1",
+            (last, last, positions, since.isoformat()),
+        )
+        for _, payload in rows:
             yield _EVENTS.validate_json(payload)
 
 

@@ -124,6 +124,6 @@ async def _poll_control(orchestrator: Orchestrator, say: Say) -> None:
     or replaced while no message came) ends the loop like any source's failure."""
     while True:
         await asyncio.sleep(CONTROL_POLL_SECONDS)
-        for result in await orchestrator.controls.pending():
+        for result in await orchestrator.poll():
             for line in result.lines:
                 say(line)

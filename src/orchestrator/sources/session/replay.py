@@ -171,7 +171,7 @@ class SessionSource:
                     if outcome is not None and outcome.kind in _KEPT:
                         result.outcomes.append(outcome)
                     _record_input(orchestrator, source, item)
-            await orchestrator.controls.pending()
+            await orchestrator.poll()
             if self.progress is not None:
                 self.progress(chunk[-1].line, max(self.total, chunk[-1].line))
 
