@@ -152,6 +152,23 @@ class PositionBook:
         """Positions with contracts held or an entry still working."""
         return list(self._open.values())
 
+    def forget_closed(self, keep: Iterable[str] = ()) -> int:
+        """Drop the positions that are over (nothing held, no order working): their orders, fills and
+        holding. The journal has them; keeping them would make a long run's memory grow with its
+        history. Running totals and the closing fills risk reads stay. Returns how many went."""
+        busy = set(keep) | set(self._open) | set(self._live)
+        gone = {p for p in self.holdings if p not in busy}
+        gone |= {s.order.position for s in self.orders.values() if s.order.position not in busy}
+        if not gone:
+            return 0
+        for position in gone:
+            holding = self.holdings.pop(position, None)
+            if holding is not None:
+                self._fill_ids.difference_update(f.fill_id for f in holding.fills)
+        self.orders = {cid: s for cid, s in self.orders.items() if s.order.position not in gone}
+        self.fills = [f for f in self.fills if f.position not in gone]
+        return len(gone)
+
     def live_positions(self) -> list[str]:
         """Positions holding contracts or with any order still working: all a restart needs to know
         of the past beyond the recent days' fills (a journal checkpoint lists them)."""

@@ -115,6 +115,13 @@ class Executor:
         await self._protector.protect_all("found without a broker-side stop when the bot started")
         return count
 
+    def forget_closed(self) -> int:
+        """Let the book drop the positions that are over (the orchestrator calls it between
+        messages): never one a plan is acting on, nor while the kill switch runs."""
+        if self._kill.running:
+            return 0
+        return self.book.forget_closed(keep=self._acting)
+
     def subscribe(self, handler: NoticeHandler) -> None:
         """``handler`` gets every broker event (after the book applied it) and every kill/resume."""
         self._handlers.append(handler)

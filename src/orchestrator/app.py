@@ -105,9 +105,10 @@ class Orchestrator:
 
     async def poll(self) -> list[ControlResult]:
         """Between messages, several times a second: console commands latched by other processes,
-        and a checkpoint when a new trading day began."""
+        a checkpoint when a new trading day began, and the positions that are over let go."""
         if trading_day(self.clock()) != self._checkpoint_day:
             self.checkpoint()
+        self.executor.forget_closed()  # what is over is in the journal; memory stays flat
         return await self.controls.pending()
 
     def checkpoint(self) -> None:

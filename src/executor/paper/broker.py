@@ -65,6 +65,9 @@ class PaperBroker:
         self._tickets: dict[str, _Ticket] = {}
         self._live: dict[str, dict[str, _Ticket]] = {}  # instrument key -> orders not done, by client id
         self._kids: dict[str, list[_Ticket]] = {}  # entry client id -> its bracket children
+        # An order whose bracket is over keeps only its final status: what a late cancel or modify
+        # is answered from, and what makes a resent order a duplicate. Memory stays flat.
+        self._done: dict[str, OrderStatus] = {}
         self._quotes: dict[str, Quote] = {}
         self._last: dict[str, Decimal] = {}
         self._positions: dict[str, int] = {}
@@ -80,7 +83,7 @@ class PaperBroker:
     async def place_bracket(self, bracket: Bracket) -> Ack:
         self._require_connection()
         first = bracket.orders[0].client_id
-        if any(order.client_id in self._tickets for order in bracket.orders):
+        if any(self._known(order.client_id) for order in bracket.orders):
             return Ack(client_id=first, accepted=True, duplicate=True)
         problem = next(filter(None, map(self._refusal, bracket.orders)), None)
         if problem is not None:
@@ -94,7 +97,7 @@ class PaperBroker:
 
     async def place_close(self, order: Order) -> Ack:
         self._require_connection()
-        if order.client_id in self._tickets:
+        if self._known(order.client_id):
             return Ack(client_id=order.client_id, accepted=True, duplicate=True)
         problem = self._refusal(order)
         if problem is not None:
@@ -109,6 +112,8 @@ class PaperBroker:
     ) -> Ack:
         self._require_connection()
         ticket = self._tickets.get(client_id)
+        if ticket is None and client_id in self._done:
+            return self._unable(client_id, NOT_MODIFIABLE, f"order is {self._done[client_id]}")
         if ticket is None:
             return self._unable(client_id, NOT_FOUND, "order not found")
         if ticket.status.done:
@@ -130,8 +135,13 @@ class PaperBroker:
     async def cancel(self, client_id: str) -> Ack:
         self._require_connection()
         ticket = self._tickets.get(client_id)
-        if ticket is None:
+        final = ticket.status if ticket is not None else self._done.get(client_id)
+        if final is None:
             return self._unable(client_id, NOT_FOUND, "order not found")
+        if final is OrderStatus.FILLED:
+            return self._unable(client_id, NOT_CANCELLABLE, "order already filled")
+        if ticket is None:  # cancelled or rejected already: nothing to do, as for a done ticket
+            return Ack(client_id=client_id, accepted=True)
         if ticket.status is OrderStatus.FILLED:
             return self._unable(client_id, NOT_CANCELLABLE, "order already filled")
         self._cancel(ticket, "cancelled", self._clock())
@@ -168,6 +178,8 @@ class PaperBroker:
         for fill in book.fills:
             self._last[fill.instrument] = fill.price
         self._positions = book.net_positions()
+        for root in [cid for cid, t in self._tickets.items() if t.order.parent is None]:
+            self._retire(root)
 
     async def shutdown(self) -> None:
         """Nothing to close: the simulator lives in this process."""
@@ -224,7 +236,7 @@ class PaperBroker:
 
     def _refuse(self, order: Order, problem: tuple[int, str]) -> None:
         now = self._clock()
-        self._tickets[order.client_id] = _Ticket(order, OrderStatus.REJECTED)
+        self._done[order.client_id] = OrderStatus.REJECTED
         self._feed.emit(OrderSubmitted(at=now, client_id=order.client_id, order=order))
         self._feed.emit(OrderRejected(at=now, client_id=order.client_id, code=problem[0], text=problem[1]))
 
@@ -242,6 +254,21 @@ class PaperBroker:
     def _finish(self, ticket: _Ticket, status: OrderStatus) -> None:
         ticket.status = status
         self._live.get(instrument_key(ticket.order.instrument), {}).pop(ticket.order.client_id, None)
+        self._retire(ticket.order.parent or ticket.order.client_id)
+
+    def _known(self, client_id: str) -> bool:
+        return client_id in self._tickets or client_id in self._done
+
+    def _retire(self, root_id: str) -> None:
+        """A bracket (or lone order) whose every order is done keeps only each one's final status."""
+        root = self._tickets.get(root_id)
+        family = [root, *self._kids.get(root_id, [])] if root is not None else []
+        if not family or any(not t.status.done for t in family):
+            return
+        for ticket in family:
+            self._done[ticket.order.client_id] = ticket.status
+            self._tickets.pop(ticket.order.client_id, None)
+        self._kids.pop(root_id, None)
 
     def _match(self, key: str, at: datetime) -> None:
         """Fill every working order on ``key`` the market reaches; a filled entry wakes its children."""

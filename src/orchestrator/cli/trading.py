@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -99,8 +98,10 @@ def replay(
 def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, broker: str) -> None:
     from rich.console import Console
 
+    from ..journal import Journal
     from ..sources.session.replay import replay as run_replay
-    from ..views.tables import print_pnl, print_session
+    from ..sources.session.replay import summary_items, write_summary
+    from ..views.tables import FOLD_IGNORED_ABOVE, print_pnl, print_session
 
     console = Console(markup=False, highlight=False)
     with tempfile.TemporaryDirectory() as scratch:
@@ -111,7 +112,14 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
             total = sum(1 for _ in lines) if progress else None  # read as replayed: a count first
             lines.seek(0)
             work = run_replay(
-                lines, settings, journal_path, source=source, progress=progress, broker=broker, total=total
+                lines,
+                settings,
+                journal_path,
+                source=source,
+                progress=progress,
+                broker=broker,
+                total=total,
+                summary=False,  # streamed from the journal below: a long replay is not held in memory
             )
             try:
                 result = asyncio.run(work)
@@ -121,17 +129,17 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
                 fail(str(exc))
         for bad in result.bad_lines:
             click.echo(f"{path}: skipped {bad}", err=True)
-        from ..journal import Journal
-
         journal = Journal(journal_path, durable=False)
-        ids = [d["message_id"] for d in result.summary["decisions"]]
-        print_session(console, journal, f"{path.name}", ids)
-        journal.close()
-        print_pnl(console, result.summary)
-        where = str(db) if db else "temporary (pass --db PATH to keep it)"
-        console.print(f"journal: {where}", style="dim")
-    if as_json:
-        click.echo(json.dumps(result.summary))
+        try:
+            fold = result.messages > FOLD_IGNORED_ABOVE
+            print_session(console, journal, f"{path.name}", journal.session_message_ids(source), fold=fold)
+            print_pnl(console, dict(summary_items(journal, result)))
+            where = str(db) if db else "temporary (pass --db PATH to keep it)"
+            console.print(f"journal: {where}", style="dim")
+            if as_json:
+                write_summary(summary_items(journal, result), sys.stdout)
+        finally:
+            journal.close()
 
 
 @click.command()

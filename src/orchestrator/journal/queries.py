@@ -6,7 +6,7 @@ never formatted into the SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from .tables import Row, Tables, iso, parent_id_sql, parts_range
@@ -21,6 +21,9 @@ _TRADE_FILLS = (
     f" LEFT JOIN messages m ON m.id = {parent_id_sql('f.position')}"
     " WHERE f.position IN (SELECT position FROM fills WHERE trading_day IN ({marks})) ORDER BY f.at"
 )
+
+
+_PART_BOUNDS = parts_range("")  # (mark, the character after it): the bounds of ``m1#...`` after ``m1``
 
 
 class Queries(Tables):
@@ -160,7 +163,46 @@ class Queries(Tables):
     def input_payloads(self) -> list[str]:
         return [str(row["payload"]) for row in self._rows("SELECT payload FROM inputs ORDER BY id")]
 
+    def session_decisions(self, source: str) -> Iterator[Row]:
+        """For each message line replayed from ``source``, in session order: its id (``mid``), which
+        delivery of that id it is (``nth``), and for the first the first decision of it and of each
+        further instruction (``m1#2``); one row with no decision (``message_id`` None) for a later
+        delivery or a message never decided. Streamed, not loaded."""
+        cursor = self.conn.execute(
+            "WITH lines AS (SELECT line, json_extract(payload, '$.id') AS mid,"
+            " ROW_NUMBER() OVER (PARTITION BY json_extract(payload, '$.id') ORDER BY line) AS nth"
+            " FROM inputs WHERE source = ? AND type = 'message')"
+            " SELECT lines.mid, lines.nth, d.message_id, d.kind, d.verdict, d.reasons FROM lines"
+            " LEFT JOIN decisions d ON lines.nth = 1 AND d.id IN (SELECT MIN(id) FROM decisions"
+            " WHERE message_id = lines.mid OR (message_id > lines.mid || ? AND message_id < lines.mid || ?)"
+            " GROUP BY message_id) ORDER BY lines.line, d.id",
+            (source, *_PART_BOUNDS),
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def session_message_ids(self, source: str) -> Iterator[str]:
+        """The ids of the message lines replayed from ``source``, in session order, once each."""
+        cursor = self.conn.execute(
+            "SELECT json_extract(payload, '$.id') FROM inputs WHERE source = ? AND type = 'message'"
+            " GROUP BY 1 ORDER BY MIN(line)",
+            (source,),
+        )
+        for (message_id,) in cursor:
+            yield str(message_id)
+
     # ------------------------------------------------------------------ fills and positions
+
+    def all_fills(self) -> Iterator[Row]:
+        """Every fill in the order it came (streamed)."""
+        cursor = self.conn.execute(
+            "SELECT message_id, instrument, side, quantity, price, realized, commission"
+            " FROM fills ORDER BY rowid"
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
 
     def recent_fill_days(self, days: int) -> list[str]:
         return [

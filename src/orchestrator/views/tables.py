@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,10 +36,12 @@ SHOWN_CHARS = 500  # of a message's text in the table; the journal has it whole
 _CHUNK = 500  # rows laid out per table, so memory stays flat however long the session
 
 
-def print_session(console: Console, journal: Journal, title: str, message_ids: Sequence[str]) -> None:
-    """Every message of the session with its decision (a long session's ignored ones as a count)."""
-    ids = list(dict.fromkeys(message_ids))
-    fold = len(ids) > FOLD_IGNORED_ABOVE
+def print_session(
+    console: Console, journal: Journal, title: str, message_ids: Iterable[str], *, fold: bool
+) -> None:
+    """Every message of the session with its decision (with ``fold``, the ignored ones as a count).
+    ``message_ids`` are read as they are printed, once each."""
+    ids = message_ids
     shown: list[dict[str, Any]] = []
     folded, printed = 0, 0
     for row in (row for message_id in ids for row in journal.message_with_parts(message_id)):

@@ -28,7 +28,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from executor import Notice, PaperBroker, Role
 from parser import parse_all
@@ -76,10 +76,11 @@ class ReplayResult:
     source: str
     messages: int = 0
     outcomes: list[Handled] = field(default_factory=list)  # of edits, deletes and commands
-    message_ids: list[str] = field(default_factory=list)  # in the session's order, redeliveries too
     bad_lines: list[BadLine] = field(default_factory=list)
     skipped: int = 0
-    summary: dict[str, Any] = field(default_factory=dict)
+    open_positions: list[dict[str, Any]] = field(default_factory=list)  # when the replay ended
+    trading_state: str = ""
+    summary: dict[str, Any] = field(default_factory=dict)  # the ``replay --json`` object (``summarise``)
 
 
 def replay_settings(settings: Settings, broker: str = "paper") -> Settings:
@@ -98,9 +99,12 @@ async def replay(
     broker: str = "paper",
     total: int | None = None,
     entry_wait: float = ENTRY_WAIT_SECONDS,
+    summary: bool = True,
 ) -> ReplayResult:
     """Events are read as they are handled, so memory does not grow with the session's length.
-    ``progress`` gets (lines read, ``total``), the lines in all (``len(lines)`` when it has one)."""
+    ``progress`` gets (lines read, ``total``), the lines in all (``len(lines)`` when it has one).
+    ``summary=False`` leaves ``result.summary`` empty: a long replay's caller streams it from the
+    journal (``summary_items``) instead of holding it."""
     result = ReplayResult(source=source)
     total = total or (len(lines) if isinstance(lines, Sized) else 0)
     stream = _events(read_session(lines), result)
@@ -122,7 +126,9 @@ async def replay(
         )
         session.progress, session.total = progress, total
         await listen(orchestrator, [session], lambda line: None)
-        result.summary = summarise(orchestrator, result)
+        _ended(orchestrator, result)
+        if summary:
+            result.summary = summarise(orchestrator.journal, result)
     finally:
         await orchestrator.shutdown()
     return result
@@ -183,14 +189,13 @@ class SessionSource:
 
 
 def _events(items: Iterable[Numbered | BadLine], result: ReplayResult) -> Iterator[Numbered]:
-    """The session's events; bad lines and the message ids (for the summary) noted on the way."""
+    """The session's events; bad lines and the messages counted (for the summary) on the way."""
     for item in items:
         if isinstance(item, BadLine):
             result.bad_lines.append(item)
             continue
         if isinstance(item.event, MessageEvent):
             result.messages += 1
-            result.message_ids.append(item.event.id)
         yield item
 
 
@@ -278,65 +283,85 @@ def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> No
     orchestrator.journal.record_input(source, item.line, item.at, item.event.type, payload)
 
 
-def summarise(orchestrator: Orchestrator, result: ReplayResult) -> dict[str, Any]:
-    """The ``replay --json`` object of docs/architecture.md, from the journal and the book (so a replay
-    that was restarted reports the whole session, exactly as an uninterrupted one)."""
-    journal, book = orchestrator.journal, orchestrator.executor.book
-    decisions, seen = [], set()
-    for message_id in result.message_ids:
-        if message_id in seen:
-            decisions.append(
-                {
-                    "message_id": message_id,
-                    "kind": "none",
-                    "verdict": "ignored",
-                    "reasons": ["duplicate_delivery"],
-                }
-            )
-            continue
-        seen.add(message_id)
-        decisions.extend(_decisions(journal, message_id))
-    fills = [
-        {
-            "message_id": f.message_id,
-            "instrument": f.instrument,
-            "side": f.action.value,
-            "quantity": f.quantity,
-            "price": str(f.price),
-        }
-        for f in book.fills
-    ]
-    positions = [
+def _ended(orchestrator: Orchestrator, result: ReplayResult) -> None:
+    """What only the running bot knows, kept for the summary: open positions and the state."""
+    result.open_positions = [
         {"instrument": h.key, "quantity": h.quantity, "avg_price": str(_cents(h.avg_price, 4))}
-        for h in book.open_holdings()
+        for h in orchestrator.executor.book.open_holdings()
         if h.quantity
     ]
-    other = [o.to_json() for o in result.outcomes]
+    result.trading_state = orchestrator.executor.status.state.value
+
+
+def summarise(journal: Journal, result: ReplayResult) -> dict[str, Any]:
+    """The ``replay --json`` object of docs/architecture.md, held in memory (the API's)."""
     return {
-        "messages": result.messages,
-        "decisions": decisions,
-        "fills": fills,
-        "open_positions": positions,
-        "realized_pnl": str(_cents(book.realized_pnl())),
-        "commissions": str(_cents(book.commissions())),
-        "trading_state": orchestrator.executor.status.state.value,
-        "edits_and_commands": other,
-        "bad_lines": [str(b) for b in result.bad_lines],
+        key: list(value) if isinstance(value, Iterator) else value
+        for key, value in summary_items(journal, result)
     }
 
 
-def _decisions(journal: Journal, message_id: str) -> list[dict[str, Any]]:
-    """The message's first decision, then one for each further instruction (``m1#2``, ...)."""
-    rows = journal.decisions_of(message_id)
-    if not rows:  # journaled but never decided: a crash between the two (reported, not guessed)
-        return [{"message_id": message_id, "kind": "none", "verdict": "ignored", "reasons": ["not_decided"]}]
-    first: dict[str, dict[str, Any]] = {}
-    for row in rows:  # an amending edit decides again later: the first decision is the message's
-        first.setdefault(row["message_id"], row)
-    return [
-        {"message_id": row["message_id"], **_verdict(row["kind"], row["verdict"], row["reasons"])}
-        for row in first.values()
-    ]
+def summary_items(journal: Journal, result: ReplayResult) -> Iterator[tuple[str, Any]]:
+    """The ``replay --json`` object's keys and values in order, read from the journal (so a
+    replay that was restarted reports the whole session, exactly as an uninterrupted one).
+    ``decisions`` and ``fills`` are iterators, streamed from the journal."""
+    yield "messages", result.messages
+    yield "decisions", _session_decisions(journal, result.source)
+    yield (
+        "fills",
+        (
+            {k: row[k] for k in ("message_id", "instrument", "side", "quantity", "price")}
+            for row in journal.all_fills()
+        ),
+    )
+    yield "open_positions", result.open_positions
+    realized, fees = _totals(journal)
+    yield "realized_pnl", str(_cents(realized))
+    yield "commissions", str(_cents(fees))
+    yield "trading_state", result.trading_state
+    yield "edits_and_commands", [o.to_json() for o in result.outcomes]
+    yield "bad_lines", [str(b) for b in result.bad_lines]
+
+
+def write_summary(items: Iterable[tuple[str, Any]], out: TextIO) -> None:
+    """``json.dumps`` of the summary, byte for byte, written as it is read: one line, however long."""
+    out.write("{")
+    for number, (key, value) in enumerate(items):
+        out.write(f"{', ' if number else ''}{json.dumps(key)}: ")
+        if not isinstance(value, Iterator):
+            out.write(json.dumps(value))
+            continue
+        out.write("[")
+        for index, item in enumerate(value):
+            out.write(f"{', ' if index else ''}{json.dumps(item)}")
+        out.write("]")
+    out.write("}\n")
+
+
+def _session_decisions(journal: Journal, source: str) -> Iterator[dict[str, Any]]:
+    """Each message's first decision, then one for each further instruction (``m1#2``, ...); a
+    redelivery as a duplicate; a message journaled but never decided (a crash between the two) as
+    such, reported, not guessed."""
+    for row in journal.session_decisions(source):
+        if row["nth"] > 1:
+            yield {
+                "message_id": row["mid"],
+                "kind": "none",
+                "verdict": "ignored",
+                "reasons": ["duplicate_delivery"],
+            }
+        elif row["message_id"] is None:
+            yield {"message_id": row["mid"], "kind": "none", "verdict": "ignored", "reasons": ["not_decided"]}
+        else:
+            yield {"message_id": row["message_id"], **_verdict(row["kind"], row["verdict"], row["reasons"])}
+
+
+def _totals(journal: Journal) -> tuple[Decimal, Decimal]:
+    realized = fees = Decimal(0)
+    for row in journal.all_fills():
+        realized += Decimal(row["realized"])
+        fees += Decimal(row["commission"])
+    return realized, fees
 
 
 @lru_cache(maxsize=1024)
