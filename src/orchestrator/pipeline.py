@@ -154,15 +154,21 @@ class Pipeline:
             return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
         # With the simulator, the message and everything it causes are one commit: nothing leaves the
         # process before it, and a crash loses the simulator's memory of them too. With a broker
-        # outside (IB), the message and then each decision are committed before its plan is sent, so a
-        # crash can never leave an order at the broker that the journal does not know was decided.
+        # outside (IB), the message rides on its first decision's commit, and each decision is
+        # committed before its plan is sent, so a crash can never leave an order at the broker that
+        # the journal does not know was decided. A commit that holds no signal is not synced to disk
+        # (it survives a killed process, not a power cut): the next signal's commit syncs it too.
+        durable = any(_is_signal(intent) for _, intent in pending)
         failure: Exception | None = None
         outcomes: list[Handled] = []
-        with self.journal.transaction() if self.executor.in_process else nullcontext():
-            self.journal.record_message(message)
+        in_process = self.executor.in_process
+        with self.journal.transaction(durable=durable) if self._one_commit() else nullcontext():
+            if in_process:
+                self.journal.record_message(message)
             try:
-                for signal_id, intent in pending:
-                    outcomes.append(await self._decide_and_execute(message, signal_id, intent))
+                for number, (signal_id, intent) in enumerate(pending):
+                    carry = message if number == 0 and not in_process else None
+                    outcomes.append(await self._decide_and_execute(message, signal_id, intent, carry))
             except JournalError:
                 raise
             except Exception as exc:  # the message stays journaled; the caller reports the error
@@ -171,6 +177,11 @@ class Pipeline:
             raise failure
         first, *more = outcomes
         return replace(first, more=tuple(more))
+
+    def _one_commit(self) -> bool:
+        """On the simulator, a message and all it causes are one commit, unless the caller already
+        holds one open (a replay commits its events in groups)."""
+        return self.executor.in_process and not self.journal.in_transaction
 
     def decided(self, message_id: str) -> bool:
         """The message has a decision: it is never decided again (redelivered, backfilled, restarted)."""
@@ -188,10 +199,27 @@ class Pipeline:
         return [(signal_id, intent) for signal_id, intent in found if not self.decided(signal_id)]
 
     async def _decide_and_execute(
-        self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason
+        self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason, carry: Message | None
     ) -> Handled:
-        with self.journal.transaction():
-            outcome, plan = await self._decide(message, signal_id, intent)
+        """Decide one instruction and carry out its plan. ``carry``: the message itself, journaled in
+        the decision's commit (a broker outside the process: nothing is journaled around them)."""
+        signal = _is_signal(intent)
+        own_commit = carry is not None or (signal and self.executor.in_process)
+        failure: Exception | None = None
+        with self.journal.transaction(durable=signal) if own_commit else nullcontext():
+            if carry is not None:
+                self.journal.record_message(carry)
+            try:
+                # The decision is a savepoint of its own when the message is journaled with it: a
+                # decision that raises (or cannot be journaled) leaves the message journaled.
+                with self.journal.transaction() if carry is not None else nullcontext():
+                    outcome, plan = await self._decide(message, signal_id, intent)
+            except Exception as exc:
+                if carry is None:
+                    raise
+                failure = exc
+        if failure is not None:
+            raise failure
         if plan is not None:
             with self.journal.transaction():
                 outcome = await self._execute(plan, outcome)
@@ -390,7 +418,7 @@ class Pipeline:
             verdict=verdict,
             codes=codes,
             sentence=sentence,
-            position=self.references.get(message_id),
+            position=self.references.deciding(message_id),
             plan=plan,
         )
         return Handled(message_id, kind, verdict, () if verdict == "approved" else codes, sentence)
@@ -433,11 +461,14 @@ class References:
             raise KeyError(message_id)
         return found[0]
 
-    def get(self, message_id: str) -> str | None:
-        try:
-            return self[message_id]
-        except KeyError:
-            return None
+    def deciding(self, message_id: str) -> str | None:
+        """The position of the decision being made on ``message_id`` (None: none, or not set)."""
+        return self._deciding.get(message_id)
+
+
+def _is_signal(intent: Intent | NotASignal | Reason) -> bool:
+    """An instruction to trade (not chatter, not a refused author or channel)."""
+    return not isinstance(intent, NotASignal | Reason)
 
 
 def _position_of(decision: Decision) -> str | None:

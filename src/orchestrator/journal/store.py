@@ -20,7 +20,6 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
-from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +65,7 @@ class Journal(Queries, Records):
             # FULL syncs every commit (power-loss safe); NORMAL survives a killed process, which is
             # all a replay on the simulator needs.
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self.durable = durable
             self.conn = conn
             if _pending_migrations(conn):
                 _load_sqlite_utils()
@@ -78,7 +78,7 @@ class Journal(Queries, Records):
         self.run_id: int | None = None
         self._status: TradingStatus | None = None
         self._status_version = -1
-        self._savepoints = count()
+        self._depth = 0  # savepoints open
 
     @property
     def db(self) -> Database:
@@ -106,24 +106,46 @@ class Journal(Queries, Records):
             "and their stops stay at the broker. Put the journal back and start again"
         )
 
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
     @contextmanager
-    def transaction(self, *, immediate: bool = False) -> Iterator[None]:
+    def transaction(self, *, immediate: bool = False, durable: bool = True) -> Iterator[None]:
         """Group writes into one commit (nested blocks become savepoints). A failed commit (disk
         full, read-only file) is a ``JournalError``: what it held was not journaled. ``immediate``
         takes the write lock first (waiting for the bot's commit, up to the busy timeout), so what
-        the block reads and the times it writes come after every commit before it."""
+        the block reads and the times it writes come after every commit before it. ``durable=False``
+        (chatter): the commit is not synced to disk; the next durable commit syncs it with its own."""
         if self.conn.in_transaction:
-            name = f"sp{next(self._savepoints)}"
-            self._execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            name = f"sp{self._depth}"  # one name per depth: SQLite reuses the prepared statement
             try:
-                yield
-            except BaseException:
-                if self.conn.in_transaction:
-                    self._execute(f"ROLLBACK TO SAVEPOINT {name}")
-                    self._execute(f"RELEASE SAVEPOINT {name}")
-                raise
-            self._execute(f"RELEASE SAVEPOINT {name}")
+                yield from self._savepoint(name)
+            finally:
+                self._depth -= 1
             return
+        relaxed = self.durable and not durable
+        if relaxed:
+            self._execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield from self._commit(immediate)
+        finally:
+            if relaxed:
+                self._execute("PRAGMA synchronous=FULL")
+
+    def _savepoint(self, name: str) -> Iterator[None]:
+        self._execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self._execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self._execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self._execute(f"RELEASE SAVEPOINT {name}")
+
+    def _commit(self, immediate: bool) -> Iterator[None]:
         self._execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield
