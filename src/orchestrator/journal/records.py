@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from parser import Intent, NotASignal
 from risk import OrderPlan, trading_day
@@ -12,42 +13,51 @@ from risk import OrderPlan, trading_day
 from ..messages import Message
 from .tables import Tables, iso
 
+_MESSAGE = (
+    "INSERT OR IGNORE INTO messages (id, run_id, source, channel_id, author_id, text, sent_at, received_at,"
+    " reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INTENT = (
+    "INSERT INTO intents (message_id, edit_id, kind, instrument, reason, parsed) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_DECISION = (
+    "INSERT INTO decisions (message_id, at, trading_day, kind, verdict, reasons, notes, sentence,"
+    " position, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_EXECUTION = "INSERT INTO executions (message_id, at, outcome, detail) VALUES (?, ?, ?, ?)"
+_INPUT = "INSERT INTO inputs (source, line, at, type, payload) VALUES (?, ?, ?, ?, ?)"
+
+
+@lru_cache(maxsize=256)
+def _codes(codes: tuple[str, ...]) -> str:
+    return json.dumps(list(codes))
+
 
 class Records(Tables):
     run_id: int | None
 
     def record_message(self, message: Message) -> None:
         """The message as received; one already journaled (a redelivery) is kept as it was."""
-        self._insert(
-            "messages",
-            {
-                "id": message.id,
-                "run_id": self.run_id,
-                "source": message.source,
-                "channel_id": message.channel_id,
-                "author_id": message.author_id,
-                "text": message.text,
-                "sent_at": message.sent_at,
-                "received_at": message.received_at,
-                "reply_to": message.reply_to,
-            },
-            ignore=True,
+        self._write(
+            _MESSAGE,
+            (
+                message.id,
+                self.run_id,
+                message.source,
+                message.channel_id,
+                message.author_id,
+                message.text,
+                iso(message.sent_at),
+                iso(message.received_at),
+                message.reply_to,
+            ),
         )
 
     def record_intent(self, message_id: str, intent: Intent | NotASignal, edit_id: int | None = None) -> None:
         contract = intent.to_contract()
         instrument = contract.get("instrument") or {}
-        self._insert(
-            "intents",
-            {
-                "message_id": message_id,
-                "edit_id": edit_id,
-                "kind": intent.kind,
-                "instrument": instrument.get("symbol"),
-                "reason": contract.get("reason"),
-                "parsed": json.dumps(contract),
-            },
-        )
+        values = (message_id, edit_id, intent.kind, instrument.get("symbol"), contract.get("reason"))
+        self._write(_INTENT, (*values, json.dumps(contract)))
 
     def record_decision(
         self,
@@ -63,26 +73,25 @@ class Records(Tables):
     ) -> None:
         """``codes`` are the reasons of a denial or refusal, the notes of an approval."""
         approved = verdict == "approved"
-        self._insert(
-            "decisions",
-            {
-                "message_id": message_id,
-                "at": iso(at),
-                "trading_day": trading_day(at).isoformat(),
-                "kind": kind,
-                "verdict": verdict,
-                "reasons": json.dumps([] if approved else list(codes)),
-                "notes": json.dumps(list(codes) if approved else []),
-                "sentence": sentence,
-                "position": position,
-                "plan": plan.model_dump_json() if plan is not None else None,
-            },
+        codes_json, none = _codes(tuple(codes)), "[]"
+        self._write(
+            _DECISION,
+            (
+                message_id,
+                iso(at),
+                trading_day(at).isoformat(),
+                kind,
+                verdict,
+                none if approved else codes_json,
+                codes_json if approved else none,
+                sentence,
+                position,
+                plan.model_dump_json() if plan is not None else None,
+            ),
         )
 
     def record_execution(self, message_id: str, at: datetime, outcome: str, detail: str) -> None:
-        self._insert(
-            "executions", {"message_id": message_id, "at": iso(at), "outcome": outcome, "detail": detail}
-        )
+        self._write(_EXECUTION, (message_id, iso(at), outcome, detail))
 
     def record_edit(self, message_id: str, at: datetime, text: str, comparison: str, detail: str) -> int:
         return self._insert(

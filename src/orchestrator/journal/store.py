@@ -197,18 +197,10 @@ class Journal(Queries, Records):
             self._record_order(event)
         if isinstance(event, OrderFilled) and state is not None:
             self._record_fill(event, book)
-        data = event.model_dump(mode="json")  # one serialisation for both columns
-        self._insert(
-            "order_events",
-            {
-                "at": iso(event.at),
-                "kind": event.kind,
-                "client_id": client_id,
-                "status": state.status.value if state is not None else None,
-                "detail": _detail(data),
-                "event": json.dumps(data, separators=(",", ":")),
-            },
-        )
+        status = state.status.value if state is not None else None
+        detail = _detail(event.model_dump(mode="json"))
+        values = (iso(event.at), event.kind, client_id, status, detail, event.model_dump_json())
+        self._write(_ORDER_EVENT, values)
 
     def _record_order(self, event: OrderSubmitted) -> None:
         order = event.order
@@ -357,6 +349,9 @@ class Journal(Queries, Records):
             yield _EVENTS.validate_json(payload)
 
 
+_ORDER_EVENT = (
+    "INSERT INTO order_events (at, kind, client_id, status, detail, event) VALUES (?, ?, ?, ?, ?, ?)"
+)
 _NOT_DETAIL = frozenset({"kind", "at", "client_id", "order"})
 
 

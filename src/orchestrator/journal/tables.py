@@ -17,8 +17,17 @@ from ..messages import PART_MARK
 Row = dict[str, Any]
 
 
+_LAST_ISO: list[tuple[datetime | None, str]] = [(None, "")]
+
+
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+    """ISO-8601 in UTC. A message's rows share its clock reading: the last one is remembered."""
+    last, text = _LAST_ISO[0]
+    if moment is last:
+        return text
+    text = moment.astimezone(UTC).isoformat()
+    _LAST_ISO[0] = (moment, text)
+    return text
 
 
 def parent_id_sql(column: str) -> str:
@@ -50,6 +59,16 @@ class Tables:
     def _value(self, sql: str, *params: Any) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
+
+    def _write(self, sql: str, values: tuple[Any, ...]) -> int:
+        """A constant statement with its values already as SQLite stores them: the hot rows (one
+        per message or event) skip the dict and the per-cell conversion of ``_insert``."""
+        try:
+            cursor = self.conn.execute(sql, values)
+        except sqlite3.Error as exc:
+            table = sql.partition(" INTO ")[2].split(" ", 1)[0]
+            raise JournalError(f"journal {self.path}: cannot write {table}: {exc}") from exc
+        return (cursor.lastrowid or 0) if cursor.rowcount else 0
 
     def _insert(self, table: str, row: Mapping[str, Any], *, ignore: bool = False) -> int:
         """Append ``row``; with ``ignore``, a row whose key exists is skipped (returns 0)."""
