@@ -133,7 +133,7 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
         try:
             fold = result.messages > FOLD_IGNORED_ABOVE
             print_session(console, journal, f"{path.name}", journal.session_message_ids(source), fold=fold)
-            print_pnl(console, dict(summary_items(journal, result)))
+            print_pnl(console, dict(summary_items(journal, result)), plain=fold)
             where = str(db) if db else "temporary (pass --db PATH to keep it)"
             console.print(f"journal: {where}", style="dim")
             if as_json:

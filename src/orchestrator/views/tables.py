@@ -39,25 +39,35 @@ _CHUNK = 500  # rows laid out per table, so memory stays flat however long the s
 def print_session(
     console: Console, journal: Journal, title: str, message_ids: Iterable[str], *, fold: bool
 ) -> None:
-    """Every message of the session with its decision (with ``fold``, the ignored ones as a count).
-    ``message_ids`` are read as they are printed, once each."""
-    ids = message_ids
+    """Every message of the session with its decision. With ``fold`` (a long session) the ignored
+    ones are a count and the rest plain lines, written as read: laying out thousands of table rows
+    would take longer than the replay. ``message_ids`` are read as they are printed, once each."""
+    rows = (row for message_id in message_ids for row in journal.message_with_parts(message_id))
+    if fold:
+        _print_plain(console, title, rows)
+        return
     shown: list[dict[str, Any]] = []
-    folded, printed = 0, 0
-    for row in (row for message_id in ids for row in journal.message_with_parts(message_id)):
-        if fold and row["verdict"] == "ignored":
-            folded += 1
-            continue
+    printed = 0
+    for row in rows:
         shown.append(row)
         if len(shown) == _CHUNK:
             console.print(_table(None if printed else title, shown, header=not printed))
             printed, shown = printed + len(shown), []
     if shown or not printed:
         console.print(_table(None if printed else title, shown, header=not printed))
+
+
+def _print_plain(console: Console, title: str, rows: Iterable[dict[str, Any]]) -> None:
+    out, folded = console.file, 0
+    out.write(f"{title}\n")
+    for row in rows:
+        if row["verdict"] == "ignored":
+            folded += 1
+            continue
+        cells = (_when(row), row["id"], row["author_id"] or "-", row["verdict"] or "undecided")
+        out.write(f"{'  '.join(cells)}  {_clipped(row['text'], 80)!r} -> {_detail(row)}\n")
     if folded:
-        console.print(
-            f"{folded:,} ignored messages (chatter, not from a followed author ...) not shown", style="dim"
-        )
+        out.write(f"{folded:,} ignored messages (chatter, not from a followed author ...) not shown\n")
 
 
 def _table(title: str | None, rows: list[dict[str, Any]], *, header: bool) -> Table:
@@ -73,26 +83,38 @@ def _table(title: str | None, rows: list[dict[str, Any]], *, header: bool) -> Ta
         table.add_column(name, **options)
     for row in rows:
         verdict = row["verdict"] or "undecided"
-        detail = row["sentence"] or ""
-        if row["outcome"] and row["outcome"] != "sent":
-            detail = f"{detail} [{row['outcome']}: {row['exec_detail']}]"
-        when = parse_time(row["received_at"]).astimezone(NEW_YORK).strftime("%H:%M:%S")
         table.add_row(
-            when,
+            _when(row),
             row["id"],
             row["author_id"] or "",
             _clipped(row["text"]),
             verdict,
-            detail,
+            _detail(row),
             style=_STYLE.get(verdict, ""),
         )
     return table
 
 
-def print_pnl(console: Console, summary: dict[str, Any]) -> None:
+def _when(row: dict[str, Any]) -> str:
+    return parse_time(row["received_at"]).astimezone(NEW_YORK).strftime("%H:%M:%S")
+
+
+def _detail(row: dict[str, Any]) -> str:
+    detail = row["sentence"] or ""
+    if row["outcome"] and row["outcome"] != "sent":
+        detail = f"{detail} [{row['outcome']}: {row['exec_detail']}]"
+    return str(detail)
+
+
+def print_pnl(console: Console, summary: dict[str, Any], *, plain: bool = False) -> None:
+    """The fills (``plain``: written as read, for a long session), open positions, and the P&L."""
     for fill in summary["fills"]:
         what = f"{fill['side']:<4} {fill['quantity']} {fill['instrument']} @ {fill['price']}"
-        console.print(f"  fill  {fill['message_id']:>8}  {what}")
+        line = f"  fill  {fill['message_id']:>8}  {what}"
+        if plain:
+            console.file.write(line + "\n")
+        else:
+            console.print(line)
     for position in summary["open_positions"]:
         console.print(f"  open  {position['quantity']} {position['instrument']} avg {position['avg_price']}")
     gross, fees = Decimal(summary["realized_pnl"]), Decimal(summary["commissions"])
@@ -105,5 +127,5 @@ def print_pnl(console: Console, summary: dict[str, Any]) -> None:
         console.print(f"  skipped {line}", style="yellow")
 
 
-def _clipped(text: str) -> str:
-    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({len(text):,} characters)"
+def _clipped(text: str, limit: int = SHOWN_CHARS) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"

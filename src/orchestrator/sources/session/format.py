@@ -100,6 +100,7 @@ class BadLine:
 class Numbered:
     line: int
     event: MessageEvent | EditEvent | DeleteEvent | QuoteEvent | CommandEvent
+    text: str = ""  # the line as read (what the journal's ``inputs`` keep)
 
     @property
     def at(self) -> datetime:
@@ -112,7 +113,7 @@ def read_session(lines: Iterable[str]) -> Iterator[Numbered | BadLine]:
         if not line.strip():
             continue
         try:
-            yield Numbered(number, _ADAPTER.validate_json(line))
+            yield Numbered(number, _ADAPTER.validate_json(line), line.strip())
         except ValidationError as exc:
             yield BadLine(number, _problem(exc))
 

@@ -279,7 +279,7 @@ def feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
 
 
 def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> None:
-    payload = item.event.model_dump_json(exclude_none=True)
+    payload = item.text or item.event.model_dump_json(exclude_none=True)
     orchestrator.journal.record_input(source, item.line, item.at, item.event.type, payload)
 
 
