@@ -12,7 +12,7 @@ from tests.trading import SimClock, bracket
 from executor import Action, ErrorReported, Order, OrderType, PaperBroker, Role, client_id, commission
 from executor.paper.fill_model import fill_price
 from parser import Asset, Instrument
-from risk import Quote
+from risk import Quote, instrument_key
 
 
 def order(
@@ -124,3 +124,21 @@ async def test_a_stop_moved_off_the_tick_is_refused_and_left_where_it_was() -> N
     assert [(e.code, e.warning) for e in errors if isinstance(e, ErrorReported)] == [(110, False)]
     [working] = [w for w in broker.snapshot().working if w.order.client_id == stop]
     assert working.order.price == Decimal("0.90")
+
+
+async def test_a_finished_bracket_is_answered_as_ib_answers_after_the_simulator_let_it_go() -> None:
+    """The simulator keeps only a finished order's final status (its memory stays flat over a long
+    replay); a late cancel or modify, or the same order sent again, is answered as before."""
+    clock = SimClock(MONDAY)
+    broker = PaperBroker(clock)
+    errors: list[ErrorReported] = []
+    broker.subscribe(lambda event: errors.append(event) if isinstance(event, ErrorReported) else None)
+    close = order(SELL, MARKET, None, role=Role.CLOSE).model_copy(update={"parent": None, "client_id": "c1"})
+    broker.on_quote(instrument_key(option()), quote("1.40", "1.45"))
+    assert (await broker.place_close(close)).accepted
+    assert broker.snapshot().working == ()  # filled at once: nothing of it is kept but its status
+
+    cancel, modify = await broker.cancel("c1"), await broker.modify("c1", quantity=2)
+    assert (cancel.accepted, cancel.code, modify.accepted, modify.code) == (False, 10148, False, 104)
+    assert (await broker.place_close(close)).duplicate
+    assert (await broker.cancel("nobody")).code == 10147

@@ -165,3 +165,49 @@ def test_an_oversized_closing_fill_is_recorded_as_an_anomaly() -> None:
     submit(book, close)
     fill(book, "c2", 1, "1.50", fill_id="f3", filled=1)
     assert book.anomalies and "c2" in book.anomalies[0]
+
+
+def _opened(book: PositionBook, position: str) -> None:
+    order = entry(option(), 1, "1.00", cid=f"{position}:e").model_copy(
+        update={"message_id": position, "position": position}
+    )
+    submit(book, order)
+    fill(book, order.client_id, 1, "1.00", fill_id=f"{position}:f1", filled=1)
+
+
+def _closing(position: str, role: Role = Role.CLOSE) -> Order:
+    close = market_close(
+        client_order_id=f"{position}:{role.value}",
+        message_id=position,
+        position=position,
+        instrument=option(),
+        side=Side.LONG,
+        quantity=1,
+    )
+    if role is Role.CLOSE:
+        return close
+    return close.model_copy(update={"role": role, "order_type": OrderType.STOP, "price": Decimal("0.50")})
+
+
+def test_a_position_that_is_over_is_let_go_and_its_totals_stay() -> None:
+    """Between messages the book drops what is over (the journal has it), never what is open, never
+    a position a plan is acting on, and the P&L risk reads does not change."""
+    book = PositionBook()
+    for position in ("over", "held", "busy"):
+        _opened(book, position)
+    for position in ("over", "busy"):
+        submit(book, _closing(position))
+        fill(book, f"{position}:close", 1, "1.50", fill_id=f"{position}:f2", filled=1)
+    stop = _closing("held", Role.STOP)
+    submit(book, stop)
+    realized, fees, events = book.realized_pnl(), book.commissions(), book.realized_events()
+
+    assert book.forget_closed(keep=["busy"]) == 1
+    assert set(book.holdings) == {"held", "busy"}
+    assert not any(s.order.position == "over" for s in book.orders.values())
+    assert all(f.position != "over" for f in book.fills)
+    assert (book.realized_pnl(), book.commissions(), book.realized_events()) == (realized, fees, events)
+    assert [s.order.client_id for s in book.working()] == [stop.client_id]
+    fill(book, stop.client_id, 1, "0.50", fill_id="held:f2", filled=1)  # the held one still closes
+    assert book.holdings["held"].quantity == 0
+    assert book.forget_closed() == 2 and book.holdings == {}
