@@ -33,7 +33,7 @@ from orchestrator.sources.session.replay import SimClock, feed_quote, replay_set
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def _measure(messages: int) -> dict[str, list[int]]:
+async def _measure(messages: int, durable: bool = True) -> dict[str, list[int]]:
     events = list(read_session(channel_session(messages, days=1)))
     clock = SimClock(events[0].at)  # type: ignore[union-attr]
     settings = replay_settings(Settings(_env_file=None, **CHANNEL_SESSION_SETTINGS))  # type: ignore[call-arg]
@@ -47,7 +47,7 @@ async def _measure(messages: int) -> dict[str, list[int]]:
             clock=clock,
             journal_path=Path(scratch) / "j.db",
             broker=broker,
-            durable=True,
+            durable=durable,
         )
         await orchestrator.start()
         for item in events:
@@ -71,29 +71,50 @@ def end_to_end_decision(messages: int = 2_000, runs: int = 3) -> dict[str, Any]:
     """Each figure is the median over ``runs`` runs, each in a fresh process: fsync times on a shared
     disk vary run to run, and a second run in the same process measured 30 % slower (the first
     bot's garbage), which is not what a bot's day looks like."""
-    each = [_one_run(messages) for _ in range(runs)]
     out: dict[str, Any] = {"messages": messages, "runs": runs, "journal": "file, WAL, synchronous=FULL"}
-    for name in sorted(each[0]):
-        figures = [run[name] for run in each]
-        out[name] = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
+    out |= _medians([_one_run(messages) for _ in range(runs)])
+    # The same messages with no fsync at all (synchronous=NORMAL): the bot's own time. The
+    # difference is the disk's, reported with a bare fsync of this directory's file system.
+    out["without_fsync"] = _medians([_one_run(messages, durable=False) for _ in range(runs)])
+    out["bare_fsync_us"] = _bare_fsync_us()
     return out
 
 
-def _one_run(messages: int) -> dict[str, dict[str, float]]:
-    command = [sys.executable, __file__, "--once", str(messages)]
+def _medians(each: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    return {
+        name: {key: statistics.median(run[name][key] for run in each) for key in each[0][name]}
+        for name in sorted(each[0])
+    }
+
+
+def _bare_fsync_us(times: int = 50) -> float:
+    """The median time of writing 4 KiB to a file and fsync'ing it, in the temporary directory."""
+    samples = []
+    with tempfile.NamedTemporaryFile() as probe:
+        for _ in range(times):
+            probe.write(b"x" * 4096)
+            probe.flush()
+            t0 = time.perf_counter_ns()
+            os.fsync(probe.fileno())
+            samples.append(time.perf_counter_ns() - t0)
+    return round(statistics.median(samples) / 1000, 1)
+
+
+def _one_run(messages: int, durable: bool = True) -> dict[str, dict[str, float]]:
+    command = [sys.executable, __file__, "--once", str(messages), "durable" if durable else "fast"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     result: dict[str, dict[str, float]] = json.loads(done.stdout)
     return result
 
 
-def _summaries(messages: int) -> dict[str, dict[str, float]]:
-    timings = asyncio.run(_measure(messages))
+def _summaries(messages: int, durable: bool) -> dict[str, dict[str, float]]:
+    timings = asyncio.run(_measure(messages, durable))
     return {name: {"count": len(v), **summary_us(sorted(v))} for name, v in timings.items()}
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--once"]:
-        print(json.dumps(_summaries(int(sys.argv[2]))))
+        print(json.dumps(_summaries(int(sys.argv[2]), sys.argv[3] == "durable")))
     else:
         print(json.dumps(end_to_end_decision(), indent=2))

@@ -3,7 +3,8 @@
 * In-process: ``replay()`` on a 10,000-message session (plus its quotes), timed whole (journal
   created, simulator started, every event, the summary) and over the event loop alone.
 * Whole process: ``autoscalper replay FILE --db J --json`` on the same file, wall time and peak RSS
-  (``wait4``'s ``ru_maxrss``), and on a long replay (50,000 messages over 50 days) for peak RSS.
+  (``wait4``'s ``ru_maxrss``), and on a long replay (50,000 messages over 50 days) for peak RSS; the
+  command's time over the in-process time, and the long replay's memory over the short one's.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def replay_throughput(messages: int = 10_000, long_messages: int = 50_000) -> di
             "messages": long_messages,
             "msg_per_s": round(long_messages / long["wall_s"]),
         }
+    # Side by side, same run: the whole command against the same replay in process, and the long
+    # replay's peak memory against the 10,000-message one's.
+    out["process_ratio"] = round(process["wall_s"] / statistics.median(r["total_s"] for r in runs), 2)
+    out["rss_ratio_50k_to_10k"] = round(long["peak_rss_mb"] / process["peak_rss_mb"], 2)
     return out
 
 

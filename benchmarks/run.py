@@ -39,6 +39,7 @@ from benchmarks.executor_bench import executor_latency  # noqa: E402
 from benchmarks.ib_bench import ib_latency  # noqa: E402
 from benchmarks.replay_bench import replay_throughput  # noqa: E402
 from benchmarks.risk_bench import decision_latency  # noqa: E402
+from benchmarks.startup_bench import startup  # noqa: E402
 from benchmarks.timing import per_call_ns, summary_us  # noqa: E402
 from tests.conftest import golden_cases  # noqa: E402
 
@@ -141,6 +142,7 @@ def main() -> None:
         "parse": parse_results,
         "decision": end_to_end_decision(),
         "replay": replay_throughput(),
+        "startup": startup(),
         "cold_start": cold_start(),
         "risk_evaluate": decision_latency(),
         "executor": executor_latency(),
@@ -157,6 +159,7 @@ def main() -> None:
 def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each goal of issues 8 and 17 with its figure: (measure, goal, figure, unit, met)."""
     cold, replay, parse = results["cold_start"], results["replay"], results["parse"]
+    start = results["startup"]
     rows = [
         ("parse median, channel mix", "<=", 6, parse["channel_mix"]["median_us"], "µs"),
         *(
@@ -173,7 +176,11 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
             "µs",
         ),
         ("replay, 10,000 messages, in process", ">=", 5000, replay["in_process_msg_per_s"], "msg/s"),
+        ("replay --json command / in process, 10,000 messages", "<=", 1.3, replay["process_ratio"], "x"),
         ("peak RSS, 50,000-message replay", "<=", 150, replay["long_replay"]["peak_rss_mb"], "MB"),
+        ("peak RSS, 50,000 / 10,000-message replay", "<=", 1.2, replay["rss_ratio_50k_to_10k"], "x"),
+        ("start-up, 250-day / 1-day journal", "<=", 1.2, start["ratio_250_to_1"], "x"),
+        ("start-up memory, 250-day / 1-day journal", "<=", 1.2, start["rss_ratio_250_to_1"], "x"),
         ("cold start, parse", "<", 0.4, cold["parse_median_s"], "s"),
         ("cold start, status", "<", 0.4, cold["status_median_s"], "s"),
     ]
