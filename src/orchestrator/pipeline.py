@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from pydantic import TypeAdapter
 
@@ -176,7 +177,7 @@ class Pipeline:
         if failure is not None:
             raise failure
         first, *more = outcomes
-        return replace(first, more=tuple(more))
+        return replace(first, more=tuple(more)) if more else first
 
     def _one_commit(self) -> bool:
         """On the simulator, a message and all it causes are one commit, unless the caller already
@@ -234,7 +235,7 @@ class Pipeline:
             return self._record(signal_id, "none", None, ignored=intent), None
         self.journal.record_intent(signal_id, intent)
         if isinstance(intent, NotASignal):
-            reason = Reason(code=intent.reason, detail=intent.detail)
+            reason = _chatter(intent.reason, intent.detail)
             return self._record(signal_id, "none", None, ignored=reason), None
         missed = self._missed(message, now)
         if missed is not None:
@@ -464,6 +465,12 @@ class References:
     def deciding(self, message_id: str) -> str | None:
         """The position of the decision being made on ``message_id`` (None: none, or not set)."""
         return self._deciding.get(message_id)
+
+
+@lru_cache(maxsize=512)
+def _chatter(code: str, detail: str) -> Reason:
+    """Why a message is not a signal: the same few reasons, over and over, in a busy channel."""
+    return Reason(code=code, detail=detail)
 
 
 def _is_signal(intent: Intent | NotASignal | Reason) -> bool:
