@@ -56,3 +56,38 @@ def test_an_unwritable_journal_is_one_clear_error(tmp_path: Path) -> None:
     blocked.write_text("not a directory")
     with pytest.raises(JournalError, match="journal"):
         Journal(blocked / "j.db")
+
+
+async def test_an_alert_commit_is_synced_and_chatter_rides_on_the_next_one(tmp_path: Path) -> None:
+    """With a durable journal (``run``), a message with no signal commits without an fsync of its
+    own; an alert's commit, before its order leaves, is a synced one (SQLite's synchronous=FULL)."""
+    from tests.builders import MONDAY
+    from tests.trading import SimClock
+
+    from orchestrator.app import Orchestrator
+    from orchestrator.messages import Message
+    from orchestrator.settings import Settings
+    from orchestrator.sources import allowlists
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    clock = SimClock(MONDAY)
+    allow = allowlists(settings)
+    bot = Orchestrator.open(settings, command="run", journal_path=tmp_path / "j.db", allow=allow, clock=clock)
+    statements: list[str] = []
+
+    async def said(number: int, text: str) -> list[str]:
+        statements.clear()
+        await bot.on_message(Message(id=f"m{number}", text=text, sent_at=clock(), received_at=clock()))
+        return list(statements)
+
+    try:
+        await bot.start()
+        bot.journal.conn.set_trace_callback(statements.append)
+        chatter = await said(1, "good morning all")
+        alert = await said(2, "BTO SPY 3/20 580C @ 1.25 SL .90")
+    finally:
+        bot.journal.conn.set_trace_callback(None)
+        await bot.shutdown()
+    relaxed, commit = chatter.index("PRAGMA synchronous=NORMAL"), chatter.index("COMMIT")
+    assert chatter.count("COMMIT") == 1 and relaxed < commit and chatter[-1] == "PRAGMA synchronous=FULL"
+    assert alert.count("COMMIT") == 1 and "PRAGMA synchronous=NORMAL" not in alert
