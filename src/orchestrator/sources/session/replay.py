@@ -116,7 +116,6 @@ async def replay(
         allow=allowlists(settings),
         clock=clock,
         journal_path=journal_path,
-        broker=PaperBroker(clock) if broker == "paper" else None,  # IB: built from the IBKR_* settings
         durable=False,
     )
     try:
