@@ -169,3 +169,31 @@ def test_run_refuses_a_source_it_cannot_start(tmp_path: Path, args: list[str]) -
     assert done.exit_code == 2
     assert "--source" in done.output or "--input" in done.output
     assert not (tmp_path / "j.db").exists()  # refused before anything was opened
+
+
+def test_sigterm_stops_a_console_run_cleanly_with_a_checkpoint(tmp_path: Path) -> None:
+    """systemd and ``docker stop`` send SIGTERM: the bot stops like Ctrl-C, closes the journal and
+    writes the checkpoint the next start reads from."""
+    import signal
+    import subprocess
+
+    from tests.cli import BOT
+
+    db = tmp_path / "j.db"
+    bot = subprocess.Popen(
+        [*BOT, "run", "--input", "-", "--db", str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bot.stderr is not None and "autoscalper running" in bot.stderr.readline()
+        bot.send_signal(signal.SIGTERM)
+        _, err = bot.communicate(timeout=30)
+    finally:
+        bot.kill()
+    assert bot.returncode == 0 and "stopped." in err
+    journal = Journal(db, create=False)
+    assert audit.value(journal, "SELECT COUNT(*) FROM checkpoints") == 2  # at start, at the shutdown
+    journal.close()

@@ -220,12 +220,13 @@ def _serve(
     from .common import EXIT_BAD_SETTING
 
     async def go() -> None:
+        _stop_on_sigterm()
         try:
             _echo_control(await orchestrator.start())
             _say(_banner(orchestrator, connecting=connecting))  # Discord says "running" once READY
             await listen(orchestrator, sources(), _say)
         finally:
-            await orchestrator.executor.broker.shutdown()
+            await orchestrator.shutdown()  # the broker, a checkpoint, the journal
 
     try:
         asyncio.run(go())
@@ -251,6 +252,15 @@ def _open_bot(settings: Settings, db: Path | None) -> Orchestrator:
         refuse(str(exc))
     except _expected() as exc:
         fail(str(exc))
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd, docker stop) ends the run like Ctrl-C: the journal and broker close cleanly."""
+    import signal
+
+    task = asyncio.current_task()
+    if task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 
 
 def _say(line: str) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Protocol
@@ -83,7 +81,6 @@ async def listen(orchestrator: Orchestrator, sources: Sequence[AlertSource], say
     """Run a started ``orchestrator`` with ``sources`` until the first of them ends."""
     for source in sources:
         orchestrator.executor.subscribe(source.notice)
-    sigterm = _stop_on_sigterm()
     started: list[AlertSource] = []
     failure: BaseException | None = None
     try:
@@ -100,23 +97,11 @@ async def listen(orchestrator: Orchestrator, sources: Sequence[AlertSource], say
         failure = exc
         raise
     finally:
-        if sigterm:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
         for source in reversed(started):
             with contextlib.suppress(Exception):
                 await source.stop(failure if isinstance(failure, JournalError) else None)
     if failure is not None:
         raise failure
-
-
-def _stop_on_sigterm() -> bool:
-    """SIGTERM (systemd, docker stop) ends the run like Ctrl-C: the journal and broker close cleanly.
-    Only the main thread's loop can take signals (a bot driven from another thread cannot)."""
-    task = asyncio.current_task()
-    if task is None or threading.current_thread() is not threading.main_thread():
-        return False
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    return True
 
 
 async def _poll_control(orchestrator: Orchestrator, say: Say) -> None:
