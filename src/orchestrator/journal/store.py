@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -198,58 +199,52 @@ class Journal(Queries, Records):
         if isinstance(event, OrderFilled) and state is not None:
             self._record_fill(event, book)
         status = state.status.value if state is not None else None
-        detail = _detail(event.model_dump(mode="json"))
+        detail = _detail(event.model_dump(mode="json", exclude=_NOT_DETAIL))
         values = (iso(event.at), event.kind, client_id, status, detail, event.model_dump_json())
         self._write(_ORDER_EVENT, values)
 
     def _record_order(self, event: OrderSubmitted) -> None:
         order = event.order
-        self._insert(
-            "orders",
-            {
-                "client_id": order.client_id,
-                "message_id": order.message_id,
-                "position": order.position,
-                "instrument": instrument_key(order.instrument),
-                "action": order.action.value,
-                "order_type": order.order_type.value,
-                "role": order.role.value,
-                "leg": order.leg,
-                "quantity": order.quantity,
-                "price": order.price,
-                "alert_price": order.alert_price,
-                "parent": order.parent,
-                "submitted_at": iso(event.at),
-            },
-            ignore=True,
+        values = (
+            order.client_id,
+            order.message_id,
+            order.position,
+            instrument_key(order.instrument),
+            order.action.value,
+            order.order_type.value,
+            order.role.value,
+            order.leg,
+            order.quantity,
+            _text(order.price),
+            _text(order.alert_price),
+            order.parent,
+            iso(event.at),
         )
+        self._write(_ORDER, values)
 
     def _record_fill(self, event: OrderFilled, book: PositionBook) -> None:
         fill = book.fills[-1] if book.fills and book.fills[-1].fill_id == event.fill_id else None
         if fill is None:
             return  # a fill the book had already seen (re-sent after a reconnect)
         order = book.orders[fill.client_id].order
-        self._insert(
-            "fills",
-            {
-                "fill_id": fill.fill_id,
-                "client_id": fill.client_id,
-                "message_id": fill.message_id,
-                "position": fill.position,
-                "instrument": fill.instrument,
-                "side": fill.action.value,
-                "opens": fill.opens,
-                "quantity": fill.quantity,
-                "multiplier": multiplier(order.instrument),
-                "price": fill.price,
-                "alert_price": order.alert_price,
-                "commission": fill.commission,
-                "realized": fill.realized,
-                "at": iso(fill.at),
-                "trading_day": trading_day(fill.at).isoformat(),
-            },
-            ignore=True,
+        values = (
+            fill.fill_id,
+            fill.client_id,
+            fill.message_id,
+            fill.position,
+            fill.instrument,
+            fill.action.value,
+            int(fill.opens),
+            fill.quantity,
+            multiplier(order.instrument),
+            str(fill.price),
+            _text(order.alert_price),
+            str(fill.commission),
+            str(fill.realized),
+            iso(fill.at),
+            trading_day(fill.at).isoformat(),
         )
+        self._write(_FILL, values)
 
     def record_notice(self, kind: str, at: datetime, detail: str) -> None:
         self._insert("notices", {"at": iso(at), "kind": kind, "detail": detail})
@@ -352,7 +347,20 @@ class Journal(Queries, Records):
 _ORDER_EVENT = (
     "INSERT INTO order_events (at, kind, client_id, status, detail, event) VALUES (?, ?, ?, ?, ?, ?)"
 )
-_NOT_DETAIL = frozenset({"kind", "at", "client_id", "order"})
+_ORDER = (
+    "INSERT OR IGNORE INTO orders (client_id, message_id, position, instrument, action, order_type, role,"
+    " leg, quantity, price, alert_price, parent, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_FILL = (
+    "INSERT OR IGNORE INTO fills (fill_id, client_id, message_id, position, instrument, side, opens,"
+    " quantity, multiplier, price, alert_price, commission, realized, at, trading_day)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_NOT_DETAIL: set[str] = {"kind", "at", "client_id", "order"}  # read only
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _detail(data: Mapping[str, Any]) -> str:
