@@ -9,12 +9,12 @@ no entry passes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from parser import Side
 
-from .account import AccountSnapshot, Position, TradingState, TradingStatus
+from .account import AccountSnapshot, Position, Realized, TradingState, TradingStatus
 from .hours import trading_day
 from .limits import Limits
 from .specs import multiplier
@@ -29,8 +29,19 @@ def money(amount: Decimal) -> str:
 
 
 def realized_today(account: AccountSnapshot, now: datetime) -> Decimal:
+    """Today's net realized P&L. A decision asks it of the same snapshot several times (the loss
+    cap, the room for a new entry, the review): the last answer is kept for the same fills and day."""
     today = trading_day(now)
-    return sum((r.pnl for r in account.realized if trading_day(r.at) == today), Decimal(0))
+    fills, day, total = _LAST_TODAY[0]
+    if fills is account.realized and day == today:
+        return total
+    total = sum((r.pnl for r in account.realized if trading_day(r.at) == today), Decimal(0))
+    _LAST_TODAY[0] = (account.realized, today, total)
+    return total
+
+
+# (the closing fills asked about, the day, their sum): holding the tuple keeps its identity unique
+_LAST_TODAY: list[tuple[tuple[Realized, ...] | None, date | None, Decimal]] = [(None, None, Decimal(0))]
 
 
 def loss_per_contract(side: Side, entry: Decimal, stop: Decimal, instrument_multiplier: int) -> Decimal:
