@@ -57,6 +57,7 @@ from .messages import BACKFILL, EDIT, LIVE, Message, message_of, part_id
 from .resolve import resolve
 
 MISSED = "missed"
+PRACTICE = "practice_hours"  # risk's note on an entry decided with TRADING_HOURS=any
 _PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
 
 
@@ -408,7 +409,7 @@ class Pipeline:
             )
         elif isinstance(decision, Approved):
             verdict, reasons, plan = "approved", decision.notes, decision.plan
-            sentence = describe_plan(plan)
+            sentence = describe_plan(plan) + _practice(decision.notes)
         else:
             verdict, reasons, sentence, plan = "denied", decision.reasons, decision.sentence, None
         codes = tuple(r.code for r in reasons)
@@ -471,6 +472,11 @@ class References:
 def _chatter(code: str, detail: str) -> Reason:
     """Why a message is not a signal: the same few reasons, over and over, in a busy channel."""
     return Reason(code=code, detail=detail)
+
+
+def _practice(notes: tuple[Reason, ...]) -> str:
+    """Said in the decision's sentence (journal, table, console, notices): the market was closed."""
+    return " [practice: the market is closed]" if any(n.code == PRACTICE for n in notes) else ""
 
 
 def _is_signal(intent: Intent | NotASignal | Reason) -> bool:

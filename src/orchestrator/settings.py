@@ -118,6 +118,10 @@ class Settings(BaseSettings):
             raise _keyed("MAX_TOTAL_CONTRACTS", "must be at least MAX_CONTRACTS")
         if self.PAPER_MODE:
             return self
+        if self.TRADING_HOURS == "any":
+            raise _keyed(
+                "TRADING_HOURS", "any is for paper practice only: live trading keeps the market's hours"
+            )
         if self.BROKER != "ib":
             raise _keyed("BROKER", "live trading (PAPER_MODE=false) needs BROKER=ib")
         if self.LIVE_CONFIRM is None:

@@ -12,7 +12,17 @@ from parser import Add, Cancel, Exit, Intent, MoveStop, Open, Trim
 
 from .account import AccountSnapshot, Alert, Position
 from .bracket import EntryContext, build_bracket
-from .gates import addable, matches, new_position, not_replanned, not_stale, pace, state_allows, tradable
+from .gates import (
+    addable,
+    matches,
+    new_position,
+    not_replanned,
+    not_stale,
+    pace,
+    practice_notes,
+    state_allows,
+    tradable,
+)
 from .limits import Limits
 from .loss import review
 from .manage import ManageContext, plan_cancel, plan_exit, plan_move_stop, plan_trim
@@ -81,7 +91,7 @@ def _entry(
     if any(r.code in _UNPRICEABLE for r in reasons):
         return Denied(reasons=tuple(reasons))
     context = EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)
-    return build_bracket(context).decision(reasons)
+    return build_bracket(context).decision(reasons, notes=tuple(practice_notes(instrument, limits, now)))
 
 
 def _manage(intent: Exit | Trim | MoveStop | Cancel, ctx: ManageContext) -> PlanDraft:

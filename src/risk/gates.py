@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from parser import Asset, Instrument, Intent
 
 from .account import AccountSnapshot, Alert, Position, Quote, TradingState, TradingStatus
-from .hours import is_open, new_york_day, trading_day, venue_for
+from .hours import is_open, new_york_day, practising, trading_day, venue_for
 from .limits import Limits
 from .plan import Reason
 from .sanity import expiry_reasons
@@ -79,6 +79,16 @@ def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reas
         detail = f"{instrument_key(instrument)} is outside trading hours ({limits.trading_hours})"
         reasons.append(Reason(code="outside_trading_hours", detail=detail))
     return reasons
+
+
+def practice_notes(instrument: Instrument, limits: Limits, now: datetime) -> list[Reason]:
+    """The note an entry decided outside the market's hours carries (``TRADING_HOURS=any``, paper)."""
+    if venue_for(instrument) is None or not practising(instrument, now, limits.hours):
+        return []
+    detail = (
+        f"{instrument_key(instrument)}'s market is closed: decided as practice (TRADING_HOURS=any, paper)"
+    )
+    return [Reason(code="practice_hours", detail=detail)]
 
 
 def _allowed_symbol(instrument: Instrument, limits: Limits) -> list[Reason]:

@@ -74,6 +74,7 @@ class HoursKind(StrEnum):
     REGULAR = "regular"
     EXTENDED = "extended"
     WINDOW = "window"
+    ANY = "any"  # paper practice: decide at any time (the settings refuse it in live mode)
 
 
 class HoursRule(NamedTuple):
@@ -85,12 +86,13 @@ class HoursRule(NamedTuple):
 
 
 def parse_hours(text: str) -> HoursRule:
-    """``regular``, ``extended`` or ``HH:MM-HH:MM`` (New York time; may wrap past midnight)."""
-    if text in (HoursKind.REGULAR, HoursKind.EXTENDED):
+    """``regular``, ``extended``, ``HH:MM-HH:MM`` (New York time; may wrap past midnight) or
+    ``any`` (paper practice)."""
+    if text in (HoursKind.REGULAR, HoursKind.EXTENDED, HoursKind.ANY):
         return HoursRule(HoursKind(text))
     match = _WINDOW.match(text)
     if match is None:
-        raise ValueError("use regular, extended or HH:MM-HH:MM (New York time)")
+        raise ValueError("use regular, extended, HH:MM-HH:MM (New York time) or any (paper only)")
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
         raise ValueError("HH:MM-HH:MM needs two different valid times")
@@ -122,12 +124,20 @@ def is_open(instrument: Instrument, at: datetime, rule: HoursRule) -> bool:
     venue = venue_for(instrument)
     if venue is None:
         return False
+    if rule.kind is HoursKind.ANY:
+        return True
     session = session_at(venue, at, widest=rule.kind is not HoursKind.REGULAR)
     if session is None:
         return False
     if rule.kind is HoursKind.WINDOW:
         return _in_window(at.astimezone(NEW_YORK).time(), rule)
     return True
+
+
+def practising(instrument: Instrument, at: datetime, rule: HoursRule) -> bool:
+    """Decided only because ``TRADING_HOURS=any``: the market itself is closed (outside even the
+    widest session), so the decision is practice, and says so."""
+    return rule.kind is HoursKind.ANY and not is_open(instrument, at, HoursRule(HoursKind.EXTENDED))
 
 
 def session_at(venue: Venue, at: datetime, *, widest: bool) -> Session | None:

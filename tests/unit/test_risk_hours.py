@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
-from tests.builders import decide, ny, option, position
+from tests.builders import approved, decide, ny, option, position
 
 from parser import Asset, Instrument
 from risk import trading_day
@@ -187,3 +187,16 @@ def test_hours_setting_is_validated() -> None:
     for bad in ("overnight", "9:30-16:00", "25:00-26:00", "10:00-10:00"):
         with pytest.raises(ValueError, match="HH:MM"):
             parse_hours(bad)
+
+
+def test_any_hours_is_practice_that_says_so(clock: FrozenDateTimeFactory) -> None:
+    """``TRADING_HOURS=any`` (paper only) decides on a Saturday too, and the decision carries the
+    practice note; inside the market's hours it is an ordinary decision."""
+    saturday, monday = now_at(clock, ny(2026, 3, 7, 11, 0)), ny(2026, 3, 2, 10, 30)
+    alert = "BTO SPY 3/20 580C @ 1.25 SL 0.90"
+    assert decide(alert, now=saturday).verdict == "denied"
+    practice = approved(decide(alert, now=saturday, trading_hours="any"))
+    assert [n.code for n in practice.notes if n.code == "practice_hours"] == ["practice_hours"]
+    ordinary = approved(decide(alert, now=monday, trading_hours="any"))
+    assert "practice_hours" not in [n.code for n in ordinary.notes]
+    assert parse_hours("any").kind is HoursKind.ANY

@@ -47,6 +47,10 @@ def test_settings_read_lists_of_ids_and_symbols(monkeypatch: pytest.MonkeyPatch)
         ({"DISCORD_TOKEN": "changeme"}, "DISCORD_TOKEN"),
         ({"PAPER_MODE": "false"}, "BROKER"),
         ({"PAPER_MODE": "false", "BROKER": "ib"}, "LIVE_CONFIRM"),
+        (
+            {"PAPER_MODE": "false", "BROKER": "ib", "LIVE_CONFIRM": "U1", "TRADING_HOURS": "any"},
+            "TRADING_HOURS",
+        ),
     ],
 )
 def test_bad_setting_is_one_error_naming_the_key(
