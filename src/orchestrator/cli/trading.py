@@ -6,6 +6,7 @@ import asyncio
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from ..control import ControlResult
     from ..settings import Settings
     from ..sources import AlertSource
+    from ..views.tables import Pnl
 
 
 def _in_use() -> type[Exception]:
@@ -91,12 +93,19 @@ def replay(
         raise click.UsageError("give a session FILE (or --journal OLD.db --compare)")
     if len(files) > 1 and (db is not None or as_json):
         raise click.UsageError("--db and --json take a single FILE")
+    from ..views.tables import Pnl
+
+    total = Pnl()
     for path in files:
-        _replay_one(path, db, as_json, settings, broker)
+        total.add(_replay_one(path, db, as_json, settings, broker))
+    if len(files) > 1:
+        click.secho(total.line(f"All {len(files)} sessions", ""), bold=True)
 
 
-def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, broker: str) -> None:
+def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, broker: str) -> Pnl:
     from rich.console import Console
+
+    from risk import trading_day
 
     from ..journal import Journal
     from ..sources.session.replay import replay as run_replay
@@ -133,13 +142,15 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
         try:
             fold = result.messages > FOLD_IGNORED_ABOVE
             print_session(console, journal, f"{path.name}", journal.session_message_ids(source), fold=fold)
-            print_pnl(console, dict(summary_items(journal, result)), plain=fold)
+            days = {trading_day(datetime.fromisoformat(at)).isoformat() for at in journal.input_times(source)}
+            pnl = print_pnl(console, journal, days, dict(summary_items(journal, result)), plain=fold)
             where = str(db) if db else "temporary (pass --db PATH to keep it)"
             console.print(f"journal: {where}", style="dim")
             if as_json:
                 write_summary(summary_items(journal, result), sys.stdout)
         finally:
             journal.close()
+    return pnl
 
 
 @click.command()

@@ -182,6 +182,11 @@ class Queries(Tables):
         for values in cursor:
             yield dict(zip(names, values, strict=True))
 
+    def input_times(self, source: str) -> Iterator[str]:
+        """When each event replayed from ``source`` happened (ISO text, streamed)."""
+        for (at,) in self.conn.execute("SELECT at FROM inputs WHERE source = ?", (source,)):
+            yield str(at)
+
     def session_message_ids(self, source: str) -> Iterator[str]:
         """The ids of the message lines replayed from ``source``, in session order, once each."""
         cursor = self.conn.execute(
@@ -195,10 +200,11 @@ class Queries(Tables):
     # ------------------------------------------------------------------ fills and positions
 
     def all_fills(self) -> Iterator[Row]:
-        """Every fill in the order it came (streamed)."""
+        """Every fill in the order it came (streamed), with its order's role and trading day."""
         cursor = self.conn.execute(
-            "SELECT message_id, instrument, side, quantity, price, realized, commission"
-            " FROM fills ORDER BY rowid"
+            "SELECT f.message_id, f.instrument, f.side, f.quantity, f.price, f.realized, f.commission,"
+            " f.client_id, f.trading_day, o.role FROM fills f LEFT JOIN orders o ON o.client_id = f.client_id"
+            " ORDER BY f.rowid"
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -106,25 +107,67 @@ def _detail(row: dict[str, Any]) -> str:
     return str(detail)
 
 
-def print_pnl(console: Console, summary: dict[str, Any], *, plain: bool = False) -> None:
-    """The fills (``plain``: written as read, for a long session), open positions, and the P&L."""
-    for fill in summary["fills"]:
+@dataclass
+class Pnl:
+    """Realized P&L (gross, in account currency) and commissions, summed exactly."""
+
+    gross: Decimal = Decimal(0)
+    fees: Decimal = Decimal(0)
+
+    def add(self, other: Pnl) -> None:
+        self.gross += other.gross
+        self.fees += other.fees
+
+    def line(self, label: str, state: str) -> str:
+        net = self.gross - self.fees
+        ending = f"; trading {state}" if state else ""
+        return (
+            f"{label}: realized {self.gross:+.2f} gross, commissions {self.fees:.2f}, net {net:+.2f}{ending}"
+        )
+
+
+def print_pnl(
+    console: Console, journal: Journal, days: set[str], summary: dict[str, Any], *, plain: bool = False
+) -> Pnl:
+    """The fills of the session's trading ``days`` with their role (entry, target, stop, close, kill
+    flatten, protect), the open positions, and the P&L of each day (the journal may hold other
+    days: a ``--db`` kept across sessions). Returns the session's total."""
+    per_day: dict[str, Pnl] = {}
+    for fill in journal.all_fills():
+        if fill["trading_day"] not in days:
+            continue
+        pnl = per_day.setdefault(fill["trading_day"], Pnl())
+        pnl.add(Pnl(Decimal(fill["realized"]), Decimal(fill["commission"])))
         what = f"{fill['side']:<4} {fill['quantity']} {fill['instrument']} @ {fill['price']}"
-        line = f"  fill  {fill['message_id']:>8}  {what}"
+        line = f"  fill  {_role(fill):<12} {fill['message_id']:>8}  {what}"
         if plain:
             console.file.write(line + "\n")
         else:
             console.print(line)
     for position in summary["open_positions"]:
         console.print(f"  open  {position['quantity']} {position['instrument']} avg {position['avg_price']}")
-    gross, fees = Decimal(summary["realized_pnl"]), Decimal(summary["commissions"])
-    console.print(
-        f"Day P&L: realized {gross:+.2f} gross, commissions {fees:.2f}, net {gross - fees:+.2f}; "
-        f"trading {summary['trading_state']}",
-        style="bold",
-    )
+    total, state = Pnl(), summary["trading_state"]
+    for day in sorted(per_day):
+        total.add(per_day[day])
+    if len(per_day) <= 1:
+        console.print(total.line("Day P&L", state), style="bold")
+    else:
+        for day in sorted(per_day):
+            console.print(per_day[day].line(f"Day P&L {day}", ""), style="bold")
+        console.print(total.line(f"Total over {len(per_day)} trading days", state), style="bold")
     for line in summary.get("bad_lines", []):
         console.print(f"  skipped {line}", style="yellow")
+    return total
+
+
+def _role(fill: dict[str, Any]) -> str:
+    """What the fill was: the entry, the target, the stop, a close (exit or trim), or one of the
+    bot's own orders (the kill switch's flattening, a protective stop)."""
+    client_id = str(fill["client_id"] or "")
+    for kind, label in ((":flatten:", "kill flatten"), (":protect:", "protect stop")):
+        if kind in client_id:
+            return label
+    return str(fill["role"] or "?")
 
 
 def _clipped(text: str, limit: int = SHOWN_CHARS) -> str:
