@@ -262,6 +262,14 @@ class Queries(Tables):
         rows = self._rows("SELECT outcome, detail FROM control_results WHERE request_id = ?", request_id)
         return rows[0] if rows else None
 
+    def outside_requests(self) -> int:
+        """Kills and resumes that came from outside the recorded inputs (the console, Discord)."""
+        sql = (
+            "SELECT COUNT(*) FROM control_requests"
+            " WHERE requested_by != 'session' AND command IN ('kill', 'resume')"
+        )
+        return int(self._value(sql) or 0)
+
     def pending_requests(self, after: int = 0) -> list[Row]:
         return self._rows(
             "SELECT r.* FROM control_requests r LEFT JOIN control_results d ON d.request_id = r.id"

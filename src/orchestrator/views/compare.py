@@ -42,16 +42,23 @@ def recorded_inputs(journal: Journal) -> list[str]:
     ]
 
 
-def differences(old: Journal, new: Journal) -> list[dict[str, Any]]:
+def differences(old: Journal, new: Journal) -> tuple[list[dict[str, Any]], int]:
+    """The decisions that differ, and how many were left out: made under a trading state that a kill
+    or resume from outside the recorded inputs (the console, Discord) set, which the re-run cannot
+    repeat. From the first decision whose state differs, the rest of such a run is not comparable
+    (the kill flattened what the re-run still holds)."""
     before = {row["message_id"]: row for row in old.first_decisions()}
-    changed = []
+    outside = old.outside_requests() > 0
+    changed, diverged, left_out = [], False, 0
     for row in new.first_decisions():
         was = before.get(row["message_id"])
-        if was is None or _key(was) != _key(row):
-            changed.append(
-                {"message_id": row["message_id"], "text": row["text"], "before": was, "after": row}
-            )
-    return changed
+        if was is not None and _key(was) == _key(row):
+            continue
+        if outside and was is not None and (diverged or _states(was) != _states(row)):
+            diverged, left_out = True, left_out + 1
+            continue
+        changed.append({"message_id": row["message_id"], "text": row["text"], "before": was, "after": row})
+    return changed, left_out
 
 
 def run_compare(path: Path, settings: Settings, console: Console) -> int:
@@ -62,7 +69,7 @@ def run_compare(path: Path, settings: Settings, console: Console) -> int:
             fresh = Path(scratch) / "compare.db"
             asyncio.run(replay(lines, settings, fresh, source=f"compare:{path}"))
             new = Journal(fresh, durable=False)
-            changed = differences(old, new)
+            changed, left_out = differences(old, new)
             new.close()
     finally:
         old.close()
@@ -75,7 +82,18 @@ def run_compare(path: Path, settings: Settings, console: Console) -> int:
         if changed
         else f"no decision differs ({len(lines)} recorded inputs re-run)"
     )
+    if left_out:
+        console.print(
+            f"{left_out} decisions not compared: made after a kill or resume from outside the recorded "
+            "inputs (the console, Discord), which the re-run does not repeat",
+            style="yellow",
+        )
     return 1 if changed else 0
+
+
+def _states(row: dict[str, Any]) -> set[str]:
+    """The trading-state reasons of a decision (``trading_halted``, ``trading_reducing``)."""
+    return {code for code in json.loads(row["reasons"]) if code.startswith("trading_")}
 
 
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
