@@ -1,4 +1,4 @@
-"""Console control: ``kill``, ``resume``, ``status``, ``report``, ``console``.
+"""Console control: ``kill``, ``resume``, ``status``, ``report``, ``console``, ``audit``.
 
 ``kill`` and ``resume`` write to the journal, so they work whether the bot runs or not: the state is
 latched at once (a running bot reads it before every decision) and the request is carried out by the
@@ -9,6 +9,7 @@ by default, found in the registry); none of these commands ever creates a journa
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,3 +233,39 @@ def console(db: Path | None, env_file: Path | None) -> None:
         interact(load_or_exit(env_file), db)
     except JournalInUse as exc:
         refuse(str(exc))
+
+
+@click.command()
+@click.option(
+    "--dry-run", is_flag=True, help="Print the datasette metadata and command instead of starting it."
+)
+@control_db_option
+@env_file_option
+def audit(dry_run: bool, db: Path | None, env_file: Path | None) -> None:
+    """Open the journal in datasette with the canned queries (a message's story, the day's decisions,
+    denials by reason, kill switch history), whatever the journal file is called.
+
+    Without --db: the running bot's journal, else the settings' journal. It never creates a journal.
+    datasette is an optional extra: pip install 'autoscalper[audit]'.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from ..journal.audit import datasette_metadata
+
+    [path] = _targets(load_or_exit(env_file), db)
+    _journal(path, "nothing to audit").close()
+    metadata = json.dumps(datasette_metadata(path), indent=2)
+    datasette = shutil.which("datasette")
+    if dry_run:
+        click.echo(metadata)
+        click.echo(f"datasette {path} --metadata METADATA.json", err=True)
+        return
+    if datasette is None:
+        refuse("datasette is not installed: pip install 'autoscalper[audit]' (or pipx install datasette)")
+    with tempfile.TemporaryDirectory() as scratch:
+        file = Path(scratch) / "metadata.json"
+        file.write_text(metadata, encoding="utf-8")
+        command = [datasette, str(path), "--metadata", str(file)]  # the installed datasette, our files
+        sys.exit(subprocess.run(command, check=False).returncode)  # noqa: S603

@@ -257,11 +257,11 @@ def _load_settings(env_file: Path | None) -> Any:
 
 
 def _register() -> None:
-    from .control import console, kill, report, resume, status
+    from .control import audit, console, kill, report, resume, status
     from .ib import ib_check
     from .trading import replay, run
 
-    for command in (replay, run, kill, resume, status, report, console, ib_check):
+    for command in (replay, run, kill, resume, status, report, audit, console, ib_check):
         main.add_command(command)
 
 
