@@ -60,6 +60,7 @@ class Fill:
     at: datetime
     opens: bool
     realized: Decimal = Decimal(0)
+    price_basis: str | None = None  # made up by the simulator (no quote): at_alert_price | no_quote
 
 
 @dataclass
@@ -261,11 +262,15 @@ class PositionBook:
             at=event.at,
             opens=order.opens,
             realized=realized,
+            price_basis=event.price_basis,
         )
         if not order.opens:  # for risk: net of this fill's commission and its share of the entry's
             net = realized - event.commission - holding.entry_fee * event.quantity
             forced = order.client_id.startswith(client_id(order.position, FLATTEN))  # the kill switch's
-            market_loss = realized < 0 and not forced
+            # A made-up price (no quote: the entry or the exit at the alert's price) is a scratch,
+            # not the market's verdict: it never starts the loss cooldown.
+            made_up = event.price_basis is not None or any(f.price_basis for f in holding.fills if f.opens)
+            market_loss = realized < 0 and not forced and not made_up
             closing = Realized(at=event.at, pnl=net, position=order.position, market_loss=market_loss)
             self._closing.setdefault(trading_day(event.at), []).append(closing)
         holding.fills.append(fill)

@@ -9,7 +9,7 @@ re-sent after every reconnect).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -43,8 +43,16 @@ class OrderModified(_Event):
     price: Decimal | None = None
 
 
+# How the simulator priced a fill no market priced: at the alert's own price, or (an exit that named
+# none) at the last price it traded. A broker's fill, or one on a quote, has no basis (None).
+AT_ALERT_PRICE: Final = "at_alert_price"
+NO_QUOTE: Final = "no_quote"
+PriceBasis = Literal["at_alert_price", "no_quote"]
+
+
 class OrderFilled(_Event):
-    """One execution. ``filled`` is the order's cumulative quantity, ``remaining`` what still works."""
+    """One execution. ``filled`` is the order's cumulative quantity, ``remaining`` what still works.
+    ``price_basis``: set when the price was made up (the simulator with no quote)."""
 
     kind: Literal["filled"] = "filled"
     client_id: str
@@ -54,6 +62,7 @@ class OrderFilled(_Event):
     commission: Decimal = Field(ge=0)
     filled: int = Field(ge=1)
     remaining: int = Field(ge=0)
+    price_basis: PriceBasis | None = None
 
 
 class OrderCancelled(_Event):

@@ -34,7 +34,7 @@ from ..events import (
 )
 from ..orders import Action, Bracket, Order, OrderStatus
 from .commissions import commission
-from .fill_model import fill_price
+from .fill_model import fill_price, price_basis
 
 SIMULATOR_ACCOUNT = "SIMULATOR"
 NO_SECURITY = 200
@@ -300,6 +300,7 @@ class PaperBroker:
                 commission=commission(order.instrument, quantity, price),
                 filled=order.quantity,
                 remaining=0,
+                price_basis=price_basis(order, self._quotes.get(key)),
             )
         )
         self._after_fill(order, at)

@@ -5,6 +5,8 @@ triggers when bid <= stop and a buy stop when ask >= stop, each at the order's o
 order takes the ask (buying) or the bid (selling). With no quote ever seen for the instrument, an
 entry or a closing order fills on receipt at the alert's price, the analyst's own; a closing order
 with no alert price fills at the last price the simulator traded. Bracket children wait for a quote.
+A fill made without a quote is made up, and says how (``price_basis``): ``at_alert_price``, or
+``no_quote`` when even the alert had no price.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from decimal import Decimal
 
 from risk import Quote
 
+from ..events import AT_ALERT_PRICE, NO_QUOTE, PriceBasis
 from ..orders import Action, Order, OrderType
 
 
@@ -41,3 +44,12 @@ def _without_quote(order: Order, last_price: Decimal | None) -> Decimal | None:
     if order.order_type is OrderType.LIMIT:
         return order.price
     return order.alert_price or last_price
+
+
+def price_basis(order: Order, quote: Quote | None) -> PriceBasis | None:
+    """How a fill of ``order`` was priced when no market priced it; None when a quote did."""
+    if quote is not None:
+        return None
+    if order.order_type is OrderType.LIMIT or order.alert_price is not None:
+        return AT_ALERT_PRICE
+    return NO_QUOTE

@@ -205,3 +205,10 @@ def m002_checkpoints(db: Database) -> None:
     db["orders"].create_index(["position"])  # type: ignore[union-attr]
     db["fills"].create_index(["trading_day"])  # type: ignore[union-attr]
     db["decisions"].create_index(["trading_day"])  # type: ignore[union-attr]
+
+
+@MIGRATIONS()
+def m003_fill_price_basis(db: Database) -> None:
+    """How the simulator priced a fill no market priced: ``at_alert_price`` or ``no_quote`` (NULL: a
+    quote or the broker priced it)."""
+    db["fills"].add_column("price_basis", str)  # type: ignore[union-attr]

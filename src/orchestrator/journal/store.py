@@ -243,6 +243,7 @@ class Journal(Queries, Records):
             str(fill.realized),
             iso(fill.at),
             trading_day(fill.at).isoformat(),
+            fill.price_basis,
         )
         self._write(_FILL, values)
 
@@ -353,8 +354,8 @@ _ORDER = (
 )
 _FILL = (
     "INSERT OR IGNORE INTO fills (fill_id, client_id, message_id, position, instrument, side, opens,"
-    " quantity, multiplier, price, alert_price, commission, realized, at, trading_day)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " quantity, multiplier, price, alert_price, commission, realized, at, trading_day, price_basis)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _NOT_DETAIL: set[str] = {"kind", "at", "client_id", "order"}  # read only
 

@@ -31,7 +31,7 @@ from executor import (
 from risk import instrument_key
 
 from ..pipeline import MISSED, Handled
-from .tables import decision_line
+from .tables import decision_line, made_up
 
 MESSAGE_LIMIT = 1900  # Discord's 2,000 characters, less room for the banner
 NOTIFIED_VERDICTS = frozenset({"approved", "denied", "reported", "amended"})
@@ -161,7 +161,8 @@ def notice_line(notice: Notice, book: PositionBook, where: Where = _nowhere) -> 
             else ""
         )
         link = where(state.order.message_id) if state else ""
-        return f"FILLED {what} @ {notice.price} ({notice.client_id}, {notice.remaining} left){link}"
+        basis = made_up(notice.price_basis)
+        return f"FILLED {what} @ {notice.price}{basis} ({notice.client_id}, {notice.remaining} left){link}"
     if isinstance(notice, OrderRejected):
         return f"REJECTED {notice.client_id}: {notice.code} {notice.text}"
     if isinstance(notice, ErrorReported) and not notice.warning:

@@ -139,7 +139,7 @@ def print_pnl(
         pnl = per_day.setdefault(fill["trading_day"], Pnl())
         pnl.add(Pnl(Decimal(fill["realized"]), Decimal(fill["commission"])))
         what = f"{fill['side']:<4} {fill['quantity']} {fill['instrument']} @ {fill['price']}"
-        line = f"  fill  {_role(fill):<12} {fill['message_id']:>8}  {what}"
+        line = f"  fill  {_role(fill):<12} {fill['message_id']:>8}  {what}{made_up(fill['price_basis'])}"
         if plain:
             console.file.write(line + "\n")
         else:
@@ -158,6 +158,15 @@ def print_pnl(
     for line in summary.get("bad_lines", []):
         console.print(f"  skipped {line}", style="yellow")
     return total
+
+
+def made_up(basis: str | None) -> str:
+    """A fill's price the simulator made up, said where the fill is shown."""
+    if basis == "at_alert_price":
+        return " (no quote: at the alert's price)"
+    if basis == "no_quote":
+        return " (no quote: at the last simulated price)"
+    return ""
 
 
 def _role(fill: dict[str, Any]) -> str:
