@@ -58,3 +58,13 @@ def test_fills_say_what_they_were_and_several_sessions_end_with_their_total() ->
     nets = [float(m) for m in re.findall(r"^Day P&L: .* net ([+-][\d.]+); trading", out.stdout, re.M)]
     [total] = re.findall(r"^All 2 sessions: .* net ([+-][\d.]+)$", out.stdout, re.M)
     assert round(sum(nets), 2) == float(total)
+
+
+def test_edits_deletes_kills_and_resumes_are_rows_of_the_table() -> None:
+    edits = cli("replay", str(SESSIONS / "edits_deletes.jsonl"))
+    assert edits.returncode == 0, edits.stderr
+    assert edits.stdout.count("(edited)") == 3 and edits.stdout.count("(deleted)") == 1
+    kills = cli("replay", str(SESSIONS / "kill_mid_session.jsonl"))
+    rows = [line.split("│")[2].strip() for line in kills.stdout.splitlines() if line.startswith("│ ")]
+    assert "kill" in rows and "resume" in rows
+    assert rows.index("kill") < rows.index("resume")

@@ -187,15 +187,32 @@ class Queries(Tables):
         for (at,) in self.conn.execute("SELECT at FROM inputs WHERE source = ?", (source,)):
             yield str(at)
 
-    def session_message_ids(self, source: str) -> Iterator[str]:
-        """The ids of the message lines replayed from ``source``, in session order, once each."""
+    def session_events(self, source: str) -> Iterator[Row]:
+        """The messages (each id once, where it first came), edits, deletes and commands replayed
+        from ``source``, in session order: ``type``, ``mid`` (the message an edit or delete is of),
+        ``at``. Streamed."""
         cursor = self.conn.execute(
-            "SELECT json_extract(payload, '$.id') FROM inputs WHERE source = ? AND type = 'message'"
-            " GROUP BY 1 ORDER BY MIN(line)",
+            "SELECT type, mid, at FROM (SELECT line, type, at, json_extract(payload, '$.id') AS mid,"
+            " ROW_NUMBER() OVER (PARTITION BY type, json_extract(payload, '$.id') ORDER BY line) AS nth"
+            " FROM inputs WHERE source = ? AND type IN ('message', 'edit', 'delete', 'command'))"
+            " WHERE type != 'message' OR nth = 1 ORDER BY line",
             (source,),
         )
-        for (message_id,) in cursor:
-            yield str(message_id)
+        for kind, mid, at in cursor:
+            yield {"type": kind, "mid": mid, "at": at}
+
+    def edits_of(self, message_id: str) -> list[Row]:
+        return self._rows(
+            "SELECT at, comparison, detail FROM message_edits WHERE message_id = ? ORDER BY id", message_id
+        )
+
+    def session_commands(self) -> list[Row]:
+        """The kills and resumes a replayed session's command lines asked for, with their results."""
+        return self._rows(
+            "SELECT r.command, r.reason, s.outcome, s.detail FROM control_requests r"
+            " LEFT JOIN control_results s ON s.request_id = r.id"
+            " WHERE r.requested_by = 'session' ORDER BY r.id"
+        )
 
     # ------------------------------------------------------------------ fills and positions
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,16 @@ from ..journal import Journal, parse_time
 from ..pipeline import Handled
 
 NEW_YORK = ZoneInfo("America/New_York")
-_STYLE = {"approved": "green", "denied": "red", "ignored": "dim", "reported": "yellow", "amended": "yellow"}
+_STYLE = {
+    "approved": "green",
+    "denied": "red",
+    "ignored": "dim",
+    "reported": "yellow",
+    "amended": "yellow",
+    "edit": "yellow",
+    "deleted": "yellow",
+    "done": "bold",
+}
 
 
 def decision_line(outcome: Handled) -> str:
@@ -37,13 +46,12 @@ SHOWN_CHARS = 500  # of a message's text in the table; the journal has it whole
 _CHUNK = 500  # rows laid out per table, so memory stays flat however long the session
 
 
-def print_session(
-    console: Console, journal: Journal, title: str, message_ids: Iterable[str], *, fold: bool
-) -> None:
-    """Every message of the session with its decision. With ``fold`` (a long session) the ignored
-    ones are a count and the rest plain lines, written as read: laying out thousands of table rows
-    would take longer than the replay. ``message_ids`` are read as they are printed, once each."""
-    rows = (row for message_id in message_ids for row in journal.message_with_parts(message_id))
+def print_session(console: Console, journal: Journal, title: str, source: str, *, fold: bool) -> None:
+    """Every message of the session with its decision, and its edits, deletes, kills and resumes
+    where they came. With ``fold`` (a long session) the ignored messages are a count and the rest
+    plain lines, written as read: laying out thousands of table rows would take longer than the
+    replay."""
+    rows = _session_rows(journal, source)
     if fold:
         _print_plain(console, title, rows)
         return
@@ -56,6 +64,46 @@ def print_session(
             printed, shown = printed + len(shown), []
     if shown or not printed:
         console.print(_table(None if printed else title, shown, header=not printed))
+
+
+_NOT_EXECUTED = {"outcome": None, "exec_detail": None}
+
+
+def _session_rows(journal: Journal, source: str) -> Iterator[dict[str, Any]]:
+    edits_seen: dict[str, int] = {}  # message -> its edits shown so far
+    commands = iter(journal.session_commands())
+    for event in journal.session_events(source):
+        kind, mid = event["type"], event["mid"]
+        if kind == "message":
+            yield from journal.message_with_parts(mid)
+            continue
+        row = {
+            "id": mid or "",
+            "author_id": "",
+            "received_at": event["at"],
+            "outcome": None,
+            "exec_detail": None,
+        }
+        if kind == "edit":
+            number = edits_seen.get(mid, 0)
+            edits_seen[mid] = number + 1
+            edit = (journal.edits_of(mid)[number:] or [{"comparison": "", "detail": ""}])[0]
+            yield row | {
+                "text": "(edited)",
+                "verdict": "edit",
+                "sentence": f"{edit['comparison']}: {edit['detail']}",
+            }
+        elif kind == "delete":
+            yield row | {"text": "(deleted)", "verdict": "deleted", "sentence": "the author deleted it"}
+        else:
+            done = next(commands, None) or {"command": "command", "reason": "", "outcome": "", "detail": ""}
+            first = (done["detail"] or "").splitlines()[:1]
+            yield row | {
+                "id": done["command"],
+                "text": done["reason"] or "",
+                "verdict": done["outcome"] or "",
+                "sentence": first[0] if first else "",
+            }
 
 
 def _print_plain(console: Console, title: str, rows: Iterable[dict[str, Any]]) -> None:
