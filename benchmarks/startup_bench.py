@@ -87,23 +87,11 @@ async def _open_and_stop(db: Path) -> None:
     """What ``autoscalper run`` does before its first message, the morning after the journal's last day."""
     from datetime import datetime, timedelta
 
-    from executor import PaperBroker
-    from orchestrator.app import Orchestrator
-    from orchestrator.sources import allowlists
-    from orchestrator.sources.session.replay import SimClock
+    from tests.trading import SimClock, paper_bot
 
     with sqlite3.connect(db) as conn:
         last = datetime.fromisoformat(conn.execute("SELECT MAX(at) FROM inputs").fetchone()[0])
-    clock = SimClock(last + timedelta(hours=16))
-    settings = Settings()
-    bot = Orchestrator.open(
-        settings,
-        command="run",
-        journal_path=db,
-        allow=allowlists(settings),
-        clock=clock,
-        broker=PaperBroker(clock),
-    )
+    bot = paper_bot(db, SimClock(last + timedelta(hours=16)), Settings())
     try:
         await bot.start()
     finally:

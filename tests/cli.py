@@ -30,3 +30,19 @@ def cli(
         env={**os.environ, **(env or {})},
         preexec_fn=before,
     )
+
+
+def console_bot(db: Path) -> subprocess.Popen[str]:
+    """``autoscalper run --input - --db DB``, its pipes open, returned once it says it runs."""
+    bot = subprocess.Popen(
+        [*BOT, "run", "--input", "-", "--db", str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = bot.stderr.readline() if bot.stderr is not None else ""
+    if "autoscalper running" not in started:
+        bot.kill()
+        raise AssertionError(f"the bot did not start: {started!r}")
+    return bot

@@ -3,9 +3,11 @@ through the real parser, risk manager, executor and paper broker."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from executor import (
@@ -15,9 +17,14 @@ from executor import (
     Holding,
     MemoryStateStore,
     Notice,
+    PaperBroker,
     PositionBook,
     bracket_from_plan,
 )
+from orchestrator.app import Orchestrator
+from orchestrator.pipeline import Allowlist
+from orchestrator.settings import Settings
+from orchestrator.sources import allowlists
 from orchestrator.sources.session.replay import SimClock as ReplayClock
 from parser import Instrument, Open, Side
 from risk import (
@@ -146,3 +153,26 @@ class Desk:
 
 def money(amount: Decimal) -> str:
     return f"{amount:.2f}"
+
+
+def paper_bot(
+    db: Path,
+    clock: ReplayClock,
+    settings: Settings | None = None,
+    *,
+    allow: Mapping[str, Allowlist] | None = None,
+    durable: bool = True,
+) -> Orchestrator:
+    """A bot on the simulator, journaling into ``db`` on ``clock``, the registered sources'
+    allow-lists (plus ``allow``): what ``autoscalper run`` opens, with the clock in the test's hands."""
+    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    lists = {**allowlists(settings), **(allow or {})}
+    return Orchestrator.open(
+        settings,
+        command="run",
+        journal_path=db,
+        allow=lists,
+        clock=clock,
+        broker=PaperBroker(clock),
+        durable=durable,
+    )

@@ -206,7 +206,9 @@ class Pipeline:
         """Decide one instruction and carry out its plan. ``carry``: the message itself, journaled in
         the decision's commit (a broker outside the process: nothing is journaled around them)."""
         signal = _is_signal(intent)
-        own_commit = carry is not None or (signal and self.executor.in_process)
+        # Its own commit on IB (before a plan leaves; synced for a signal); a savepoint for a signal
+        # on the simulator, inside the message's commit; chatter's rows ride on that commit.
+        own_commit = signal or not self.executor.in_process
         failure: Exception | None = None
         with self.journal.transaction(durable=signal) if own_commit else nullcontext():
             if carry is not None:
@@ -446,22 +448,27 @@ class References:
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
         self._deciding: dict[str, str | None] = {}
+        self._read: tuple[str | None, tuple[str | None] | None] = (None, None)
 
     def __setitem__(self, message_id: str, position: str | None) -> None:
-        self._deciding = {message_id: position}
+        self._deciding, self._read = {message_id: position}, (None, None)
 
     def __contains__(self, message_id: object) -> bool:
-        return message_id in self._deciding or (
-            isinstance(message_id, str) and self.journal.reference(message_id) is not None
-        )
+        return isinstance(message_id, str) and self._lookup(message_id) is not None
 
     def __getitem__(self, message_id: str) -> str | None:
-        if message_id in self._deciding:
-            return self._deciding[message_id]
-        found = self.journal.reference(message_id)
+        found = self._lookup(message_id)
         if found is None:
             raise KeyError(message_id)
         return found[0]
+
+    def _lookup(self, message_id: str) -> tuple[str | None] | None:
+        """(position) or None; a reply asks ``in`` then ``[]``: one journal read answers both."""
+        if message_id in self._deciding:
+            return (self._deciding[message_id],)
+        if self._read[0] != message_id:
+            self._read = (message_id, self.journal.reference(message_id))
+        return self._read[1]
 
     def deciding(self, message_id: str) -> str | None:
         """The position of the decision being made on ``message_id`` (None: none, or not set)."""

@@ -11,13 +11,11 @@ from pathlib import Path
 
 from tests import audit
 from tests.sessions import CHANNEL_SESSION_SETTINGS, channel_session
-from tests.trading import SimClock
+from tests.trading import SimClock, paper_bot
 
-from executor import PaperBroker, PositionBook
-from orchestrator.app import Orchestrator
+from executor import PositionBook
 from orchestrator.journal import Journal
 from orchestrator.settings import Settings
-from orchestrator.sources import allowlists
 from orchestrator.sources.session.replay import replay
 from risk import trading_day
 
@@ -65,14 +63,7 @@ def test_a_restart_replays_a_fraction_of_a_long_journal_into_the_same_book(tmp_p
     journal.close()
     assert checkpoints >= DAYS  # one at each new trading day, at start and at the clean shutdown
 
-    bot = Orchestrator.open(
-        settings,
-        command="run",
-        journal_path=db,
-        allow=allowlists(settings),
-        clock=clock,
-        broker=PaperBroker(clock),
-    )
+    bot = paper_bot(db, clock, settings)
     try:
         asyncio.run(bot.start())
         since = bot.pipeline.history_from(clock())
@@ -96,14 +87,7 @@ def test_a_restart_the_next_day_rebuilds_what_the_journal_says_is_open(tmp_path:
     what the journal's views say (the swing position, its stop and its target)."""
     db, settings, clock = _replayed(tmp_path)
     later = SimClock(clock() + timedelta(days=1))
-    bot = Orchestrator.open(
-        settings,
-        command="run",
-        journal_path=db,
-        allow=allowlists(settings),
-        clock=later,
-        broker=PaperBroker(later),
-    )
+    bot = paper_bot(db, later, settings)
     try:
         asyncio.run(bot.start())
         journal = bot.journal

@@ -4,12 +4,11 @@ runs; status, report, console and replay --compare as real commands on a real jo
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli import BOT, cli
+from tests.cli import cli, console_bot
 from tests.sessions import SESSIONS, journal_rows, replay_session
 
 
@@ -33,15 +32,8 @@ def _state(db: Path) -> dict[str, Any]:
 
 
 def test_kill_from_another_terminal_reaches_the_running_bot(holding: Path) -> None:
-    bot = subprocess.Popen(
-        [*BOT, "run", "--input", "-", "--db", str(holding)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = console_bot(holding)
     try:
-        assert bot.stderr is not None and "autoscalper running" in bot.stderr.readline()
         killed = cli("kill", "drill: second terminal", "--db", str(holding))
         assert killed.returncode == 0, killed.stderr
         assert "The running bot: done." in killed.stdout

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from tests import audit
 from tests.builders import MONDAY
-from tests.trading import SimClock
+from tests.trading import SimClock, paper_bot
 
 from executor import Notice, OrderFilled
 from orchestrator.app import Orchestrator
@@ -19,8 +19,7 @@ from orchestrator.control import latch
 from orchestrator.journal import Journal, JournalGone
 from orchestrator.messages import Message
 from orchestrator.pipeline import Allowlist
-from orchestrator.settings import Settings
-from orchestrator.sources import KINDS, allowlists, listen
+from orchestrator.sources import KINDS, listen
 from orchestrator.sources.base import SourceContext, SourceKind
 
 ALERT = "BTO MES @ 5001.25 stop 4991"
@@ -62,12 +61,7 @@ class FailingSource(ListSource):
 
 
 def _bot(tmp_path: Path) -> Orchestrator:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    allow = {**allowlists(settings), "list": Allowlist()}
-    journal = tmp_path / "j.db"
-    return Orchestrator.open(
-        settings, command="run", journal_path=journal, allow=allow, clock=SimClock(MONDAY)
-    )
+    return paper_bot(tmp_path / "j.db", SimClock(MONDAY), allow={"list": Allowlist()})
 
 
 async def test_a_source_delivers_alerts_gets_the_fills_and_is_stopped_when_its_input_ends(
@@ -175,20 +169,12 @@ def test_sigterm_stops_a_console_run_cleanly_with_a_checkpoint(tmp_path: Path) -
     """systemd and ``docker stop`` send SIGTERM: the bot stops like Ctrl-C, closes the journal and
     writes the checkpoint the next start reads from."""
     import signal
-    import subprocess
 
-    from tests.cli import BOT
+    from tests.cli import console_bot
 
     db = tmp_path / "j.db"
-    bot = subprocess.Popen(
-        [*BOT, "run", "--input", "-", "--db", str(db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = console_bot(db)
     try:
-        assert bot.stderr is not None and "autoscalper running" in bot.stderr.readline()
         bot.send_signal(signal.SIGTERM)
         _, err = bot.communicate(timeout=30)
     finally:

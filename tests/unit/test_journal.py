@@ -62,17 +62,12 @@ async def test_an_alert_commit_is_synced_and_chatter_rides_on_the_next_one(tmp_p
     """With a durable journal (``run``), a message with no signal commits without an fsync of its
     own; an alert's commit, before its order leaves, is a synced one (SQLite's synchronous=FULL)."""
     from tests.builders import MONDAY
-    from tests.trading import SimClock
+    from tests.trading import SimClock, paper_bot
 
-    from orchestrator.app import Orchestrator
     from orchestrator.messages import Message
-    from orchestrator.settings import Settings
-    from orchestrator.sources import allowlists
 
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
     clock = SimClock(MONDAY)
-    allow = allowlists(settings)
-    bot = Orchestrator.open(settings, command="run", journal_path=tmp_path / "j.db", allow=allow, clock=clock)
+    bot = paper_bot(tmp_path / "j.db", clock)
     statements: list[str] = []
 
     async def said(number: int, text: str) -> list[str]:

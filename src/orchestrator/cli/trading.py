@@ -143,7 +143,7 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
             fold = result.messages > FOLD_IGNORED_ABOVE
             print_session(console, journal, f"{path.name}", source, fold=fold)
             days = {trading_day(datetime.fromisoformat(at)).isoformat() for at in journal.input_times(source)}
-            pnl = print_pnl(console, journal, days, dict(summary_items(journal, result)), plain=fold)
+            pnl = print_pnl(console, journal, days, result, plain=fold)
             where = str(db) if db else "temporary (pass --db PATH to keep it)"
             console.print(f"journal: {where}", style="dim")
             if as_json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 
 from ..journal import Journal, parse_time
 from ..pipeline import Handled
+
+if TYPE_CHECKING:
+    from ..sources.session.replay import ReplayResult
 
 NEW_YORK = ZoneInfo("America/New_York")
 _STYLE = {
@@ -175,7 +178,7 @@ class Pnl:
 
 
 def print_pnl(
-    console: Console, journal: Journal, days: set[str], summary: dict[str, Any], *, plain: bool = False
+    console: Console, journal: Journal, days: set[str], result: ReplayResult, *, plain: bool = False
 ) -> Pnl:
     """The fills of the session's trading ``days`` with their role (entry, target, stop, close, kill
     flatten, protect), the open positions, and the P&L of each day (the journal may hold other
@@ -192,9 +195,9 @@ def print_pnl(
             console.file.write(line + "\n")
         else:
             console.print(line)
-    for position in summary["open_positions"]:
+    for position in result.open_positions:
         console.print(f"  open  {position['quantity']} {position['instrument']} avg {position['avg_price']}")
-    total, state = Pnl(), summary["trading_state"]
+    total, state = Pnl(), result.trading_state
     for day in sorted(per_day):
         total.add(per_day[day])
     if len(per_day) <= 1:
@@ -203,8 +206,8 @@ def print_pnl(
         for day in sorted(per_day):
             console.print(per_day[day].line(f"Day P&L {day}", ""), style="bold")
         console.print(total.line(f"Total over {len(per_day)} trading days", state), style="bold")
-    for line in summary.get("bad_lines", []):
-        console.print(f"  skipped {line}", style="yellow")
+    for bad in result.bad_lines:
+        console.print(f"  skipped {bad}", style="yellow")
     return total
 
 
