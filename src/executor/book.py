@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from parser import Instrument, Side
-from risk import Position, Realized, instrument_key, multiplier, trading_day
+from risk import Position, Quote, Realized, instrument_key, multiplier, trading_day
 
 from .events import (
     BrokerEvent,
@@ -61,6 +61,7 @@ class Fill:
     opens: bool
     realized: Decimal = Decimal(0)
     price_basis: str | None = None  # made up by the simulator (no quote): at_alert_price | no_quote
+    quote: Quote | None = None  # the market the simulator filled it on
 
 
 @dataclass
@@ -263,6 +264,7 @@ class PositionBook:
             opens=order.opens,
             realized=realized,
             price_basis=event.price_basis,
+            quote=event.quote,
         )
         if not order.opens:  # for risk: net of this fill's commission and its share of the entry's
             net = realized - event.commission - holding.entry_fee * event.quantity

@@ -13,6 +13,8 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, Field
 
+from risk import Quote
+
 from .orders import Frozen, Order
 
 
@@ -52,7 +54,8 @@ PriceBasis = Literal["at_alert_price", "no_quote"]
 
 class OrderFilled(_Event):
     """One execution. ``filled`` is the order's cumulative quantity, ``remaining`` what still works.
-    ``price_basis``: set when the price was made up (the simulator with no quote)."""
+    ``price_basis``: set when the price was made up (the simulator with no quote). ``quote``: the
+    market the simulator filled it on (None for a broker's fill or a made-up one)."""
 
     kind: Literal["filled"] = "filled"
     client_id: str
@@ -63,6 +66,7 @@ class OrderFilled(_Event):
     filled: int = Field(ge=1)
     remaining: int = Field(ge=0)
     price_basis: PriceBasis | None = None
+    quote: Quote | None = None
 
 
 class OrderCancelled(_Event):

@@ -78,13 +78,19 @@ def check_port(paper: bool, port: int) -> None:
 
 
 def build_broker(
-    kind: str, *, paper: bool, clock: Callable[[], datetime], ib: IBConfig | None = None
+    kind: str,
+    *,
+    paper: bool,
+    clock: Callable[[], datetime],
+    ib: IBConfig | None = None,
+    quotes_only: bool = False,
 ) -> Broker:
-    """The broker the mode allows: the simulator only in paper mode; IB in either (on ``ib``)."""
+    """The broker the mode allows: the simulator only in paper mode (filling on quotes only when a
+    market data feed drives it); IB in either (on ``ib``)."""
     if kind == "paper":
         if not paper:
             raise ModeMismatch("PAPER_MODE=false cannot trade on the paper simulator: set BROKER=ib")
-        return PaperBroker(clock)
+        return PaperBroker(clock, quotes_only=quotes_only)
     if kind == "ib":
         if ib is None:
             raise BrokerUnavailable("BROKER=ib needs the IBKR_* settings")

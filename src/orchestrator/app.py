@@ -21,9 +21,10 @@ from risk import TradingState, trading_day
 from risk.hours import warm_up
 
 from . import calendar_cache, edits
-from .build import build_executor
+from .build import build_executor, quote_feed
 from .control import ControlResult, Controls
 from .journal import Journal, JournalError
+from .market import MarketData, QuoteFeed
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlists, Handled, Pipeline
 from .redact import redact_logs
@@ -53,6 +54,14 @@ class Orchestrator:
         self.controls = Controls(journal, executor, settings, clock)
         self._checkpoint_day: date | None = None
         self.ownership: Ownership | None = None
+        self.market: MarketData | None = None  # QUOTE_SOURCE's prices for the simulator (``attach``)
+
+    def attach(self, feed: QuoteFeed) -> MarketData:
+        """Trade the simulator on ``feed``'s quotes: entries wait for their first quote, and what is
+        working or held streams (``market.MarketData``)."""
+        self.market = MarketData(feed, self.pipeline, self.executor, self.journal, self.clock)
+        self.pipeline.before_entry = self.market.before_entry
+        return self.market
 
     @classmethod
     def open(
@@ -87,6 +96,9 @@ class Orchestrator:
             raise
         orchestrator = cls(settings, journal, executor, allow=allow, clock=clock)
         orchestrator.ownership = ownership
+        feed = quote_feed(settings, clock) if broker is None else None  # a replay brings its quotes
+        if feed is not None:
+            orchestrator.attach(feed)
         return orchestrator
 
     async def start(self) -> list[ControlResult]:
@@ -99,6 +111,8 @@ class Orchestrator:
             "started", self.clock(), f"account {mask(account)}; {restored} journaled broker events restored"
         )
         self.checkpoint()
+        if self.market is not None:
+            await self.market.start()
         warm_up((self.clock().year,))
         parse(WARM_UP_ALERT, self.clock())  # loads the grammar now, not on the first alert (~65 ms)
         return await self.controls.pending()
@@ -109,6 +123,8 @@ class Orchestrator:
         if trading_day(self.clock()) != self._checkpoint_day:
             self.checkpoint()
         self.executor.forget_closed()  # what is over is in the journal; memory stays flat
+        if self.market is not None:
+            await self.market.follow()
         return await self.controls.pending()
 
     def checkpoint(self) -> None:
@@ -123,6 +139,8 @@ class Orchestrator:
         self.journal.check_identity()  # nothing is decided into a journal nobody reads
         outcome = await self.pipeline.on_message(message)
         await self.settle()
+        if self.market is not None:
+            await self.market.follow()
         return outcome
 
     async def on_edit(self, edit: Edit) -> Handled:
@@ -150,6 +168,8 @@ class Orchestrator:
         the journal. A journal that cannot take the checkpoint still closes: the next start replays
         from the one before."""
         try:
+            if self.market is not None:
+                await self.market.close()
             await self.executor.broker.shutdown()
             with suppress(JournalError):
                 self.journal.check_identity()

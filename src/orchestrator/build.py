@@ -15,6 +15,8 @@ from executor import AccountGuard, Broker, ErrorBudget, Executor, StateStore, bu
 if TYPE_CHECKING:
     from executor.ib import IBConfig
 
+    from .market import QuoteFeed
+
 from .settings import Settings
 
 
@@ -25,7 +27,13 @@ def build_executor(
     ``ModeMismatch``/``BrokerUnavailable`` with one line. The guard applies to any broker."""
     if broker is None:
         ib = ib_config(settings) if settings.BROKER == "ib" else None
-        broker = build_broker(settings.BROKER, paper=settings.PAPER_MODE, clock=clock, ib=ib)
+        broker = build_broker(
+            settings.BROKER,
+            paper=settings.PAPER_MODE,
+            clock=clock,
+            ib=ib,
+            quotes_only=settings.QUOTE_SOURCE != "none",
+        )
     confirm = settings.LIVE_CONFIRM.get_secret_value() if settings.LIVE_CONFIRM else None
     return Executor(
         broker,
@@ -37,6 +45,15 @@ def build_executor(
         ),
         kill_timeout=settings.KILL_TIMEOUT_SECONDS,
     )
+
+
+def quote_feed(settings: Settings, clock: Callable[[], datetime]) -> QuoteFeed | None:
+    """The market data feed ``QUOTE_SOURCE`` names (None: the simulator fills on the alerts' prices)."""
+    if settings.QUOTE_SOURCE != "ib":
+        return None
+    from executor.ib.quotes import IBQuotes  # loads ib_async only when IB brings the quotes
+
+    return IBQuotes(ib_config(settings), clock)
 
 
 def ib_config(settings: Settings) -> IBConfig:

@@ -12,7 +12,7 @@ re-reviews the trading state, so the daily loss cap latches (or trips the kill s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -31,7 +31,7 @@ from executor import (
     ProtectionNotice,
     TradingResumed,
 )
-from parser import Intent, NotASignal, Open, parse_all
+from parser import Instrument, Intent, NotASignal, Open, parse_all
 from risk import (
     LOSS_CAP,
     AccountSnapshot,
@@ -143,6 +143,9 @@ class Pipeline:
         self.entries: list[EntryRecord] = []  # today's, for pace and duplicates (``restore`` reloads)
         self.references = References(journal)
         self._authors: dict[str, str | None] = {}  # open position -> its alert's author (from the journal)
+        # With a market data feed: called with an entry's instrument before it is decided, outside
+        # any commit, so the drift check sees the market (``market.MarketData.before_entry``).
+        self.before_entry: Callable[[Instrument], Awaitable[None]] | None = None
         executor.subscribe(self._on_notice)
 
     # ------------------------------------------------------------------ messages
@@ -154,6 +157,10 @@ class Pipeline:
                 "redelivered", self.clock(), f"message {message.id} was already handled"
             )
             return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
+        if self.before_entry is not None:
+            for _, intent in pending:
+                if isinstance(intent, Open) and intent.instrument is not None:
+                    await self.before_entry(intent.instrument)
         # With the simulator, the message and everything it causes are one commit: nothing leaves the
         # process before it, and a crash loses the simulator's memory of them too. With a broker
         # outside (IB), the message rides on its first decision's commit, and each decision is

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     IBKR_PORT: int = Field(7497, ge=1, le=65535)
     IBKR_CLIENT_ID: int = Field(1, ge=0)
     IBKR_ACCOUNT: SecretStr | None = None
+    QUOTE_SOURCE: Literal["none", "ib"] = "none"
     LIVE_CONFIRM: SecretStr | None = None
     DISCORD_TOKEN: SecretStr | None = None
     DISCORD_CHANNEL_IDS: Ids = ()
@@ -116,6 +117,11 @@ class Settings(BaseSettings):
             raise _keyed("MAX_CONTRACTS", "must be at least DEFAULT_CONTRACTS")
         if self.MAX_TOTAL_CONTRACTS < self.MAX_CONTRACTS:
             raise _keyed("MAX_TOTAL_CONTRACTS", "must be at least MAX_CONTRACTS")
+        if self.QUOTE_SOURCE == "ib" and self.BROKER != "paper":
+            raise _keyed(
+                "QUOTE_SOURCE",
+                "ib feeds IB's quotes to the paper simulator (BROKER=paper); IB fills its own orders",
+            )
         if self.PAPER_MODE:
             return self
         if self.TRADING_HOURS == "any":

@@ -40,10 +40,14 @@ class TradingStatus(_Frozen):
 
 
 class Quote(_Frozen):
+    """The market for one instrument at ``at``. ``delayed``: IB's delayed data (15-20 minutes old),
+    good enough to simulate fills on paper, never to judge whether an alert's price is current."""
+
     bid: Decimal | None = None
     ask: Decimal | None = None
     last: Decimal | None = None
     at: AwareDatetime
+    delayed: bool = False
 
 
 class Position(_Frozen):

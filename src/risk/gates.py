@@ -180,8 +180,9 @@ def same_contract(named: Instrument, held: Instrument) -> bool:
 def fresh_quote(
     account: AccountSnapshot, instrument: Instrument, limits: Limits, now: datetime
 ) -> Quote | None:
-    """The instrument's quote if it is no older than MAX_SIGNAL_AGE_SECONDS; None otherwise."""
+    """The instrument's quote if it is live data no older than MAX_SIGNAL_AGE_SECONDS; None otherwise
+    (a delayed quote is minutes behind the market whatever its age here)."""
     quote = account.quotes.get(instrument_key(instrument))
-    if quote is None or now - quote.at > limits.max_signal_age:
+    if quote is None or quote.delayed or now - quote.at > limits.max_signal_age:
         return None
     return quote

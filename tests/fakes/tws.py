@@ -64,6 +64,8 @@ class _Session:
     writer: asyncio.StreamWriter
     client_id: int | None = None
     positions: bool = False
+    data_type: int = 1  # what reqMarketDataType asked for: 1 live, 2 frozen, 3 delayed, 4 delayed frozen
+    tickers: dict[int, int] = field(default_factory=dict)  # market data request id -> contract id
 
     def send(self, fields: list[object]) -> None:
         if not self.writer.is_closing():
@@ -79,7 +81,7 @@ class FakeTWS:
     read_only: bool = False
     silent: bool = False  # accepts TCP, never answers the API handshake (API disabled, dialog pending)
     refusing: bool = False  # accepts and closes at once (down, restarting)
-    market_data: str = "live"  # live | frozen | delayed | none | silent
+    market_data: str = "live"  # live | frozen | delayed | none | no_delayed | silent
     auto_fill: bool = False  # limit entries fill at their limit when no quote was ever seen
     auto_fill_delay: float = 0.0  # ...that many seconds later (IB's time, not the client's)
     reject_next: tuple[int, str] | None = None
@@ -120,7 +122,12 @@ class FakeTWS:
     # -- test hooks ---------------------------------------------------------------------------------
 
     def quote(self, con_id: int, bid: Decimal, ask: Decimal) -> None:
+        """The market for ``con_id`` is now ``bid``/``ask``: ticks go to every client subscribed to it."""
         self.quotes[con_id] = (bid, ask)
+        for session in self._sessions:
+            for req_id, subscribed in session.tickers.items():
+                if subscribed == con_id:
+                    self._send_ticks(session, req_id, con_id)
         self._match(con_id)
 
     def reject(self, when: Callable[[WireOrder], bool], code: int, text: str) -> None:
@@ -206,8 +213,8 @@ class FakeTWS:
             6: lambda s, f: s.send([54, 1, f[3]]), 76: lambda s, f: s.send([74, 1, f[2]]),
             7: self._req_executions, 9: self._req_contract_details, 91: self._req_market_rule,
             49: lambda s, f: s.send([49, 1, int(time.time())]), 8: self._req_ids,
-            1: self._req_market_data, 3: self._place_order, 4: self._cancel_order,
-            58: lambda s, f: self._global_cancel(),
+            1: self._req_market_data, 2: self._cancel_market_data, 59: self._req_market_data_type,
+            3: self._place_order, 4: self._cancel_order, 58: lambda s, f: self._global_cancel(),
         }  # fmt: skip
 
     # -- connect-time sync --------------------------------------------------------------------------
@@ -273,16 +280,47 @@ class FakeTWS:
         session.send(wire.market_rule(rule, RULES[rule]))
 
     def _req_market_data(self, session: _Session, f: list[str]) -> None:
-        req_id = int(f[2])
+        """reqMktData ``1, 11, reqId, <12 contract fields>, ...``: what TWS answers for the data the
+        login has (TWS API docs, market_data_type.html and message_codes.html)."""
+        req_id, con_id = int(f[2]), int(f[3] or 0)
         if self.market_data == "silent":
             return
         if self.market_data == "none":
             session.send(wire.error(req_id, 354, "Requested market data is not subscribed."))
             return
+        if self.market_data == "no_delayed":
+            text = "Requested market data is not subscribed. Delayed market data is not enabled."
+            session.send(wire.error(req_id, 10168, text))
+            return
         if self.market_data == "delayed":
             text = "Requested market data is not subscribed. Displaying delayed market data."
             session.send(wire.error(req_id, 10167, text))
-        session.send([58, 1, req_id, {"delayed": 3, "frozen": 2}.get(self.market_data, 1)])
+        session.tickers[req_id] = con_id
+        session.send([58, 1, req_id, self._data_type()])
+        self._send_ticks(session, req_id, con_id)
+
+    def _data_type(self) -> int:
+        return {"delayed": 3, "frozen": 2}.get(self.market_data, 1)
+
+    def _send_ticks(self, session: _Session, req_id: int, con_id: int) -> None:
+        """tickPrice ``1, 6, reqId, tickType, price, size, attrMask`` for the bid and the ask; delayed
+        data uses the delayed tick types (66 bid, 67 ask) instead of 1 and 2."""
+        quote = self.quotes.get(con_id)
+        if quote is None:
+            return
+        delayed = self._data_type() == 3
+        for (live_type, delayed_type), price in zip(((1, 66), (2, 67)), quote, strict=True):
+            session.send([1, 6, req_id, delayed_type if delayed else live_type, price, 10, 0])
+
+    def _cancel_market_data(self, session: _Session, f: list[str]) -> None:
+        session.tickers.pop(int(f[2]), None)
+
+    def _req_market_data_type(self, session: _Session, f: list[str]) -> None:
+        session.data_type = int(f[2])
+
+    def subscribed(self) -> set[int]:
+        """Contract ids some client streams market data for."""
+        return {con_id for session in self._sessions for con_id in session.tickers.values()}
 
     # -- orders -------------------------------------------------------------------------------------
 

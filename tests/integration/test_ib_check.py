@@ -87,6 +87,7 @@ async def test_a_live_account_in_paper_mode_fails_the_account_check_and_sends_no
         ("frozen", None, "frozen (type 2)"),
         ("delayed", None, "delayed (type 3, 10167)"),
         ("none", None, "none for SPY (354)"),
+        ("no_delayed", None, "none for SPY, not even delayed (10168)"),
         ("silent", None, "no answer from IB"),
     ],
 )

@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -44,6 +43,7 @@ from .compat import (
     send_cancel,
     send_order,
 )
+from .connection import IBConfig, open_connection
 from .contracts import Contracts, Listed, QualificationError
 from .reconcile import Session, reconcile
 from .tracking import OrderTracker, Tracked
@@ -63,22 +63,9 @@ PACING_LIMIT = 45  # messages per second; IB closes connections above 50
 NOT_FOUND = 10147
 NOT_MODIFIABLE = 104
 NOT_CANCELLABLE = 10148
-CLIENT_ID_IN_USE = 326
 
 Answer = tuple[str, asyncio.Future[Ack]]  # a client order id and IB's answer to come
 logging.getLogger(LIBRARY).addHandler(logging.NullHandler())  # the journal has it; no stderr noise
-
-
-@dataclass(frozen=True)
-class IBConfig:
-    host: str = "127.0.0.1"
-    port: int = 7497
-    client_id: int = 1
-    account: str | None = None
-    connect_timeout: float = 10.0
-    ack_timeout: float = 10.0
-    backoff: float = 1.0  # first reconnection delay, doubling up to ``backoff_max``
-    backoff_max: float = 60.0
 
 
 class IBBroker:
@@ -294,56 +281,9 @@ class IBBroker:
 
     async def _open(self) -> None:
         self.connect_errors = []
-        try:
-            await self._connect_or_fail_fast()
-        except (OSError, TimeoutError, ConnectionError) as exc:
-            raise BrokerUnavailable(self._connect_failure(exc)) from exc
+        await open_connection(self.ib, self.config, self.connect_errors)
         self.ib.client.MaxRequests = PACING_LIMIT
         self.account = self._pick_account(self.ib.managedAccounts())
-
-    async def _connect_or_fail_fast(self) -> None:
-        """``connectAsync``, but a socket closed during the handshake (TWS refusing us, a client id
-        in use) fails at once instead of after the whole connect timeout."""
-        cfg = self.config
-        closed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-
-        def on_closed(message: str = "") -> None:
-            if not closed.done():
-                closed.set_result(message or "TWS/Gateway closed the connection during the handshake")
-
-        connection = self.ib.client.conn
-        connection.disconnected += on_closed
-        connecting = asyncio.ensure_future(
-            self.ib.connectAsync(
-                cfg.host, cfg.port, cfg.client_id, timeout=cfg.connect_timeout, account=cfg.account or ""
-            )
-        )
-        try:
-            await asyncio.wait({connecting, closed}, return_when=asyncio.FIRST_COMPLETED)
-            if not connecting.done():
-                connecting.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await connecting
-                raise ConnectionError(closed.result())
-            connecting.result()
-        finally:
-            connection.disconnected -= on_closed
-            if not closed.done():
-                closed.cancel()
-
-    def _connect_failure(self, exc: BaseException) -> str:
-        cfg = self.config
-        where = f"IB at {cfg.host}:{cfg.port}"
-        if any(code == CLIENT_ID_IN_USE for code, _ in self.connect_errors):
-            return f"{where}: IBKR_CLIENT_ID={cfg.client_id} is already in use; set another id or wait"
-        if isinstance(exc, ConnectionRefusedError):
-            return f"{where}: nothing listens there (start TWS or IB Gateway); run `autoscalper ib-check`"
-        if isinstance(exc, TimeoutError):
-            return (
-                f"{where}: no API answer within {cfg.connect_timeout:g} s (API disabled, a pending "
-                "connection dialog, or a client id in use); run `autoscalper ib-check`"
-            )
-        return f"{where}: {exc or type(exc).__name__}; run `autoscalper ib-check`"
 
     def _pick_account(self, accounts: list[str]) -> str:
         wanted = self.config.account

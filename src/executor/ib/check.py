@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 
 from ..broker import BrokerUnavailable
 from ..guard import AccountGuard, ModeMismatch, check_port, is_paper_account, mask
-from .broker import CLIENT_ID_IN_USE, IBBroker, IBConfig
+from .broker import IBBroker
 from .compat import IB, Contract, IBOrder, Stock
+from .connection import CLIENT_ID_IN_USE, IBConfig
 
 PORTS = {7497: "TWS paper", 7496: "TWS live", 4002: "IB Gateway paper", 4001: "IB Gateway live"}
 READ_ONLY = 321
@@ -31,7 +32,8 @@ LIVE = 1
 NO_ANSWER = 0  # not an IB data type: IB sent no marketDataType message
 # The error codes IB answers a market data request with: not subscribed, delayed instead, part of
 # the data not subscribed, a competing live session.
-MARKET_DATA_CODES = frozenset({NOT_SUBSCRIBED, DELAYED, 10089, 10090, 10197})
+NOT_EVEN_DELAYED = 10168
+MARKET_DATA_CODES = frozenset({NOT_SUBSCRIBED, DELAYED, NOT_EVEN_DELAYED, 10089, 10090, 10197})
 API_SETTINGS = "TWS: File > Global Configuration > API > Settings (Gateway: Configure > Settings > API)"
 
 
@@ -228,6 +230,11 @@ def _market_data_line(data_type: int, errors: list[int]) -> Line:
         if NOT_SUBSCRIBED in errors:
             detail = f"none for SPY ({NOT_SUBSCRIBED}): alerts still trade, but nothing here sees the market"
             return Line(None, "market data", detail, fix)
+        if NOT_EVEN_DELAYED in errors:
+            detail = f"none for SPY, not even delayed ({NOT_EVEN_DELAYED}): QUOTE_SOURCE=ib cannot fill"
+            return Line(
+                None, "market data", detail, "enable delayed data in IB's Account Management, or " + fix
+            )
         detail = f"no answer from IB about SPY's market data{f' (codes{codes[1:]})' if errors else ''}"
         return Line(None, "market data", detail, "check the market data farm lines in TWS, then try again")
     name = DATA_TYPES.get(data_type, f"type {data_type}")

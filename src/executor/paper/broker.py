@@ -58,9 +58,13 @@ class PaperBroker:
 
     in_process = True
 
-    def __init__(self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT) -> None:
+    def __init__(
+        self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT, *, quotes_only: bool = False
+    ) -> None:
         self._clock = clock
         self.account = account
+        # With a market data feed (QUOTE_SOURCE=ib) nothing is made up: an order waits for a quote.
+        self.quotes_only = quotes_only
         self._feed = EventFeed()
         self._tickets: dict[str, _Ticket] = {}
         self._live: dict[str, dict[str, _Ticket]] = {}  # instrument key -> orders not done, by client id
@@ -275,9 +279,12 @@ class PaperBroker:
         progress = True
         while progress:
             progress = False
+            quote = self._quotes.get(key)
+            if quote is None and self.quotes_only:
+                return
             for ticket in list(self._live.get(key, {}).values()):
                 if ticket.status is OrderStatus.WORKING:
-                    price = fill_price(ticket.order, self._quotes.get(key), self._last.get(key))
+                    price = fill_price(ticket.order, quote, self._last.get(key))
                     if price is not None:
                         self._execute(ticket, price, key, at)
                         progress = True
@@ -301,6 +308,7 @@ class PaperBroker:
                 filled=order.quantity,
                 remaining=0,
                 price_basis=price_basis(order, self._quotes.get(key)),
+                quote=self._quotes.get(key),
             )
         )
         self._after_fill(order, at)

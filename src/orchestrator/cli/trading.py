@@ -232,6 +232,8 @@ def _serve(
 
     async def go() -> None:
         _stop_on_sigterm()
+        if orchestrator.market is not None:
+            orchestrator.market.listeners.append(_say)
         try:
             _echo_control(await orchestrator.start())
             _say(_banner(orchestrator, connecting=connecting))  # Discord says "running" once READY
@@ -281,8 +283,9 @@ def _say(line: str) -> None:
 def _banner(orchestrator: Orchestrator, *, connecting: str | None = None) -> str:
     state = orchestrator.executor.status
     doing = f"connecting to {connecting}" if connecting else "running"
+    quotes = ", quotes from IB" if orchestrator.market is not None else ""
     return (
-        f"autoscalper {doing} ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}); "
+        f"autoscalper {doing} ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}{quotes}); "
         f"trading {state.state}; journal {orchestrator.journal.path}"
     )
 

@@ -220,7 +220,7 @@ class Queries(Tables):
         """Every fill in the order it came (streamed), with its order's role and trading day."""
         cursor = self.conn.execute(
             "SELECT f.message_id, f.instrument, f.side, f.quantity, f.price, f.realized, f.commission,"
-            " f.client_id, f.trading_day, f.price_basis, o.role"
+            " f.client_id, f.trading_day, f.price_basis, f.quote, o.role"
             " FROM fills f LEFT JOIN orders o ON o.client_id = f.client_id"
             " ORDER BY f.rowid"
         )

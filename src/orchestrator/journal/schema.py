@@ -212,3 +212,10 @@ def m003_fill_price_basis(db: Database) -> None:
     """How the simulator priced a fill no market priced: ``at_alert_price`` or ``no_quote`` (NULL: a
     quote or the broker priced it)."""
     db["fills"].add_column("price_basis", str)  # type: ignore[union-attr]
+
+
+@MIGRATIONS()
+def m004_fill_quote(db: Database) -> None:
+    """The quote the simulator filled on, as JSON (bid, ask, last, at, delayed): what an audit checks
+    a paper fill against. NULL for a broker's fill or a made-up one."""
+    db["fills"].add_column("quote", str)  # type: ignore[union-attr]

@@ -244,6 +244,7 @@ class Journal(Queries, Records):
             iso(fill.at),
             trading_day(fill.at).isoformat(),
             fill.price_basis,
+            fill.quote.model_dump_json(exclude_none=True) if fill.quote is not None else None,
         )
         self._write(_FILL, values)
 
@@ -354,8 +355,8 @@ _ORDER = (
 )
 _FILL = (
     "INSERT OR IGNORE INTO fills (fill_id, client_id, message_id, position, instrument, side, opens,"
-    " quantity, multiplier, price, alert_price, commission, realized, at, trading_day, price_basis)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " quantity, multiplier, price, alert_price, commission, realized, at, trading_day, price_basis, quote)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _NOT_DETAIL: set[str] = {"kind", "at", "client_id", "order"}  # read only
 

@@ -31,7 +31,7 @@ from executor import (
 from risk import instrument_key
 
 from ..pipeline import MISSED, Handled
-from .tables import decision_line, made_up
+from .tables import decision_line, price_label
 
 MESSAGE_LIMIT = 1900  # Discord's 2,000 characters, less room for the banner
 NOTIFIED_VERDICTS = frozenset({"approved", "denied", "reported", "amended"})
@@ -161,7 +161,7 @@ def notice_line(notice: Notice, book: PositionBook, where: Where = _nowhere) -> 
             else ""
         )
         link = where(state.order.message_id) if state else ""
-        basis = made_up(notice.price_basis)
+        basis = price_label(notice.price_basis, delayed=notice.quote is not None and notice.quote.delayed)
         return f"FILLED {what} @ {notice.price}{basis} ({notice.client_id}, {notice.remaining} left){link}"
     if isinstance(notice, OrderRejected):
         return f"REJECTED {notice.client_id}: {notice.code} {notice.text}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -190,7 +191,8 @@ def print_pnl(
         pnl = per_day.setdefault(fill["trading_day"], Pnl())
         pnl.add(Pnl(Decimal(fill["realized"]), Decimal(fill["commission"])))
         what = f"{fill['side']:<4} {fill['quantity']} {fill['instrument']} @ {fill['price']}"
-        line = f"  fill  {_role(fill):<12} {fill['message_id']:>8}  {what}{made_up(fill['price_basis'])}"
+        label = price_label(fill["price_basis"], delayed=_delayed(fill["quote"]))
+        line = f"  fill  {_role(fill):<12} {fill['message_id']:>8}  {what}{label}"
         if plain:
             console.file.write(line + "\n")
         else:
@@ -211,13 +213,18 @@ def print_pnl(
     return total
 
 
-def made_up(basis: str | None) -> str:
-    """A fill's price the simulator made up, said where the fill is shown."""
+def price_label(basis: str | None, *, delayed: bool = False) -> str:
+    """How the simulator priced a fill, said where the fill is shown: made up (no quote), or on IB's
+    delayed data. A fill on a live quote, or a broker's, needs no word."""
     if basis == "at_alert_price":
         return " (no quote: at the alert's price)"
     if basis == "no_quote":
         return " (no quote: at the last simulated price)"
-    return ""
+    return " (on a delayed quote)" if delayed else ""
+
+
+def _delayed(quote: str | None) -> bool:
+    return quote is not None and bool(json.loads(quote).get("delayed"))
 
 
 def _role(fill: dict[str, Any]) -> str:

@@ -30,12 +30,13 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from executor import Notice, PaperBroker, Role
+from executor import Notice, Role
 from parser import parse_all
 from risk import Quote
 
 from ...app import Orchestrator
 from ...journal import Journal
+from ...market import feed_quote
 from ...pipeline import Handled
 from ...settings import Settings
 from .. import allowlists
@@ -213,7 +214,7 @@ class _Resume:
             return True
         if self.quotes is not None:
             for event in self.quotes.values():
-                feed_quote(orchestrator, event)
+                _feed_quote(orchestrator, event)
             self.quotes = None
         return False
 
@@ -229,7 +230,7 @@ async def _handle(orchestrator: Orchestrator, item: Numbered, *, wait: float = 0
     if isinstance(event, DeleteEvent):
         return orchestrator.on_delete(event.delete())
     if isinstance(event, QuoteEvent):
-        feed_quote(orchestrator, event)
+        _feed_quote(orchestrator, event)
         await orchestrator.settle()
         return None
     return await _command(orchestrator, event)
@@ -268,13 +269,9 @@ async def await_entries(orchestrator: Orchestrator, event: MessageEvent, wait: f
     orchestrator.journal.record_notice("replay_wait", orchestrator.clock(), detail)
 
 
-def feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
-    """A session quote to risk's view of the market and, on the simulator, to its matching."""
+def _feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
     quote = Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at)
-    orchestrator.pipeline.on_quote(event.instrument, quote)
-    broker = orchestrator.executor.broker
-    if isinstance(broker, PaperBroker):  # IB's own market fills IB's orders
-        broker.on_quote(event.instrument, quote)
+    feed_quote(orchestrator.pipeline, orchestrator.executor, event.instrument, quote)
 
 
 def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> None:
