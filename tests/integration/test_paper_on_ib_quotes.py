@@ -149,3 +149,22 @@ def test_ib_quotes_are_for_the_simulator_only(tmp_path: Path) -> None:
     env.write_text("BROKER=ib\nQUOTE_SOURCE=ib\n")
     with pytest.raises(SettingsError, match="QUOTE_SOURCE"):
         load_settings(env)
+
+
+async def test_a_dropped_feed_is_said_and_streams_again_after_reconnecting(tmp_path: Path) -> None:
+    async with gateway() as tws, paper_on_quotes(tws, tmp_path / "j.db") as bot:
+        spy = con_id(tws, OPTION)
+        tws.quote(spy, D("1.25"), D("1.30"))
+        await bot.on_message(alert("m1", BUY))
+
+        tws.drop_connections()
+        await until(lambda: len(said(bot)) == 2)
+        assert said(bot)[0].startswith("the market data connection to IB closed: reconnecting")
+        assert said(bot)[1] == "market data from IB is back: 1 instrument(s) streaming again"
+        assert tws.subscribed() == {spy}  # a new connection, and the working entry streams again
+        tws.quote(spy, D("1.20"), D("1.25"))
+        await until(lambda: len(fills(bot)) == 1)
+
+
+def said(bot: Orchestrator) -> list[str]:
+    return [r["detail"] for r in rows(bot.journal, "SELECT detail FROM notices WHERE kind = ?", MARKET_DATA)]

@@ -178,43 +178,43 @@ def status(as_json: bool, db: Path | None, env_file: Path | None) -> None:
     help="The N most recent trading days with fills.",
 )
 @click.option(
+    "--out",
     "--chart",
+    "out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("autoscalper-report.html"),
-    show_default=True,
-    help="Where to write the self-contained HTML page with the daily P&L chart.",
+    default=None,
+    help="Where to write the HTML report (default: reports/ beside the journal, named after it and "
+    "its last trading day). --chart is the old name.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @control_db_option
 @env_file_option
-def report(days: int, chart: Path, as_json: bool, db: Path | None, env_file: Path | None) -> None:
-    """P&L per day and per author, win rate, average hold, slippage against the alert price."""
-    from rich.console import Console
-    from rich.table import Table
+def report(days: int, out: Path | None, as_json: bool, db: Path | None, env_file: Path | None) -> None:
+    """P&L per day, per author and per instrument: trades, win rate, net, average win and loss, the
+    worst loss, slippage against the alert price, and the trades made on made-up prices.
 
-    from ..views.report import build, chart_html
+    Writes one self-contained HTML page (charts of the daily net and the equity curve, the tables;
+    it opens offline) and prints its path.
+    """
+    from rich.console import Console
+
+    from ..views.report import build
+    from ..views.report_page import page, print_tables
 
     [path] = _targets(load_or_exit(env_file), db)
     journal = _journal(path, "no report")
     with progress_bar("reading fills") as progress:
         summary = build(journal, days, progress)
-    chart.write_text(chart_html(summary), encoding="utf-8")
+    last = summary["days"][-1]["name"] if summary["days"] else "empty"
+    target = out or path.parent / "reports" / f"{path.stem}-{last}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page(summary, f"journal {path}"), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(summary))
+        click.echo(f"report: {target}", err=True)
         return
-    console = Console(markup=False, highlight=False)
-    for title, rows in (
-        ("Per day", summary["days"]),
-        ("Per author", summary["authors"]),
-        ("Total", [summary["total"]]),
-    ):
-        table = Table(title=title)
-        for column in rows[0] if rows else ["name"]:
-            table.add_column(column, justify="right")
-        for row in rows:
-            table.add_row(*map(str, row.values()))
-        console.print(table)
-    console.print(f"chart: {chart}")
+    print_tables(Console(markup=False, highlight=False), summary)
+    click.echo(f"report: {target}")
 
 
 @click.command()

@@ -176,7 +176,8 @@ def run(stream: IO[str] | None, names: tuple[str, ...], db: Path | None, env_fil
     """Run the bot: alerts in, decisions and orders out, everything journaled.
 
     Without --input it listens to the Discord channels in DISCORD_CHANNEL_IDS (needs DISCORD_TOKEN
-    and DISCORD_AUTHOR_IDS). Orders go to the paper simulator, or to IB with BROKER=ib.
+    and DISCORD_AUTHOR_IDS). Orders go to the paper simulator (at IB's prices with QUOTE_SOURCE=ib,
+    nothing sent to the account), or to IB with BROKER=ib.
     `autoscalper kill` / `resume` from another terminal, or !kill / !resume from an id in
     DISCORD_CONTROL_USER_IDS, reach the running bot within a second. One bot per journal: a second
     one refuses to start (exit 2); a journal deleted or replaced under the bot stops it (exit 1).
