@@ -204,3 +204,31 @@ async def test_discord_and_ib_share_one_event_loop_from_alert_to_orders_at_ib(tm
             with pytest.raises(asyncio.CancelledError):
                 await bot
         await orchestrator.shutdown()
+
+
+async def test_ib_market_data_problems_reach_the_notify_channel(tmp_path: Path) -> None:
+    from tests.ibkit import gateway
+
+    clock = SimClock(MONDAY)
+    async with gateway(market_data="none") as tws:
+        settings = listener_settings(
+            DISCORD_TOKEN=TOKEN, QUOTE_SOURCE="ib", IBKR_PORT=tws.port, IBKR_CLIENT_ID=9
+        )
+        orchestrator = Orchestrator.open(
+            settings, command="run", clock=clock, journal_path=tmp_path / "j.db", allow=allowlists(settings)
+        )
+        with fake_discord() as discord_side:
+            await orchestrator.start()
+            bot = asyncio.create_task(serve(orchestrator, TOKEN, lambda _: None, guild_ready_timeout=0.05))
+            await wait_for(lambda: orchestrator.journal.watermark(f"discord:{ALERTS}"), "the first watermark")
+            discord_side.post(message(snowflake(clock.now), ALERT))
+
+            def told() -> list[str]:
+                return [t for t in discord_side.channels.texts(NOTIFY) if "market data: " in t]
+
+            [line] = await wait_for(told, "the market data problem in the notify channel")
+            assert "IB has no market data subscription for SPY 2026-03-20 580C (354)" in line
+            bot.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await bot
+        await orchestrator.shutdown()

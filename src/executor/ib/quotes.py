@@ -38,7 +38,7 @@ DELAYED_TYPES = frozenset({3, 4})
 FIRST_QUOTE_WAIT = 2.0  # seconds an entry waits for its instrument's first quote before deciding
 FIX = "subscribe in IB's Account Management, or share the live login's data with paper (same machine)"
 PROBLEMS = {
-    354: "IB has no market data subscription for {key} (354): its paper orders wait for quotes. " + FIX,
+    354: "IB has no market data subscription for {key} (354): its paper orders wait for quotes; " + FIX,
     10167: "IB sends delayed data for {key} (10167): fills are on quotes 15-20 minutes old and "
     "labelled delayed; the drift check ignores them",
     10168: "IB has no data for {key}, not even delayed (10168): its paper orders wait for quotes. "

@@ -71,6 +71,8 @@ class DiscordSource:
         except BaseException:
             await self.stop()
             raise
+        if orchestrator.market is not None:  # IB market data problems reach the notify channel too
+            orchestrator.market.listeners.append(lambda words: client.notify(f"market data: {words}"))
         self.say(
             f"autoscalper running: listening to {len(client.followed)} channel(s) as {client.user} "
             f"(trading {orchestrator.trading_state}); Ctrl-C stops"
