@@ -29,7 +29,7 @@ from orchestrator.sources import allowlists
 D = Decimal
 OPTION = "SPY 2026-12-18 600C"
 BUY = "BTO SPY 12/18 600C @ 1.25 SL 0.90 PT 1.80"
-PLACE_ORDER = 3
+PLACE_ORDER, REQ_MKT_DATA = 3, 1
 
 
 @asynccontextmanager
@@ -107,8 +107,14 @@ async def test_entry_target_and_stop_fill_on_the_gateways_quotes(tmp_path: Path)
     assert tws.messages(PLACE_ORDER) == []  # nothing was ever sent to the account
 
 
-async def test_no_subscription_is_said_once_and_nothing_fills_at_a_made_up_price(tmp_path: Path) -> None:
-    async with gateway(market_data="none") as tws, paper_on_quotes(tws, tmp_path / "j.db") as bot:
+@pytest.mark.parametrize(
+    ("answer", "code", "words"),
+    [("none", "(354)", "no market data subscription"), ("no_delayed", "(10168)", "not even delayed")],
+)
+async def test_missing_data_is_said_once_and_nothing_fills_at_a_made_up_price(
+    tmp_path: Path, answer: str, code: str, words: str
+) -> None:
+    async with gateway(market_data=answer) as tws, paper_on_quotes(tws, tmp_path / "j.db") as bot:
         said: list[str] = []
         assert bot.market is not None
         bot.market.listeners.append(said.append)
@@ -119,11 +125,15 @@ async def test_no_subscription_is_said_once_and_nothing_fills_at_a_made_up_price
 
         assert handled.verdict == "approved" and "drift_unchecked" in notes(bot, "m1")
         assert fills(bot) == []  # no quote, no fill: nothing is made up
-        problems = [
+        tws.drop_connections()  # after a reconnect IB answers both requests the same way again
+        await until(lambda: len(tws.messages(REQ_MKT_DATA)) == 4)
+        await bot.market.feed.ib.reqCurrentTimeAsync()  # type: ignore[attr-defined]  # answers read
+
+        problems = [p for p in said if code in p]
+        assert len(problems) == 2 and all(words in p for p in problems)  # once per contract, in words
+        assert said == [
             r["detail"] for r in rows(bot.journal, "SELECT detail FROM notices WHERE kind = ?", MARKET_DATA)
         ]
-        assert len(problems) == 2 and all("(354)" in p and "subscription" in p for p in problems)
-        assert said == problems
 
 
 async def test_delayed_data_fills_labelled_and_never_judges_an_alert(tmp_path: Path) -> None:
