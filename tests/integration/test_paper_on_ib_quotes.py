@@ -178,3 +178,13 @@ async def test_a_dropped_feed_is_said_and_streams_again_after_reconnecting(tmp_p
 
 def said(bot: Orchestrator) -> list[str]:
     return [r["detail"] for r in rows(bot.journal, "SELECT detail FROM notices WHERE kind = ?", MARKET_DATA)]
+
+
+def test_a_replay_keeps_its_sessions_quotes_whatever_quote_source_says() -> None:
+    from tests.cli import cli
+    from tests.sessions import SESSIONS
+
+    nobody = {"QUOTE_SOURCE": "ib", "IBKR_PORT": "9"}  # nothing listens there: a replay never asks
+    done = cli("replay", str(SESSIONS / "winning_day.jsonl"), "--json", env=nobody)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["fills"]

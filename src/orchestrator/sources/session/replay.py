@@ -86,8 +86,11 @@ class ReplayResult:
 
 def replay_settings(settings: Settings, broker: str = "paper") -> Settings:
     """A replay always trades in paper mode, whatever the environment says: on the built-in
-    simulator, or (``broker="ib"``) on the IB paper account at IBKR_HOST:IBKR_PORT."""
-    return settings.model_copy(update={"PAPER_MODE": True, "BROKER": broker, "LIVE_CONFIRM": None})
+    simulator, or (``broker="ib"``) on the IB paper account at IBKR_HOST:IBKR_PORT. The session's own
+    quotes are its market: QUOTE_SOURCE is not used."""
+    return settings.model_copy(
+        update={"PAPER_MODE": True, "BROKER": broker, "LIVE_CONFIRM": None, "QUOTE_SOURCE": "none"}
+    )
 
 
 async def replay(
