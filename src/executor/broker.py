@@ -84,6 +84,11 @@ class Broker(Protocol):
 
     def snapshot(self) -> BrokerSnapshot: ...
 
+    def net_liquidation(self) -> Decimal | None:
+        """The account's net liquidation value in its currency, when the broker knows it (what a
+        profile's ``account_percent`` sizing takes a share of)."""
+        ...
+
     async def recover(self, book: PositionBook) -> None:
         """After a restart: ``book`` is the journal's record of the bot's orders and fills. The
         simulator rebuilds its working orders and positions from it; a real broker reconciles its

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .broker import Broker, BrokerUnavailable
@@ -84,13 +85,14 @@ def build_broker(
     clock: Callable[[], datetime],
     ib: IBConfig | None = None,
     quotes_only: bool = False,
+    account_size: Decimal | None = None,
 ) -> Broker:
     """The broker the mode allows: the simulator only in paper mode (filling on quotes only when a
     market data feed drives it); IB in either (on ``ib``)."""
     if kind == "paper":
         if not paper:
             raise ModeMismatch("PAPER_MODE=false cannot trade on the paper simulator: set BROKER=ib")
-        return PaperBroker(clock, quotes_only=quotes_only)
+        return PaperBroker(clock, quotes_only=quotes_only, account_size=account_size)
     if kind == "ib":
         if ib is None:
             raise BrokerUnavailable("BROKER=ib needs the IBKR_* settings")

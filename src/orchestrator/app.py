@@ -24,9 +24,11 @@ from . import calendar_cache, edits
 from .build import build_executor, quote_feed
 from .control import ControlResult, Controls
 from .journal import Journal, JournalError
+from .management import Management
 from .market import MarketData, QuoteFeed
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlists, Handled, Pipeline
+from .profiles import Profiles, load_profiles
 from .redact import redact_logs
 from .registry import Ownership
 from .settings import Settings
@@ -48,13 +50,17 @@ class Orchestrator:
         *,
         allow: Allowlists,
         clock: Callable[[], datetime] = wall_clock,
+        profiles: Profiles | None = None,
     ) -> None:
         self.settings, self.journal, self.executor, self.clock = settings, journal, executor, clock
-        self.pipeline = Pipeline(journal, executor, settings.limits(), clock=clock, allow=allow)
+        self.pipeline = Pipeline(
+            journal, executor, settings.limits(), clock=clock, allow=allow, profiles=profiles
+        )
         self.controls = Controls(journal, executor, settings, clock)
         self._checkpoint_day: date | None = None
         self.ownership: Ownership | None = None
         self.market: MarketData | None = None  # QUOTE_SOURCE's prices for the simulator (``attach``)
+        self.management = Management(self.pipeline, clock)  # profiles' position rules
 
     def attach(self, feed: QuoteFeed) -> MarketData:
         """Trade the simulator on ``feed``'s quotes: entries wait for their first quote, and what is
@@ -76,8 +82,10 @@ class Orchestrator:
         durable: bool = True,
     ) -> Orchestrator:
         """The orchestrator the settings describe, journaling into ``journal_path`` (default: the
-        settings' journal for the mode). Raises ``JournalError``, ``BrokerUnavailable``, ``ModeMismatch``."""
+        settings' journal for the mode). Raises ``ProfileError`` (before anything is opened),
+        ``JournalError``, ``BrokerUnavailable``, ``ModeMismatch``."""
         redact_logs(settings.secret_values())
+        profiles = load_profiles(settings)
         calendar_cache.install()
         path = journal_path or settings.journal_path()
         ownership = Ownership(path, command=command, mode=settings.mode)  # one trader per journal
@@ -94,7 +102,7 @@ class Orchestrator:
         except BaseException:
             ownership.release()
             raise
-        orchestrator = cls(settings, journal, executor, allow=allow, clock=clock)
+        orchestrator = cls(settings, journal, executor, allow=allow, clock=clock, profiles=profiles)
         orchestrator.ownership = ownership
         feed = quote_feed(settings, clock) if broker is None else None  # a replay brings its quotes
         if feed is not None:
@@ -123,6 +131,7 @@ class Orchestrator:
         if trading_day(self.clock()) != self._checkpoint_day:
             self.checkpoint()
         self.executor.forget_closed()  # what is over is in the journal; memory stays flat
+        await self.management.fire_timers()  # time exits due, and rules set off by fills meanwhile
         if self.market is not None:
             await self.market.follow()
         return await self.controls.pending()
@@ -154,10 +163,12 @@ class Orchestrator:
         return edits.on_delete(self.pipeline, delete)
 
     async def settle(self) -> None:
-        """Wait for a kill switch that a fill (loss cap) or an error count set off."""
+        """Wait for a kill switch that a fill (loss cap) or an error count set off, then carry out
+        the position rules the fills set off (``management.py``)."""
         run = self.executor.last_kill
         if run is not None and not run.done:
             await run
+        await self.management.run()
 
     @property
     def trading_state(self) -> TradingState:

@@ -33,6 +33,7 @@ def build_executor(
             clock=clock,
             ib=ib,
             quotes_only=settings.QUOTE_SOURCE != "none",
+            account_size=settings.PAPER_ACCOUNT_SIZE,
         )
     confirm = settings.LIVE_CONFIRM.get_secret_value() if settings.LIVE_CONFIRM else None
     return Executor(

@@ -53,7 +53,8 @@ from risk import (
 from risk.plan_line import describe_plan
 
 from .journal import Journal, JournalError
-from .messages import BACKFILL, EDIT, LIVE, Message, message_of, part_id
+from .messages import BACKFILL, EDIT, LIVE, RULE, Message, message_of, part_id
+from .profiles import Profile, Profiles
 from .resolve import resolve
 
 MISSED = "missed"
@@ -131,6 +132,7 @@ class Pipeline:
         *,
         clock: Callable[[], datetime],
         allow: Allowlists,
+        profiles: Profiles | None = None,
     ) -> None:
         self.journal, self.executor, self.limits, self.clock, self.allow = (
             journal,
@@ -139,6 +141,7 @@ class Pipeline:
             clock,
             allow,
         )
+        self.profiles = profiles or Profiles()
         self.quotes: dict[str, Quote] = {}
         self.entries: list[EntryRecord] = []  # today's, for pace and duplicates (``restore`` reloads)
         self.references = References(journal)
@@ -157,6 +160,22 @@ class Pipeline:
                 "redelivered", self.clock(), f"message {message.id} was already handled"
             )
             return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
+        return await self._handle(message, pending)
+
+    async def on_rule(self, message: Message, intent: Intent) -> Handled | None:
+        """The bot's own instruction (source ``rule``, replying to the position's alert): journaled,
+        decided by risk and executed like an analyst's, once (None: it was decided before)."""
+        if self.decided(message.id):
+            return None
+        return await self._handle(message, [(message.id, intent)])
+
+    def profile_of(self, position: str | None) -> Profile | None:
+        """The profile that decided the alert which opened ``position``."""
+        return self.profiles.named(self.journal.decision_profile(position))
+
+    async def _handle(
+        self, message: Message, pending: list[tuple[str, Intent | NotASignal | Reason]]
+    ) -> Handled:
         if self.before_entry is not None:
             for _, intent in pending:
                 if isinstance(intent, Open) and intent.instrument is not None:
@@ -257,6 +276,10 @@ class Pipeline:
                 self.references[signal_id] = None
                 return self._record(signal_id, intent.kind, None, denied=found.problem), None
             target = found.position
+        profile = (
+            self.profile_of(message.reply_to) if message.source == RULE else self.profiles.match(message)
+        )
+        limits = profile.limits if profile is not None else self.limits
         account = self.snapshot(signal_id)
         if self.review(now, account):
             account = account.model_copy(update={"status": self.executor.status})
@@ -266,9 +289,9 @@ class Pipeline:
             sent_at=message.sent_at,
             received_at=message.received_at,
         )
-        decision = evaluate(intent, account, self.limits, now, alert=alert, target=target)
+        decision = evaluate(intent, account, limits, now, alert=alert, target=target)
         self.references[signal_id] = _position_of(decision) or (target.opened_by if target else None)
-        outcome = self._record(signal_id, intent.kind, decision)
+        outcome = self._record(signal_id, intent.kind, decision, profile=profile.name if profile else None)
         return outcome, decision.plan if isinstance(decision, Approved) else None
 
     def _missed(self, message: Message, now: datetime) -> Reason | None:
@@ -338,6 +361,7 @@ class Pipeline:
                 {message_id} if message_id and self.journal.approved_plan(message_id) else ()
             ),
             quotes=self.quotes,
+            net_liquidation=self.executor.broker.net_liquidation(),
         )
 
     def history_from(self, now: datetime) -> date:
@@ -405,6 +429,7 @@ class Pipeline:
         *,
         ignored: Reason | None = None,
         denied: Reason | None = None,
+        profile: str | None = None,
     ) -> Handled:
         reasons: tuple[Reason, ...]
         if decision is None:
@@ -431,6 +456,7 @@ class Pipeline:
             sentence=sentence,
             position=self.references.deciding(message_id),
             plan=plan,
+            profile=profile,
         )
         return Handled(message_id, kind, verdict, () if verdict == "approved" else codes, sentence)
 

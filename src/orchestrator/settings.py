@@ -27,12 +27,23 @@ NEAR_MISS = 0.6  # this close: in .env refused, in the environment (shared with 
 _PLACEHOLDERS = frozenset({"changeme", "your-token-here", "xxx", "todo", "<token>"})
 
 
+# The settings risk reads (``Settings.limits``): what a profile may set for its own messages.
+LIMIT_SETTINGS = (
+    "DEFAULT_CONTRACTS", "MAX_CONTRACTS", "MAX_TOTAL_CONTRACTS", "MAX_OPEN_POSITIONS", "DAILY_LOSS_LIMIT",
+    "MAX_TRADES_PER_DAY", "MAX_RISK_PER_TRADE", "MAX_SIGNAL_AGE_SECONDS", "MAX_PRICE_DRIFT_PCT",
+    "DEFAULT_STOP_PCT", "DEFAULT_TARGET_PCT", "DEFAULT_TRIM_PCT", "ALLOWED_SYMBOLS", "TRADING_HOURS",
+    "ALLOW_ADDS", "ALLOW_MARKET_ENTRY", "LOSS_LIMIT_ACTION", "LOSS_COOLDOWN_MINUTES",
+    "DUPLICATE_WINDOW_SECONDS", "ALLOW_SHORT", "MAX_SHARES", "MAX_EXPIRY_DAYS",
+)  # fmt: skip
+PROFILES_NAME = "profiles.toml"  # looked for beside the settings file when PROFILES_FILE is unset
+
+
 class SettingsError(Exception):
     """A setting is missing, misspelt or invalid. ``str()`` is the one line shown to the user."""
 
     def __init__(self, key: str, problem: str) -> None:
         super().__init__(f"setting {key}: {problem}")
-        self.key = key
+        self.key, self.problem = key, problem
 
 
 class Settings(BaseSettings):
@@ -45,6 +56,8 @@ class Settings(BaseSettings):
     IBKR_CLIENT_ID: int = Field(1, ge=0)
     IBKR_ACCOUNT: SecretStr | None = None
     QUOTE_SOURCE: Literal["none", "ib"] = "none"
+    PAPER_ACCOUNT_SIZE: Decimal | None = Field(None, gt=0)
+    PROFILES_FILE: Path | None = None
     LIVE_CONFIRM: SecretStr | None = None
     DISCORD_TOKEN: SecretStr | None = None
     DISCORD_CHANNEL_IDS: Ids = ()
@@ -205,7 +218,7 @@ def _misspelt_environment() -> None:
             raise SettingsError(key, f"unknown setting (did you mean {close[0]}?)")
 
 
-def _first_error(exc: ValidationError) -> SettingsError:
+def first_error(exc: ValidationError) -> SettingsError:
     error = exc.errors()[0]
     cause = error.get("ctx", {}).get("error")
     if isinstance(cause, _KeyedValueError):
@@ -245,6 +258,10 @@ def load_settings(env_file: Path | None = Path(".env"), *, required: bool = Fals
     if env_file is not None and env_file.exists():
         kwargs["_env_file"] = env_file
     try:
-        return Settings(**kwargs)
+        settings = Settings(**kwargs)
     except ValidationError as exc:
-        raise _first_error(exc) from None
+        raise first_error(exc) from None
+    beside = (env_file or Path(".env")).parent / PROFILES_NAME
+    if settings.PROFILES_FILE is None and beside.is_file():
+        settings = settings.model_copy(update={"PROFILES_FILE": beside})
+    return settings

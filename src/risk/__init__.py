@@ -18,7 +18,7 @@ from .account import (
 from .evaluate import Decision, evaluate
 from .gates import same_contract
 from .hours import trading_day
-from .limits import Limits, ShortPolicy
+from .limits import Limits, ShortPolicy, Sizing, SizingRule
 from .loss import LOSS_CAP, review
 from .plan import (
     Approved,
@@ -52,6 +52,8 @@ __all__ = [
     "Realized",
     "Reason",
     "ShortPolicy",
+    "Sizing",
+    "SizingRule",
     "StopPlan",
     "TargetLeg",
     "TradingState",

@@ -105,6 +105,7 @@ class AccountSnapshot(_Frozen):
     entries: tuple[EntryRecord, ...] = ()
     planned_message_ids: frozenset[str] = frozenset()
     quotes: Mapping[str, Quote] = Field(default_factory=dict)
+    net_liquidation: Decimal | None = None  # what ``account_percent`` sizing takes a share of
 
 
 class Alert(_Frozen):

@@ -18,7 +18,7 @@ from parser import Add, Asset, Instrument, Open, PercentStop, PercentTarget, Pri
 
 from .account import AccountSnapshot, Position, Quote
 from .gates import fresh_quote
-from .limits import Limits
+from .limits import Limits, SizingRule
 from .loss import loss_per_contract, money, open_risk, realized_today, worst_case
 from .plan import BracketPlan, PlanDraft, Reason, TargetLeg
 from .prices import entry_limit, stop_price, stop_side_reasons, target_price, target_side_reasons
@@ -49,8 +49,11 @@ def build_bracket(ctx: EntryContext) -> PlanDraft:
     targets = _targets(ctx, reference, stop, draft)
     if draft.reasons:
         return draft
+    _premium_range(ctx, reference, draft)
+    if draft.reasons:
+        return draft
     per_contract = loss_per_contract(ctx.side, reference, stop, multiplier(ctx.instrument))
-    quantity = _size(ctx, per_contract, draft)
+    quantity = _size(ctx, per_contract, _requested(ctx, reference, draft), draft)
     if quantity > 0:
         _within_loss_cap(ctx, quantity * per_contract, draft)
     if draft.reasons:
@@ -165,10 +168,55 @@ def _default_target(ctx: EntryContext, reference: Decimal, stop: Decimal, draft:
     return PriceTarget(price=reference + distance if ctx.side is Side.LONG else reference - distance)
 
 
-def _size(ctx: EntryContext, per_contract: Decimal, draft: PlanDraft) -> int:
-    """The smallest of every bound; the notes name the bound that cut the alert's quantity."""
+def _premium_range(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> None:
+    """A profile's min_premium / max_premium: an option entry priced outside them is not taken."""
+    low, high = ctx.limits.min_premium, ctx.limits.max_premium
+    if ctx.instrument.asset is not Asset.OPTION or (low is None and high is None):
+        return
+    if (low is not None and reference < low) or (high is not None and reference > high):
+        span = f"{low if low is not None else 0} to {high if high is not None else 'any'}"
+        detail = f"the premium {reference} is outside the profile's range ({span})"
+        draft.reasons.append(Reason(code="premium_out_of_range", detail=detail))
+
+
+def _requested(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> int:
+    """What the sizing rule asks for, before the caps; 0 (with the reason) when it buys nothing."""
+    sizing, alerted = ctx.limits.sizing, ctx.intent.quantity or ctx.limits.default_contracts
+    value = sizing.value or Decimal(1)
+    if sizing.rule is SizingRule.ALERT:
+        return alerted
+    if sizing.rule is SizingRule.FIXED:
+        return int(value)
+    if sizing.rule is SizingRule.MULTIPLIER:
+        wanted = int(alerted * value)
+        draft.notes.append(Reason(code="sized_by_rule", detail=f"{alerted} x {value} = {wanted}"))
+        return _at_least_one(wanted, f"{alerted} x {value} rounds down to 0", draft)
+    budget = value
+    if sizing.rule is SizingRule.ACCOUNT_PERCENT:
+        net = ctx.account.net_liquidation
+        if net is None:
+            detail = "account_percent sizing needs the account's size (PAPER_ACCOUNT_SIZE on the simulator)"
+            draft.reasons.append(Reason(code="account_size_unknown", detail=detail))
+            return 0
+        budget = net * value / 100
+    cost = reference * multiplier(ctx.instrument)
+    wanted = int(budget // cost)
+    detail = f"a budget of {money(budget)} buys {wanted} at {reference} ({money(cost)} each)"
+    draft.notes.append(Reason(code="sized_by_rule", detail=detail))
+    return _at_least_one(wanted, detail, draft)
+
+
+def _at_least_one(wanted: int, detail: str, draft: PlanDraft) -> int:
+    if wanted < 1:
+        draft.reasons.append(Reason(code="size_zero", detail=f"the sizing rule buys nothing: {detail}"))
+    return wanted
+
+
+def _size(ctx: EntryContext, per_contract: Decimal, requested: int, draft: PlanDraft) -> int:
+    """The smallest of every bound; the notes name the bound that cut the requested quantity."""
+    if requested < 1:
+        return 0
     limits = ctx.limits
-    requested = ctx.intent.quantity or limits.default_contracts
     held, budget = 0, limits.max_risk_per_trade
     if ctx.target is not None:  # an add: the position and its add are one trade
         worst = worst_case(ctx.target)

@@ -50,6 +50,10 @@ def evaluate(
     """
     status = review(account, limits, now)
     reasons = [*state_allows(intent.kind, status), *not_replanned(alert, account)]
+    if limits.allowed_kinds is not None and intent.kind not in limits.allowed_kinds:
+        kinds = ", ".join(sorted(limits.allowed_kinds))
+        detail = f"{intent.kind} is not among the kinds this profile follows ({kinds})"
+        return Denied(reasons=(*reasons, Reason(code="kind_not_allowed", detail=detail)))
     numbers = number_reasons(intent)
     if numbers:  # nothing is priced from a number that cannot be one
         return Denied(reasons=(*reasons, *numbers))

@@ -150,6 +150,17 @@ def session_at(venue: Venue, at: datetime, *, widest: bool) -> Session | None:
     return None
 
 
+def regular_close(instrument: Instrument, at: datetime) -> datetime | None:
+    """When the regular session that ``at`` falls in (or that New York day's) closes for
+    ``instrument``'s class: 16:00 or 16:15 ET for options by class, earlier on half days; None when
+    no session is known."""
+    venue = venue_for(instrument)
+    if venue is None:
+        return None
+    session = session_at(venue, at, widest=True) or sessions(venue, at.year).get(new_york_day(at))
+    return session.close if session is not None else None
+
+
 def _trading(session: Session, at: datetime, *, widest: bool) -> bool:
     start = session.pre if widest and session.pre else session.open
     end = session.post if widest and session.post else session.close

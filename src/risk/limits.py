@@ -25,6 +25,23 @@ class ShortPolicy(StrEnum):
     ALL = "all"
 
 
+class SizingRule(StrEnum):
+    """How many contracts (shares) an entry asks for, before every cap cuts it."""
+
+    ALERT = "alert"  # the alert's quantity, or DEFAULT_CONTRACTS
+    FIXED = "fixed"  # always ``value`` contracts
+    MULTIPLIER = "multiplier"  # the alert's quantity times ``value``, rounded down
+    PREMIUM_BUDGET = "premium_budget"  # as many as ``value`` dollars buy at the entry price
+    ACCOUNT_PERCENT = "account_percent"  # a premium budget of ``value`` % of the account's net liquidation
+
+
+class Sizing(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    rule: SizingRule = SizingRule.ALERT
+    value: Decimal | None = Field(None, gt=0)
+
+
 class Limits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -50,6 +67,11 @@ class Limits(BaseModel):
     allow_short: ShortPolicy = ShortPolicy.FUTURES
     max_shares: int = Field(100, ge=1)
     max_expiry_days: int = Field(120, ge=0)
+    # A profile's own (orchestrator/profiles.py): the global settings leave them at these defaults.
+    sizing: Sizing = Sizing()
+    min_premium: Decimal | None = Field(None, gt=0)  # an option entry's price range
+    max_premium: Decimal | None = Field(None, gt=0)
+    allowed_kinds: frozenset[str] | None = None  # None: every kind
 
     @field_validator("trading_hours")
     @classmethod

@@ -166,6 +166,13 @@ class IBBroker:
         self._require_online()
         global_cancel(self.ib)
 
+    def net_liquidation(self) -> Decimal | None:
+        """From the account updates the library keeps after connecting (``NetLiquidation``)."""
+        for value in self.ib.accountValues(self.account):
+            if value.tag == "NetLiquidation" and value.currency not in ("", "BASE") and value.value:
+                return Decimal(value.value)
+        return None
+
     def snapshot(self) -> BrokerSnapshot:
         positions: dict[str, int] = {}
         for held in self.ib.positions():

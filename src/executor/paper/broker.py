@@ -59,12 +59,18 @@ class PaperBroker:
     in_process = True
 
     def __init__(
-        self, clock: Callable[[], datetime], account: str = SIMULATOR_ACCOUNT, *, quotes_only: bool = False
+        self,
+        clock: Callable[[], datetime],
+        account: str = SIMULATOR_ACCOUNT,
+        *,
+        quotes_only: bool = False,
+        account_size: Decimal | None = None,
     ) -> None:
         self._clock = clock
         self.account = account
         # With a market data feed (QUOTE_SOURCE=ib) nothing is made up: an order waits for a quote.
         self.quotes_only = quotes_only
+        self.account_size = account_size  # PAPER_ACCOUNT_SIZE: a fixed size, P&L not added
         self._feed = EventFeed()
         self._tickets: dict[str, _Ticket] = {}
         self._live: dict[str, dict[str, _Ticket]] = {}  # instrument key -> orders not done, by client id
@@ -156,6 +162,9 @@ class PaperBroker:
         now = self._clock()
         for ticket in [t for live in self._live.values() for t in live.values()]:
             self._cancel(ticket, "global cancel", now)
+
+    def net_liquidation(self) -> Decimal | None:
+        return self.account_size
 
     def snapshot(self) -> BrokerSnapshot:
         working = tuple(

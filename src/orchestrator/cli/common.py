@@ -50,16 +50,20 @@ def control_db_option(func: F) -> F:
     return db_option(func, text)
 
 
-def load_or_exit(env_file: Path | None) -> Settings:
+def load_or_exit(env_file: Path | None, *, profiles: bool = False) -> Settings:
     """The settings; ``env_file`` None is ``.env`` when there is one. A bad setting, or a named
     file that is missing, is one line and exit 2; a variable that looks like a mistyped setting is
-    a warning."""
+    a warning. ``profiles``: the command decides messages, so the profiles file is checked too (a
+    control command such as ``kill`` never depends on it)."""
+    from ..profiles import ProfileError, load_profiles
     from ..redact import redact_logs
     from ..settings import SettingsError, environment_warnings, load_settings
 
     try:
         settings = load_settings(env_file or DEFAULT_ENV_FILE, required=env_file is not None)
-    except SettingsError as exc:
+        if profiles:
+            load_profiles(settings)
+    except (SettingsError, ProfileError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_SETTING)
     for warning in environment_warnings():

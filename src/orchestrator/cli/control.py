@@ -230,7 +230,7 @@ def console(db: Path | None, env_file: Path | None) -> None:
     from .shell import interact
 
     try:
-        interact(load_or_exit(env_file), db)
+        interact(load_or_exit(env_file, profiles=True), db)
     except JournalInUse as exc:
         refuse(str(exc))
 

@@ -259,9 +259,10 @@ def _load_settings(env_file: Path | None) -> Any:
 def _register() -> None:
     from .control import audit, console, kill, report, resume, status
     from .ib import ib_check
+    from .profiles import profiles
     from .trading import replay, run
 
-    for command in (replay, run, kill, resume, status, report, audit, console, ib_check):
+    for command in (replay, run, kill, resume, status, report, audit, console, ib_check, profiles):
         main.add_command(command)
 
 

@@ -80,7 +80,7 @@ def replay(
     stay at IB when the replay ends (stops included): `autoscalper kill --db` on the same journal
     cancels and flattens them at the next start.
     """
-    settings = load_or_exit(env_file)
+    settings = load_or_exit(env_file, profiles=True)
     if compare:
         if old is None or files:
             raise click.UsageError("--compare takes --journal OLD.db and no FILE")
@@ -185,7 +185,7 @@ def run(stream: IO[str] | None, names: tuple[str, ...], db: Path | None, env_fil
     from ..sources import KINDS
     from .common import EXIT_BAD_SETTING
 
-    settings = load_or_exit(env_file)
+    settings = load_or_exit(env_file, profiles=True)
     names = names or (("console",) if stream is not None else ("discord",))
     kinds = []
     for name in dict.fromkeys(names):

@@ -123,6 +123,14 @@ class Queries(Tables):
             message_id,
         )
 
+    def decision_profile(self, message_id: str | None) -> str | None:
+        """The profile that decided the message (None: the global settings, or no decision)."""
+        if message_id is None:
+            return None
+        return self._value(  # type: ignore[no-any-return]
+            "SELECT profile FROM decisions WHERE message_id = ? ORDER BY id DESC LIMIT 1", message_id
+        )
+
     def decisions_of(self, message_id: str) -> list[Row]:
         """The message's decisions and its further instructions', oldest first."""
         return self._rows(

@@ -22,7 +22,7 @@ _INTENT = (
 )
 _DECISION = (
     "INSERT INTO decisions (message_id, at, trading_day, kind, verdict, reasons, notes, sentence,"
-    " position, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " position, plan, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _EXECUTION = "INSERT INTO executions (message_id, at, outcome, detail) VALUES (?, ?, ?, ?)"
 _INPUT = "INSERT INTO inputs (source, line, at, type, payload) VALUES (?, ?, ?, ?, ?)"
@@ -70,6 +70,7 @@ class Records(Tables):
         sentence: str,
         position: str | None,
         plan: OrderPlan | None,
+        profile: str | None = None,
     ) -> None:
         """``codes`` are the reasons of a denial or refusal, the notes of an approval."""
         approved = verdict == "approved"
@@ -87,6 +88,7 @@ class Records(Tables):
                 sentence,
                 position,
                 plan.model_dump_json() if plan is not None else None,
+                profile,
             ),
         )
 

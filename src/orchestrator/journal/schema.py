@@ -219,3 +219,9 @@ def m004_fill_quote(db: Database) -> None:
     """The quote the simulator filled on, as JSON (bid, ask, last, at, delayed): what an audit checks
     a paper fill against. NULL for a broker's fill or a made-up one."""
     db["fills"].add_column("quote", str)  # type: ignore[union-attr]
+
+
+@MIGRATIONS()
+def m005_decision_profile(db: Database) -> None:
+    """The profile (``PROFILES_FILE``) whose settings decided the message; NULL: the global settings."""
+    db["decisions"].add_column("profile", str)  # type: ignore[union-attr]

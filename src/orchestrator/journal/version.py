@@ -2,4 +2,10 @@
 compares these with the applied ones and needs nothing else. ``schema.py`` registers exactly these."""
 
 MIGRATION_SET = "autoscalper"
-SCHEMA = ("m001_initial", "m002_checkpoints", "m003_fill_price_basis", "m004_fill_quote")
+SCHEMA = (
+    "m001_initial",
+    "m002_checkpoints",
+    "m003_fill_price_basis",
+    "m004_fill_quote",
+    "m005_decision_profile",
+)

@@ -175,6 +175,7 @@ class SessionSource:
                     if resume.skip(orchestrator, item):
                         result.skipped += 1
                         continue
+                    await self._time_exits_until(item.at)
                     self.clock.advance_to(item.at)
                     outcome = await _handle(orchestrator, item, wait=self.wait)
                     if outcome is not None and outcome.kind in _KEPT:
@@ -183,6 +184,13 @@ class SessionSource:
             await orchestrator.poll()
             if self.progress is not None:
                 self.progress(chunk[-1].line, max(self.total, chunk[-1].line))
+
+    async def _time_exits_until(self, until: datetime) -> None:
+        """The clock stops at each time exit due before the next event, as a live run's would."""
+        management = self.orchestrator.management
+        while (due := management.next_timer()) is not None and due <= until:
+            self.clock.advance_to(due)
+            await management.fire_timers()
 
     def notice(self, notice: Notice) -> None:
         """Nobody watches a replay's notices: they are in its journal."""
