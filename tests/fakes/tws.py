@@ -82,6 +82,7 @@ class FakeTWS:
     silent: bool = False  # accepts TCP, never answers the API handshake (API disabled, dialog pending)
     refusing: bool = False  # accepts and closes at once (down, restarting)
     market_data: str = "live"  # live | frozen | delayed | none | no_delayed | silent
+    net_liquidation: Decimal | None = Decimal("100000")  # sent with the account updates (None: not)
     auto_fill: bool = False  # limit entries fill at their limit when no quote was ever seen
     auto_fill_delay: float = 0.0  # ...that many seconds later (IB's time, not the client's)
     reject_next: tuple[int, str] | None = None
@@ -210,7 +211,7 @@ class FakeTWS:
         return {
             71: self._start_api, 61: self._req_positions, 5: self._req_open_orders,
             16: self._req_open_orders, 99: lambda s, f: s.send([102]),
-            6: lambda s, f: s.send([54, 1, f[3]]), 76: lambda s, f: s.send([74, 1, f[2]]),
+            6: self._req_account_updates, 76: lambda s, f: s.send([74, 1, f[2]]),
             7: self._req_executions, 9: self._req_contract_details, 91: self._req_market_rule,
             49: lambda s, f: s.send([49, 1, int(time.time())]), 8: self._req_ids,
             1: self._req_market_data, 2: self._cancel_market_data, 59: self._req_market_data_type,
@@ -231,6 +232,14 @@ class FakeTWS:
                            (2106, "HMDS data farm connection is OK:ushmds")):  # fmt: skip
             session.send(wire.error(-1, code, text))
         return True
+
+    def _req_account_updates(self, session: _Session, f: list[str]) -> None:
+        """reqAccountUpdates ``6, 2, subscribe, account``: updateAccountValue ``6, 2, key, value,
+        currency, account`` for each value, then accountDownloadEnd."""
+        account = f[3]
+        if self.net_liquidation is not None:
+            session.send([6, 2, "NetLiquidation", self.net_liquidation, "USD", account])
+        session.send([54, 1, account])
 
     def _req_ids(self, session: _Session, f: list[str]) -> None:
         mine = [oid for (cid, oid) in self.orders if cid == session.client_id]

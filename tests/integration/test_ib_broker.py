@@ -366,3 +366,11 @@ async def test_requests_are_paced_under_45_messages_a_second(tws: FakeTWS) -> No
     arrivals = [r.at for r in tws.messages(3)]
     assert len(arrivals) == 120
     assert arrivals[-1] - arrivals[0] >= 1.5  # 120 messages at 45 a second take more than two seconds
+
+
+async def test_net_liquidation_comes_from_the_account_updates(tws: FakeTWS) -> None:
+    async with connected(tws) as broker:
+        assert broker.net_liquidation() == Decimal("100000")
+    tws.net_liquidation = None  # a login that sends no account values: sizing by percent is refused
+    async with connected(tws) as broker:
+        assert broker.net_liquidation() is None
