@@ -59,6 +59,7 @@ from .resolve import resolve
 
 MISSED = "missed"
 PRACTICE = "practice_hours"  # risk's note on an entry decided with TRADING_HOURS=any
+EXPIRY_INFERRED = "expiry_inferred"  # risk's note on an expiry a profile's missing_expiry filled in
 _PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
 
 
@@ -443,7 +444,7 @@ class Pipeline:
             )
         elif isinstance(decision, Approved):
             verdict, reasons, plan = "approved", decision.notes, decision.plan
-            sentence = describe_plan(plan) + _practice(decision.notes)
+            sentence = describe_plan(plan) + _said(decision.notes)
         else:
             verdict, reasons, sentence, plan = "denied", decision.reasons, decision.sentence, None
         codes = tuple(r.code for r in reasons)
@@ -514,9 +515,12 @@ def _chatter(code: str, detail: str) -> Reason:
     return Reason(code=code, detail=detail)
 
 
-def _practice(notes: tuple[Reason, ...]) -> str:
-    """Said in the decision's sentence (journal, table, console, notices): the market was closed."""
-    return " [practice: the market is closed]" if any(n.code == PRACTICE for n in notes) else ""
+def _said(notes: tuple[Reason, ...]) -> str:
+    """Said in the decision's sentence (journal, table, console, notices): the market was closed;
+    the expiry was the bot's, not the analyst's."""
+    said = " [practice: the market is closed]" if any(n.code == PRACTICE for n in notes) else ""
+    inferred = next((n for n in notes if n.code == EXPIRY_INFERRED), None)
+    return said + (f" [expiry inferred: {inferred.detail.split(': ', 1)[1]}]" if inferred else "")
 
 
 def _is_signal(intent: Intent | NotASignal | Reason) -> bool:

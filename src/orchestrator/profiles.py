@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from risk import Limits, Sizing, SizingRule
+from risk import Limits, MissingExpiry, Sizing, SizingRule
 
 from .messages import Message
 from .settings import LIMIT_SETTINGS, Settings, first_error
@@ -64,6 +64,15 @@ class Rules(BaseModel):
     flatten_at: time | None = None  # New York time of day
     max_hold_minutes: int | None = Field(None, ge=1)
     flatten_before_close_minutes: int | None = Field(None, ge=0, le=390)
+    missing_expiry: MissingExpiry = MissingExpiry.REFUSE
+    missing_expiry_symbols: tuple[str, ...] | None = None  # None: the daily-expiry classes
+
+    @field_validator("missing_expiry_symbols", mode="before")
+    @classmethod
+    def _symbols(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(str(item).strip().upper().lstrip("$") for item in value)
+        return value
 
     @field_validator("flatten_at", mode="before")
     @classmethod
@@ -137,6 +146,8 @@ class Profile:
         )
         own += [f"kinds {', '.join(rules.kinds)}"] if rules.kinds is not None else []
         own += ["breakeven after target"] if rules.breakeven_after_target else []
+        if rules.missing_expiry is not MissingExpiry.REFUSE:
+            own += [f"missing expiry: {rules.missing_expiry.value}"]
         own += [f"flatten at {rules.flatten_at:%H:%M}"] if rules.flatten_at else []
         own += [f"hold at most {rules.max_hold_minutes} min"] if rules.max_hold_minutes else []
         if rules.flatten_before_close_minutes is not None:
@@ -215,6 +226,12 @@ def _limits(where: str, rules: Rules, changed: dict[str, Any], settings: Setting
             "min_premium": rules.min_premium,
             "max_premium": rules.max_premium,
             "allowed_kinds": kinds,
+            "missing_expiry": rules.missing_expiry,
+            **(
+                {"missing_expiry_symbols": frozenset(rules.missing_expiry_symbols)}
+                if rules.missing_expiry_symbols is not None
+                else {}
+            ),
         }
     )
 

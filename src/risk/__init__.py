@@ -18,7 +18,7 @@ from .account import (
 from .evaluate import Decision, evaluate
 from .gates import same_contract
 from .hours import trading_day
-from .limits import Limits, ShortPolicy, Sizing, SizingRule
+from .limits import Limits, MissingExpiry, ShortPolicy, Sizing, SizingRule
 from .loss import LOSS_CAP, review
 from .plan import (
     Approved,
@@ -46,6 +46,7 @@ __all__ = [
     "EntryRecord",
     "ExitPlan",
     "Limits",
+    "MissingExpiry",
     "OrderPlan",
     "Position",
     "Quote",

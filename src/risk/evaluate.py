@@ -12,6 +12,7 @@ from parser import Add, Cancel, Exit, Intent, MoveStop, Open, Trim
 
 from .account import AccountSnapshot, Alert, Position
 from .bracket import EntryContext, build_bracket
+from .expiry_fill import fill_expiry
 from .gates import (
     addable,
     matches,
@@ -79,6 +80,7 @@ def _entry(
     reasons: list[Reason],
 ) -> Decision:
     reasons += not_stale(alert, limits)
+    inferred: Reason | None = None
     if isinstance(intent, Add):
         reasons += addable(intent, target, limits)
         if target is None or target.exposure == 0:
@@ -86,7 +88,8 @@ def _entry(
         instrument, side = target.instrument, target.side
     else:
         assert intent.instrument is not None and intent.side is not None  # the parser's open contract
-        instrument, side = intent.instrument, intent.side
+        instrument, inferred = fill_expiry(intent.instrument, limits, now)
+        side = intent.side
         reasons += new_position(intent, account, limits, now)
         reasons += short_reasons(instrument, side, limits)
         reasons += strike_reasons(instrument, account)
@@ -95,7 +98,8 @@ def _entry(
     if any(r.code in _UNPRICEABLE for r in reasons):
         return Denied(reasons=tuple(reasons))
     context = EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)
-    return build_bracket(context).decision(reasons, notes=tuple(practice_notes(instrument, limits, now)))
+    notes = (*([inferred] if inferred else []), *practice_notes(instrument, limits, now))
+    return build_bracket(context).decision(reasons, notes=notes)
 
 
 def _manage(intent: Exit | Trim | MoveStop | Cancel, ctx: ManageContext) -> PlanDraft:

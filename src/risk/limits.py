@@ -35,6 +35,17 @@ class SizingRule(StrEnum):
     ACCOUNT_PERCENT = "account_percent"  # a premium budget of ``value`` % of the account's net liquidation
 
 
+class MissingExpiry(StrEnum):
+    """What an options alert with no expiry gets (``expiry_fill.py``)."""
+
+    REFUSE = "refuse"
+    ZERO_DTE = "0dte"
+    NEXT_EXPIRY = "next_expiry"
+
+
+DAILY_EXPIRY_CLASSES = frozenset({"SPX", "SPY", "QQQ", "IWM", "XSP"})  # an expiry every trading day
+
+
 class Sizing(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -72,6 +83,8 @@ class Limits(BaseModel):
     min_premium: Decimal | None = Field(None, gt=0)  # an option entry's price range
     max_premium: Decimal | None = Field(None, gt=0)
     allowed_kinds: frozenset[str] | None = None  # None: every kind
+    missing_expiry: MissingExpiry = MissingExpiry.REFUSE
+    missing_expiry_symbols: frozenset[str] = DAILY_EXPIRY_CLASSES
 
     @field_validator("trading_hours")
     @classmethod

@@ -237,3 +237,13 @@ async def test_a_running_bot_fires_a_time_exit_from_its_poll(tmp_path: Path) -> 
         assert clock() - now == timedelta(minutes=5)
     finally:
         await bot.shutdown()
+
+
+def test_an_inferred_expiry_is_said_in_the_decision(tmp_path: Path) -> None:
+    profiles = '[spy_room]\nsource = "session"\nchannels = ["c1"]\nmissing_expiry = "0dte"\n'
+    db = replay(tmp_path, [said("14:40:02", "e1", "BTO SPY 580C @ 1.25 SL .90")], profiles)
+    from orchestrator.journal import Journal
+
+    row = rows(Journal(db), "SELECT verdict, sentence, plan FROM decisions WHERE message_id = 'e1'")[0]
+    assert row["verdict"] == "approved" and json.loads(row["plan"])["instrument"]["expiry"] == "2026-03-02"
+    assert row["sentence"].endswith("[expiry inferred: 2026-03-02 (0dte for SPY)]")

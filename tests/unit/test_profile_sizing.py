@@ -3,12 +3,13 @@ contracts a trader gets for an alert, and the reason when it gets none."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from tests.builders import MONDAY, alert, intent
+from tests.builders import MONDAY, alert, intent, ny
 
-from risk import AccountSnapshot, Approved, Denied, Limits, Sizing, SizingRule, evaluate
+from risk import AccountSnapshot, Approved, Denied, Limits, MissingExpiry, Sizing, SizingRule, evaluate
 
 ROOMY = {"max_contracts": 10, "max_total_contracts": 10, "max_risk_per_trade": Decimal(1000)}
 
@@ -75,3 +76,39 @@ def test_a_premium_outside_the_profiles_range_is_not_taken() -> None:
 def test_a_kind_the_profile_does_not_follow_is_denied_by_name() -> None:
     decision = decide("BTO SPY 3/20 580C @ 1.25 SL .90", allowed_kinds=frozenset({"exit", "trim"}))
     assert isinstance(decision, Denied) and decision.reasons[-1].code == "kind_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("policy", "text", "at", "expiry"),
+    [
+        ("0dte", "BTO SPY 580C @ 1.25 SL .90", ny(2026, 3, 2, 10, 30), date(2026, 3, 2)),
+        ("next_expiry", "BTO SPY 580C @ 1.25 SL .90", ny(2026, 3, 2, 10, 30), date(2026, 3, 2)),
+        ("next_expiry", "BTO SPX 5800C @ 5.00 SL 3.50", ny(2026, 3, 2, 16, 30), date(2026, 3, 3)),
+        ("next_expiry", "BTO QQQ 500P @ 2.00 SL 1.50", ny(2026, 3, 6, 17, 0), date(2026, 3, 9)),  # Friday
+        ("next_expiry", "BTO SPY 580C @ 1.25 SL .90", ny(2026, 4, 2, 17, 0), date(2026, 4, 6)),  # Good Friday
+    ],
+)
+def test_an_alert_without_expiry_gets_the_one_the_profile_says(
+    policy: str, text: str, at: datetime, expiry: date
+) -> None:
+    limits = Limits(**ROOMY, missing_expiry=MissingExpiry(policy), trading_hours="any")
+    decision = evaluate(intent(text, at), AccountSnapshot(), limits, at, alert=alert(at))
+    assert isinstance(decision, Approved), decision
+    assert decision.plan.instrument.expiry == expiry  # type: ignore[union-attr]
+    [note] = [n for n in decision.notes if n.code == "expiry_inferred"]
+    assert note.detail.startswith(f"no expiry in the alert: {expiry} ({policy}")
+
+
+@pytest.mark.parametrize(
+    ("policy", "text", "at"),
+    [
+        ("refuse", "BTO SPY 580C @ 1.25 SL .90", ny(2026, 3, 2, 10, 30)),
+        ("0dte", "BTO SPY 580C @ 1.25 SL .90", ny(2026, 3, 2, 16, 30)),  # today's expiry has closed
+        ("0dte", "BTO SPY 580C @ 1.25 SL .90", ny(2026, 3, 7, 11, 0)),  # a Saturday
+        ("next_expiry", "BTO AAPL 230C @ 1.25 SL .90", ny(2026, 3, 2, 10, 30)),  # no daily expiries
+    ],
+)
+def test_otherwise_a_missing_expiry_is_still_denied(policy: str, text: str, at: datetime) -> None:
+    limits = Limits(**ROOMY, missing_expiry=MissingExpiry(policy), trading_hours="any")
+    decision = evaluate(intent(text, at), AccountSnapshot(), limits, at, alert=alert(at))
+    assert isinstance(decision, Denied) and "missing_expiry" in [r.code for r in decision.reasons]
