@@ -50,6 +50,7 @@ from risk import (
     review,
     trading_day,
 )
+from risk.hours import business_days_from
 from risk.plan_line import describe_plan
 
 from .journal import Journal, JournalError
@@ -59,6 +60,7 @@ from .resolve import resolve
 
 MISSED = "missed"
 PRACTICE = "practice_hours"  # risk's note on an entry decided with TRADING_HOURS=any
+PDT_WINDOW_DAYS = 5  # business days
 EXPIRY_INFERRED = "expiry_inferred"  # risk's note on an expiry a profile's missing_expiry filled in
 _PLANS: TypeAdapter[OrderPlan] = TypeAdapter(OrderPlan)
 
@@ -281,7 +283,7 @@ class Pipeline:
             self.profile_of(message.reply_to) if message.source == RULE else self.profiles.match(message)
         )
         limits = profile.limits if profile is not None else self.limits
-        account = self.snapshot(signal_id)
+        account = self.snapshot(signal_id, day_trades=limits.pdt_guard)
         if self.review(now, account):
             account = account.model_copy(update={"status": self.executor.status})
         alert = Alert(
@@ -348,7 +350,7 @@ class Pipeline:
     def on_quote(self, key: str, quote: Quote) -> None:
         self.quotes[key] = quote
 
-    def snapshot(self, message_id: str | None = None) -> AccountSnapshot:
+    def snapshot(self, message_id: str | None = None, *, day_trades: bool = False) -> AccountSnapshot:
         """Risk's view of the account now. Only the message being decided is checked for an earlier
         plan, and only the fills of today (and of the loss cooldown) are passed, so the snapshot does
         not grow with the session."""
@@ -363,7 +365,13 @@ class Pipeline:
             ),
             quotes=self.quotes,
             net_liquidation=self.executor.broker.net_liquidation(),
+            day_trades=self._day_trades(now) if day_trades else 0,
         )
+
+    def _day_trades(self, now: datetime) -> int:
+        """Positions opened and closed on one trading day, in the last five business days."""
+        since = business_days_from(trading_day(now), PDT_WINDOW_DAYS)
+        return self.journal.day_trades_since(since.isoformat())
 
     def history_from(self, now: datetime) -> date:
         """The first trading day whose closing fills risk reads at ``now`` (today's P&L and the

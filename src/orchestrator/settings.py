@@ -33,7 +33,7 @@ LIMIT_SETTINGS = (
     "MAX_TRADES_PER_DAY", "MAX_RISK_PER_TRADE", "MAX_SIGNAL_AGE_SECONDS", "MAX_PRICE_DRIFT_PCT",
     "DEFAULT_STOP_PCT", "DEFAULT_TARGET_PCT", "DEFAULT_TRIM_PCT", "ALLOWED_SYMBOLS", "TRADING_HOURS",
     "ALLOW_ADDS", "ALLOW_MARKET_ENTRY", "LOSS_LIMIT_ACTION", "LOSS_COOLDOWN_MINUTES",
-    "DUPLICATE_WINDOW_SECONDS", "ALLOW_SHORT", "MAX_SHARES", "MAX_EXPIRY_DAYS",
+    "DUPLICATE_WINDOW_SECONDS", "ALLOW_SHORT", "MAX_SHARES", "MAX_EXPIRY_DAYS", "PDT_GUARD",
 )  # fmt: skip
 PROFILES_NAME = "profiles.toml"  # looked for beside the settings file when PROFILES_FILE is unset
 
@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     ALLOW_SHORT: Literal["none", "futures", "all"] = "futures"
     MAX_SHARES: int = Field(100, ge=1)
     MAX_EXPIRY_DAYS: int = Field(120, ge=0, le=1100)
+    PDT_GUARD: bool = False
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")
@@ -180,6 +181,7 @@ class Settings(BaseSettings):
             allow_short=ShortPolicy(self.ALLOW_SHORT),
             max_shares=self.MAX_SHARES,
             max_expiry_days=self.MAX_EXPIRY_DAYS,
+            pdt_guard=self.PDT_GUARD,
         )
 
     def secret_values(self) -> list[str]:

@@ -106,6 +106,7 @@ class AccountSnapshot(_Frozen):
     planned_message_ids: frozenset[str] = frozenset()
     quotes: Mapping[str, Quote] = Field(default_factory=dict)
     net_liquidation: Decimal | None = None  # what ``account_percent`` sizing takes a share of
+    day_trades: int = 0  # opened and closed the same day, in the last five business days (PDT_GUARD)
 
 
 class Alert(_Frozen):

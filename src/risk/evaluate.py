@@ -15,6 +15,7 @@ from .bracket import EntryContext, build_bracket
 from .expiry_fill import fill_expiry
 from .gates import (
     addable,
+    day_trade_room,
     matches,
     new_position,
     not_replanned,
@@ -95,6 +96,7 @@ def _entry(
         reasons += strike_reasons(instrument, account)
     reasons += tradable(instrument, limits, now)
     reasons += pace(account, limits, now, count_open=isinstance(intent, Open))
+    reasons += day_trade_room(account, limits)
     if any(r.code in _UNPRICEABLE for r in reasons):
         return Denied(reasons=tuple(reasons))
     context = EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)

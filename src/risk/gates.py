@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from parser import Asset, Instrument, Intent
 
@@ -111,6 +112,26 @@ def pace(account: AccountSnapshot, limits: Limits, now: datetime, *, count_open:
         detail = f"cooling down after a losing trade for {_minutes_left(wait)} more min"
         reasons.append(Reason(code="loss_cooldown", detail=detail))
     return reasons
+
+
+PDT_DAY_TRADES = 3  # FINRA's pattern day trader rule: a fourth in five business days needs $25,000
+PDT_EQUITY = Decimal(25_000)
+
+
+def day_trade_room(account: AccountSnapshot, limits: Limits) -> list[Reason]:
+    """PDT_GUARD: with three day trades in the last five business days and an account under
+    $25,000 (or of unknown size), no new entry, since closing it today would be the fourth."""
+    if not limits.pdt_guard or account.day_trades < PDT_DAY_TRADES:
+        return []
+    equity = account.net_liquidation
+    if equity is not None and equity >= PDT_EQUITY:
+        return []
+    size = f"${equity:,.0f}" if equity is not None else "of unknown size"
+    detail = (
+        f"{account.day_trades} day trades in the last five business days and the account is {size} "
+        "(under $25,000): a fourth would flag it as a pattern day trader (PDT_GUARD); exits still go"
+    )
+    return [Reason(code="pdt_limit", detail=detail)]
 
 
 def _minutes_left(wait: timedelta) -> int:

@@ -150,6 +150,17 @@ def session_at(venue: Venue, at: datetime, *, widest: bool) -> Session | None:
     return None
 
 
+def business_days_from(today: date, count: int) -> date:
+    """The first of the ``count`` NYSE business days that end with ``today`` (counted when it is one):
+    the start of the pattern-day-trader rule's window."""
+    day, seen = today, 0
+    while True:
+        seen += sessions(Venue.STOCKS, day.year).get(day) is not None
+        if seen >= count:
+            return day
+        day -= timedelta(days=1)
+
+
 def regular_close(instrument: Instrument, at: datetime) -> datetime | None:
     """When the regular session that ``at`` falls in (or that New York day's) closes for
     ``instrument``'s class: 16:00 or 16:15 ET for options by class, earlier on half days; None when

@@ -83,6 +83,7 @@ class Limits(BaseModel):
     min_premium: Decimal | None = Field(None, gt=0)  # an option entry's price range
     max_premium: Decimal | None = Field(None, gt=0)
     allowed_kinds: frozenset[str] | None = None  # None: every kind
+    pdt_guard: bool = False
     missing_expiry: MissingExpiry = MissingExpiry.REFUSE
     missing_expiry_symbols: frozenset[str] = DAILY_EXPIRY_CLASSES
 

@@ -157,10 +157,11 @@ def test_no_approved_bracket_exceeds_any_limit(
     plan = decision.plan
     assert isinstance(plan, BracketPlan)
     held = [p for p in account.positions if p.exposure > 0]
-    assert (
-        1 <= plan.quantity <= min(risk_limits.max_contracts, intent.quantity or risk_limits.default_contracts)
-    )
-    assert sum(p.exposure for p in account.positions) + plan.quantity <= risk_limits.max_total_contracts
+    stock = plan.instrument.asset is Asset.STOCK  # sized in shares: MAX_SHARES instead of both caps
+    cap = risk_limits.max_shares if stock else risk_limits.max_contracts
+    assert 1 <= plan.quantity <= min(cap, intent.quantity or risk_limits.default_contracts)
+    contracts = sum(p.exposure for p in account.positions if p.instrument.asset is not Asset.STOCK)
+    assert stock or contracts + plan.quantity <= risk_limits.max_total_contracts
     assert len(held) < risk_limits.max_open_positions
     assert all(p.instrument != plan.instrument for p in held)
     per_contract = loss_per_contract(

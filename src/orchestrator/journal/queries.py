@@ -249,6 +249,17 @@ class Queries(Tables):
         marks = ",".join("?" * len(days))  # placeholders only: the days are bound parameters
         return self._rows(_TRADE_FILLS.format(marks=marks), *days)
 
+    def day_trades_since(self, day: str) -> int:
+        """Positions with an opening and a closing fill on the same trading day, from ``day`` on."""
+        return int(
+            self._value(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM fills WHERE trading_day >= ?"
+                " GROUP BY position, trading_day HAVING MIN(opens) = 0 AND MAX(opens) = 1)",
+                day,
+            )
+            or 0
+        )
+
     def day_pnl(self, day: str) -> Row | None:
         rows = self._rows("SELECT * FROM daily_pnl WHERE trading_day = ?", day)
         return rows[0] if rows else None
