@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from executor import Broker, Executor, mask
+from executor import Broker, Executor, PositionBook, mask
 from parser import parse
-from risk import TradingState, trading_day
+from risk import Quote, TradingState, trading_day
 from risk.hours import warm_up
 
 from . import calendar_cache, edits
@@ -25,13 +26,14 @@ from .build import build_executor, quote_feed
 from .control import ControlResult, Controls
 from .journal import Journal, JournalError
 from .management import Management
-from .market import MarketData, QuoteFeed
+from .market import MarketData, QuoteFeed, feed_quote
 from .messages import Delete, Edit, Message
 from .pipeline import Allowlists, Handled, Pipeline
 from .profiles import Profiles, load_profiles
 from .redact import redact_logs
 from .registry import Ownership
 from .settings import Settings
+from .shadow import Shadow, shadow_path, shadowed
 
 CONTROL_POLL_SECONDS = 0.25
 WARM_UP_ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90"
@@ -61,13 +63,29 @@ class Orchestrator:
         self.ownership: Ownership | None = None
         self.market: MarketData | None = None  # QUOTE_SOURCE's prices for the simulator (``attach``)
         self.management = Management(self.pipeline, clock)  # profiles' position rules
+        self.shadow: Shadow | None = None  # shadow profiles' messages, simulated apart (``shadow.py``)
 
     def attach(self, feed: QuoteFeed) -> MarketData:
         """Trade the simulator on ``feed``'s quotes: entries wait for their first quote, and what is
         working or held streams (``market.MarketData``)."""
-        self.market = MarketData(feed, self.pipeline, self.executor, self.journal, self.clock)
+        self.market = MarketData(feed, self.on_quote, self._books, self.journal, self.clock)
         self.pipeline.before_entry = self.market.before_entry
+        if self.shadow is not None:
+            self.shadow.pipeline.before_entry = self.market.before_entry
         return self.market
+
+    def on_quote(self, key: str, quote: Quote) -> None:
+        """The market moved: risk's view and the simulator's matching, the shadow's too."""
+        feed_quote(self.pipeline, self.executor, key, quote)
+        if self.shadow is not None:
+            self.shadow.on_quote(key, quote)
+
+    @property
+    def managements(self) -> list[Management]:
+        return [self.management] + ([self.shadow.management] if self.shadow is not None else [])
+
+    def _books(self) -> list[PositionBook]:
+        return [self.executor.book] + ([self.shadow.executor.book] if self.shadow is not None else [])
 
     @classmethod
     def open(
@@ -104,6 +122,12 @@ class Orchestrator:
             raise
         orchestrator = cls(settings, journal, executor, allow=allow, clock=clock, profiles=profiles)
         orchestrator.ownership = ownership
+        if any(profile.rules.mode == "shadow" for profile in profiles.profiles):
+            shadow = Shadow.open(
+                settings, shadow_path(path), clock=clock, allow=allow, profiles=profiles, durable=durable
+            )
+            orchestrator.shadow = shadow
+            orchestrator.pipeline.divert = lambda message: shadowed(profiles, message)
         feed = quote_feed(settings, clock) if broker is None else None  # a replay brings its quotes
         if feed is not None:
             orchestrator.attach(feed)
@@ -119,6 +143,8 @@ class Orchestrator:
             "started", self.clock(), f"account {mask(account)}; {restored} journaled broker events restored"
         )
         self.checkpoint()
+        if self.shadow is not None:
+            await self.shadow.start()
         if self.market is not None:
             await self.market.start()
         warm_up((self.clock().year,))
@@ -132,6 +158,8 @@ class Orchestrator:
             self.checkpoint()
         self.executor.forget_closed()  # what is over is in the journal; memory stays flat
         await self.management.fire_timers()  # time exits due, and rules set off by fills meanwhile
+        if self.shadow is not None:
+            await self.shadow.poll()
         if self.market is not None:
             await self.market.follow()
         return await self.controls.pending()
@@ -147,6 +175,9 @@ class Orchestrator:
     async def on_message(self, message: Message) -> Handled:
         self.journal.check_identity()  # nothing is decided into a journal nobody reads
         outcome = await self.pipeline.on_message(message)
+        if self.shadow is not None and self.shadow.takes(message):
+            simulated = await self.shadow.on_message(message)
+            outcome = replace(outcome, detail=f"shadow: {simulated.verdict}: {simulated.detail}")
         await self.settle()
         if self.market is not None:
             await self.market.follow()
@@ -154,13 +185,17 @@ class Orchestrator:
 
     async def on_edit(self, edit: Edit) -> Handled:
         self.journal.check_identity()
+        simulated = await self.shadow.on_edit(edit) if self.shadow is not None else None
+        if simulated is not None:
+            return simulated
         outcome = await edits.on_edit(self.pipeline, edit, amend=self.settings.AMEND_ON_EDIT)
         await self.settle()
         return outcome
 
     def on_delete(self, delete: Delete) -> Handled:
         self.journal.check_identity()
-        return edits.on_delete(self.pipeline, delete)
+        simulated = self.shadow.on_delete(delete) if self.shadow is not None else None
+        return simulated or edits.on_delete(self.pipeline, delete)
 
     async def settle(self) -> None:
         """Wait for a kill switch that a fill (loss cap) or an error count set off, then carry out
@@ -191,6 +226,8 @@ class Orchestrator:
     def close(self) -> None:
         try:
             self.journal.close()
+            if self.shadow is not None:
+                self.shadow.close()
         finally:
             if self.ownership is not None:
                 self.ownership.release()

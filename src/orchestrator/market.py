@@ -14,7 +14,7 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Protocol
 
-from executor import Executor, PaperBroker
+from executor import Executor, PaperBroker, PositionBook
 from parser import Instrument
 from risk import Quote, instrument_key
 
@@ -57,21 +57,17 @@ class MarketData:
     def __init__(
         self,
         feed: QuoteFeed,
-        pipeline: Pipeline,
-        executor: Executor,
+        on_quote: Callable[[str, Quote], None],
+        books: Callable[[], list[PositionBook]],
         journal: Journal,
         clock: Callable[[], datetime],
     ) -> None:
-        self.feed, self.pipeline, self.executor, self.journal, self.clock = (
-            feed,
-            pipeline,
-            executor,
-            journal,
-            clock,
-        )
+        """``on_quote`` takes every quote to those that trade on it; ``books`` are their positions
+        (the account's, and a shadow's)."""
+        self.feed, self.journal, self.clock, self._books = feed, journal, clock, books
         self.listeners: list[Callable[[str], None]] = []  # who else hears a problem (the terminal)
         self._deciding: Counter[str] = Counter()  # entries waiting for their first quote
-        feed.on_quote(self._on_quote)
+        feed.on_quote(on_quote)
         feed.on_problem(self._on_problem)
 
     async def start(self) -> None:
@@ -104,13 +100,11 @@ class MarketData:
         await self.feed.close()
 
     def _in_use(self) -> dict[str, Instrument]:
-        book = self.executor.book
-        wanted = {instrument_key(s.order.instrument): s.order.instrument for s in book.working()}
-        wanted.update((h.key, h.instrument) for h in book.open_holdings())
+        wanted: dict[str, Instrument] = {}
+        for book in self._books():
+            wanted.update((instrument_key(s.order.instrument), s.order.instrument) for s in book.working())
+            wanted.update((h.key, h.instrument) for h in book.open_holdings())
         return wanted
-
-    def _on_quote(self, key: str, quote: Quote) -> None:
-        feed_quote(self.pipeline, self.executor, key, quote)
 
     def _on_problem(self, words: str) -> None:
         with suppress(JournalError):  # the journal's own failure stops the bot elsewhere, loudly

@@ -152,6 +152,8 @@ class Pipeline:
         # With a market data feed: called with an entry's instrument before it is decided, outside
         # any commit, so the drift check sees the market (``market.MarketData.before_entry``).
         self.before_entry: Callable[[Instrument], Awaitable[None]] | None = None
+        # Why a message is not this pipeline's to decide (a shadow profile's: ``shadow.py``).
+        self.divert: Callable[[Message], Reason | None] | None = None
         executor.subscribe(self._on_notice)
 
     # ------------------------------------------------------------------ messages
@@ -222,7 +224,7 @@ class Pipeline:
         """(id, intent) for each instruction of the message not decided yet (all of them unless the
         message was delivered before, or a crash came between two of its instructions). A message
         whose author or channel is not followed is not even parsed: its one "intent" is the refusal."""
-        refused = refusal(self.allow, message)
+        refused = refusal(self.allow, message) or (self.divert(message) if self.divert else None)
         found: list[tuple[str, Intent | NotASignal | Reason]] = [(message.id, refused)] if refused else []
         if refused is None:
             parsed = parse_all(message.text, message.sent_at)

@@ -30,7 +30,7 @@ from risk import Limits, MissingExpiry, Sizing, SizingRule
 from .messages import Message
 from .settings import LIMIT_SETTINGS, Settings, first_error
 
-Mode = Literal["trade"]  # confirm and shadow: not built yet (docs/profiles.md)
+Mode = Literal["trade", "shadow"]  # confirm: not built yet (docs/profiles.md)
 Kind = Literal["open", "add", "exit", "trim", "move_stop", "cancel"]
 SIZING_KEYS = {
     "contracts": SizingRule.FIXED,

@@ -145,7 +145,7 @@ def test_the_documented_example_file_is_valid() -> None:
 
     example = Path(__file__).resolve().parents[2] / "docs" / "profiles.example.toml"
     settings = Settings(_env_file=None, PROFILES_FILE=example)  # type: ignore[call-arg]
-    assert [p.name for p in load_profiles(settings).profiles] == ["spx_room", "careful_analyst"]
+    assert [p.name for p in load_profiles(settings).profiles] == ["spx_room", "careful_analyst", "newcomer"]
 
 
 TIMED = """
@@ -247,3 +247,43 @@ def test_an_inferred_expiry_is_said_in_the_decision(tmp_path: Path) -> None:
     row = rows(Journal(db), "SELECT verdict, sentence, plan FROM decisions WHERE message_id = 'e1'")[0]
     assert row["verdict"] == "approved" and json.loads(row["plan"])["instrument"]["expiry"] == "2026-03-02"
     assert row["sentence"].endswith("[expiry inferred: 2026-03-02 (0dte for SPY)]")
+
+
+SHADOWED = (
+    ROOM
+    + """
+[newcomer]                 # analyst a3: followed on paper only, for a track record
+authors = ["a3"]
+mode = "shadow"
+"""
+)
+
+
+def test_a_shadow_analyst_is_simulated_apart_and_never_mixed_with_the_account(tmp_path: Path) -> None:
+    lines = [
+        quote("14:40:00", "1.20", "1.25"),
+        said("14:40:02", "n1", "BTO SPY 3/2 580C @ 1.25 SL .90 PT 1.50", author="a3"),
+        quote("14:45:00", "1.50", "1.55"),  # the shadow's target fills on the session's quote
+        said("14:50:00", "r1", "BTO QQQ 3/2 500P @ 2.00 SL 1.50", channel="c2", author="a1"),
+    ]
+    db = replay(tmp_path, lines, SHADOWED)
+    from orchestrator.journal import Journal
+    from orchestrator.shadow import shadow_path
+
+    account, shadow = Journal(db), Journal(shadow_path(db))
+    kept = rows(account, "SELECT verdict, reasons FROM decisions WHERE message_id = 'n1'")[0]
+    assert kept["verdict"] == "ignored" and "shadow_profile" in kept["reasons"]  # recorded, never sent
+    assert value(account, "SELECT COUNT(*) FROM fills WHERE position = 'n1'") == 0
+    assert value(account, "SELECT COUNT(*) FROM fills WHERE position = 'r1'") == 1  # the account trades on
+    simulated = rows(shadow, "SELECT verdict, profile FROM decisions WHERE message_id = 'n1'")[0]
+    assert (simulated["verdict"], simulated["profile"]) == ("approved", "newcomer")
+    assert value(shadow, "SELECT SUM(CAST(realized AS REAL)) FROM fills WHERE position = 'n1'") == 25.0
+    assert value(shadow, "SELECT COUNT(*) FROM messages WHERE id = 'r1'") == 0  # only its own messages
+
+    report = cli("report", "--db", str(db), "--json", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    summary = json.loads(report.stdout)
+    assert [a["name"] for a in summary["authors"]] == ["a1"]
+    assert [(a["name"], a["realized_net"]) for a in summary["shadow"]["authors"]] == [
+        ("a3", "23.00")
+    ]  # +25.00 less two $1.00 minimum commissions

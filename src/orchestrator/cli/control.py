@@ -198,6 +198,7 @@ def report(days: int, out: Path | None, as_json: bool, db: Path | None, env_file
     """
     from rich.console import Console
 
+    from ..shadow import shadow_path
     from ..views.report import build
     from ..views.report_page import page, print_tables
 
@@ -205,6 +206,10 @@ def report(days: int, out: Path | None, as_json: bool, db: Path | None, env_file
     journal = _journal(path, "no report")
     with progress_bar("reading fills") as progress:
         summary = build(journal, days, progress)
+    shadow = shadow_path(path)
+    if shadow.exists():  # a shadow profile's track record: beside the account's, never in its figures
+        simulated = build(_journal(shadow, "no report"), days)
+        summary["shadow"] = {key: simulated[key] for key in ("authors", "instruments", "total")}
     last = summary["days"][-1]["name"] if summary["days"] else "empty"
     target = out or path.parent / "reports" / f"{path.stem}-{last}.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -132,6 +132,7 @@ def page(report: dict[str, Any], source: str) -> str:
         + _table("Per author", report["authors"], GROUP_COLUMNS)
         + _table("Per instrument", report["instruments"], INSTRUMENT_COLUMNS)
         + _table("Total", [total], GROUP_COLUMNS)
+        + "".join(_table(title, rows, columns) for title, rows, columns in _shadow_tables(report))
         + "</html>"
     )
 
@@ -157,6 +158,7 @@ def print_tables(console: Console, report: dict[str, Any]) -> None:
         ("Per author", report["authors"], GROUP_COLUMNS),
         ("Per instrument", report["instruments"], INSTRUMENT_COLUMNS),
         ("Total", [report["total"]], GROUP_COLUMNS),
+        *_shadow_tables(report),
     ):
         # One space between columns: an author's 19-digit Discord id and every column fit 80.
         table = Table(
@@ -167,6 +169,22 @@ def print_tables(console: Console, report: dict[str, Any]) -> None:
         for row in rows:
             table.add_row(*(str(row[key]) for key, _ in columns))
         console.print(table)
+
+
+SHADOW = "Shadow (simulated on the same quotes, never sent)"
+
+
+def _shadow_tables(
+    report: dict[str, Any],
+) -> list[tuple[str, list[dict[str, Any]], tuple[tuple[str, str], ...]]]:
+    """A shadow profile's trades, per author and in all, labelled as what they are."""
+    shadow = report.get("shadow")
+    if not shadow:
+        return []
+    return [
+        (f"{SHADOW}: per author", shadow["authors"], GROUP_COLUMNS),
+        (f"{SHADOW}: total", [shadow["total"]], GROUP_COLUMNS),
+    ]
 
 
 def _table(title: str, rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:

@@ -36,7 +36,7 @@ from risk import Quote
 
 from ...app import Orchestrator
 from ...journal import Journal
-from ...market import feed_quote
+from ...management import Management
 from ...pipeline import Handled
 from ...settings import Settings
 from .. import allowlists
@@ -187,16 +187,21 @@ class SessionSource:
 
     async def _time_exits_until(self, until: datetime) -> None:
         """The clock stops at each time exit due before the next event, as a live run's would."""
-        management = self.orchestrator.management
-        while (due := management.next_timer()) is not None and due <= until:
+        managements = self.orchestrator.managements
+        while (due := _next_timer(managements)) is not None and due <= until:
             self.clock.advance_to(due)
-            await management.fire_timers()
+            for management in managements:
+                await management.fire_timers()
 
     def notice(self, notice: Notice) -> None:
         """Nobody watches a replay's notices: they are in its journal."""
 
     async def stop(self, because: BaseException | None = None) -> None:
         """Nothing to disconnect."""
+
+
+def _next_timer(managements: list[Management]) -> datetime | None:
+    return min(filter(None, (m.next_timer() for m in managements)), default=None)
 
 
 def _events(items: Iterable[Numbered | BadLine], result: ReplayResult) -> Iterator[Numbered]:
@@ -281,8 +286,7 @@ async def await_entries(orchestrator: Orchestrator, event: MessageEvent, wait: f
 
 
 def _feed_quote(orchestrator: Orchestrator, event: QuoteEvent) -> None:
-    quote = Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at)
-    feed_quote(orchestrator.pipeline, orchestrator.executor, event.instrument, quote)
+    orchestrator.on_quote(event.instrument, Quote(bid=event.bid, ask=event.ask, last=event.last, at=event.at))
 
 
 def _record_input(orchestrator: Orchestrator, source: str, item: Numbered) -> None:
