@@ -32,7 +32,7 @@ def cli(
     )
 
 
-def console_bot(db: Path) -> subprocess.Popen[str]:
+def console_bot(db: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """``autoscalper run --input - --db DB``, its pipes open, returned once it says it runs."""
     bot = subprocess.Popen(
         [*BOT, "run", "--input", "-", "--db", str(db)],
@@ -40,6 +40,7 @@ def console_bot(db: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     started = bot.stderr.readline() if bot.stderr is not None else ""
     if "autoscalper running" not in started:

@@ -23,6 +23,7 @@ from risk.hours import warm_up
 
 from . import calendar_cache, edits
 from .build import build_executor, quote_feed
+from .confirm import Confirmations
 from .control import ControlResult, Controls
 from .journal import Journal, JournalError
 from .management import Management
@@ -64,6 +65,9 @@ class Orchestrator:
         self.market: MarketData | None = None  # QUOTE_SOURCE's prices for the simulator (``attach``)
         self.management = Management(self.pipeline, clock)  # profiles' position rules
         self.shadow: Shadow | None = None  # shadow profiles' messages, simulated apart (``shadow.py``)
+        self.confirmations = Confirmations(self.pipeline, clock)  # confirm profiles' held entries
+        self.pipeline.hold = self.confirmations.hold
+        self.controls.approver = self.confirmations.approve
 
     def attach(self, feed: QuoteFeed) -> MarketData:
         """Trade the simulator on ``feed``'s quotes: entries wait for their first quote, and what is
@@ -158,6 +162,7 @@ class Orchestrator:
             self.checkpoint()
         self.executor.forget_closed()  # what is over is in the journal; memory stays flat
         await self.management.fire_timers()  # time exits due, and rules set off by fills meanwhile
+        self.confirmations.expire_due()
         if self.shadow is not None:
             await self.shadow.poll()
         if self.market is not None:

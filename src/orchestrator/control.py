@@ -11,7 +11,7 @@ bot's: it carries out a command at once, and the requests others latched (``pend
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,7 +25,8 @@ from .registry import bot_on
 from .settings import Settings
 from .views.status import lines, position_lines
 
-COMMANDS = ("kill", "resume", "status", "positions")
+COMMANDS = ("kill", "resume", "status", "positions", "approve")
+Approver = Callable[[str, str], Awaitable[tuple[str, list[str]]]]  # (signal id, by) -> outcome, lines
 
 
 @dataclass
@@ -83,6 +84,7 @@ class Controls:
     ) -> None:
         self.journal, self.executor, self.settings, self.clock = journal, executor, settings, clock
         self._last_request = 0
+        self.approver: Approver | None = None  # a confirm profile's held entries (``confirm.py``)
         # One command at a time: the poller and a chat command never carry out one twice.
         self._busy = asyncio.Lock()
 
@@ -148,6 +150,13 @@ class Controls:
             result = ControlResult(
                 request_id, command, "done", [f"Trading resumed by {by}: state {status.state}."]
             )
+        elif command == "approve":
+            outcome, text = (
+                await self.approver(str(request["reason"]).strip(), str(request["requested_by"]))
+                if self.approver is not None
+                else ("refused", ["No profile asks for confirmation: nothing to approve."])
+            )
+            result = ControlResult(request_id, command, outcome, text)
         else:
             result = ControlResult(request_id, command, "unknown", [f"Unknown command {command!r}."])
         self.journal.record_result(request_id, result.outcome, "\n".join(result.lines))

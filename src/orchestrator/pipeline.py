@@ -154,6 +154,8 @@ class Pipeline:
         self.before_entry: Callable[[Instrument], Awaitable[None]] | None = None
         # Why a message is not this pipeline's to decide (a shadow profile's: ``shadow.py``).
         self.divert: Callable[[Message], Reason | None] | None = None
+        # A confirm profile's approved entry, held for the trader (``confirm.Confirmations.hold``).
+        self.hold: Callable[[OrderPlan, Handled, int, str], Handled] | None = None
         executor.subscribe(self._on_notice)
 
     # ------------------------------------------------------------------ messages
@@ -177,6 +179,10 @@ class Pipeline:
     def profile_of(self, position: str | None) -> Profile | None:
         """The profile that decided the alert which opened ``position``."""
         return self.profiles.named(self.journal.decision_profile(position))
+
+    def _profile_for(self, message: Message) -> Profile | None:
+        """The profile a message is decided with; a rule's is its position's."""
+        return self.profile_of(message.reply_to) if message.source == RULE else self.profiles.match(message)
 
     async def _handle(
         self, message: Message, pending: list[tuple[str, Intent | NotASignal | Reason]]
@@ -255,10 +261,18 @@ class Pipeline:
                 failure = exc
         if failure is not None:
             raise failure
-        if plan is not None:
-            with self.journal.transaction():
-                outcome = await self._execute(plan, outcome)
-        return outcome
+        if plan is None:
+            return outcome
+        profile = self._profile_for(message)
+        confirm = profile is not None and profile.rules.mode == "confirm"
+        if confirm and isinstance(plan, BracketPlan) and self.hold is not None and profile is not None:
+            return self.hold(plan, outcome, profile.rules.confirm_seconds, profile.name)  # exits never wait
+        return await self.execute_approved(plan, outcome)
+
+    async def execute_approved(self, plan: OrderPlan, outcome: Handled) -> Handled:
+        """Send an approved plan and journal what the broker answered, in one commit."""
+        with self.journal.transaction():
+            return await self._execute(plan, outcome)
 
     async def _decide(
         self, message: Message, signal_id: str, intent: Intent | NotASignal | Reason
@@ -281,9 +295,7 @@ class Pipeline:
                 self.references[signal_id] = None
                 return self._record(signal_id, intent.kind, None, denied=found.problem), None
             target = found.position
-        profile = (
-            self.profile_of(message.reply_to) if message.source == RULE else self.profiles.match(message)
-        )
+        profile = self._profile_for(message)
         limits = profile.limits if profile is not None else self.limits
         account = self.snapshot(signal_id, day_trades=limits.pdt_guard)
         if self.review(now, account):

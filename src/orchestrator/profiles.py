@@ -30,7 +30,7 @@ from risk import Limits, MissingExpiry, Sizing, SizingRule
 from .messages import Message
 from .settings import LIMIT_SETTINGS, Settings, first_error
 
-Mode = Literal["trade", "shadow"]  # confirm: not built yet (docs/profiles.md)
+Mode = Literal["trade", "confirm", "shadow"]
 Kind = Literal["open", "add", "exit", "trim", "move_stop", "cancel"]
 SIZING_KEYS = {
     "contracts": SizingRule.FIXED,
@@ -53,6 +53,7 @@ class Rules(BaseModel):
     channels: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     mode: Mode = "trade"
+    confirm_seconds: int = Field(60, ge=5, le=3600)
     contracts: int | None = Field(None, ge=1)
     multiplier: Decimal | None = Field(None, gt=0)
     premium_budget: Decimal | None = Field(None, gt=0)

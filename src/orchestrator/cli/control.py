@@ -133,7 +133,8 @@ def resume(db: Path | None, env_file: Path | None) -> None:
         _await_result(journal, request)
 
 
-def _await_result(journal: Journal, request: int) -> None:
+def _await_result(journal: Journal, request: int) -> str | None:
+    """Print the running bot's answer to ``request``; its outcome (None: no answer in time)."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         result = journal.control_result(request)
@@ -141,9 +142,32 @@ def _await_result(journal: Journal, request: int) -> None:
             click.echo(f"The running bot: {result['outcome']}.")
             for line in (result["detail"] or "").splitlines():
                 click.echo(f"  {line}")
-            return
+            return str(result["outcome"])
         time.sleep(0.1)
-    click.echo(f"The running bot has not confirmed within {WAIT_SECONDS:g}s; the state is latched anyway.")
+    click.echo(f"The running bot has not answered within {WAIT_SECONDS:g}s.")
+    return None
+
+
+@click.command()
+@click.argument("signal_id", metavar="ID")
+@control_db_option
+@env_file_option
+def approve(signal_id: str, db: Path | None, env_file: Path | None) -> None:
+    """Send an entry a confirm profile holds: ID is the one its notice gives (the alert's message id).
+
+    Only the running bot holds entries, for the profile's confirm_seconds (default 60): after that,
+    or with no bot running, nothing is sent. Exit 1 when it was not sent.
+    """
+    from ..registry import bot_on
+
+    [path] = _targets(load_or_exit(env_file), db)
+    if bot_on(path) is None:
+        fail(f"no bot is running on {path}: nothing is held, nothing was sent")
+    journal = _journal(path, "nothing was sent")
+    with _writing(journal, "nothing was sent"):
+        request = journal.request("approve", reason=signal_id, flatten=False, by="console")
+    if _await_result(journal, request) != "done":
+        sys.exit(1)
 
 
 @click.command()

@@ -257,12 +257,12 @@ def _load_settings(env_file: Path | None) -> Any:
 
 
 def _register() -> None:
-    from .control import audit, console, kill, report, resume, status
+    from .control import approve, audit, console, kill, report, resume, status
     from .ib import ib_check
     from .profiles import profiles
     from .trading import replay, run
 
-    for command in (replay, run, kill, resume, status, report, audit, console, ib_check, profiles):
+    for command in (replay, run, kill, resume, approve, status, report, audit, console, ib_check, profiles):
         main.add_command(command)
 
 

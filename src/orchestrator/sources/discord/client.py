@@ -214,7 +214,7 @@ class AlertClient(discord.Client):
         elif isinstance(job, Deleted):
             outcome = self.orchestrator.on_delete(Delete(id=str(job.message_id), at=job.at))
             if self._by_a_followed_author(str(job.message_id)):  # a stranger's delete: journaled only
-                self._tell(outcome_line(outcome, self._where))
+                self._tell(outcome_line(outcome, self.where))
         else:
             for channel_id in sorted(self.followed):
                 await self._backfill(channel_id, job.at)
@@ -239,7 +239,7 @@ class AlertClient(discord.Client):
             )
         finally:
             held, self._held = self._held, None
-        for line in [outcome_line(outcome, self._where), *held]:  # the decision, then the fills it caused
+        for line in [outcome_line(outcome, self.where), *held]:  # the decision, then the fills it caused
             self._tell(line)
 
     def _thread_aware(self, message: Message) -> Message:
@@ -266,7 +266,7 @@ class AlertClient(discord.Client):
             return
         outcome = await self.orchestrator.on_edit(edit)
         if self._by_a_followed_author(edit.id):  # a stranger's edit: journaled, never notified
-            self._tell(outcome_line(outcome, self._where))
+            self._tell(outcome_line(outcome, self.where))
 
     def _by_a_followed_author(self, message_id: str) -> bool:
         """Edits and deletes are judged by the original message's author, as the journal has it."""
@@ -280,7 +280,7 @@ class AlertClient(discord.Client):
         parent = parent_channel(self.get_channel(channel_id)) if self.follow_threads else None
         return parent is not None and parent in self.followed
 
-    def _where(self, signal_id: str) -> str:
+    def where(self, signal_id: str) -> str:
         """`` · SPY · https://discord.com/channels/...``: the instrument and a link to the message."""
         message_id = signal_id.split(PART_MARK)[0]
         channel_id = self.journal.channel_of(message_id)
@@ -354,7 +354,7 @@ class AlertClient(discord.Client):
         that caused it."""
         if self.notify_channel is None:
             return  # called on every broker event: no formatting for nobody
-        line = notice_line(notice, self.orchestrator.executor.book, self._where)
+        line = notice_line(notice, self.orchestrator.executor.book, self.where)
         if line is not None and self._held is not None:
             self._held.append(line)
         else:

@@ -71,6 +71,9 @@ class DiscordSource:
         except BaseException:
             await self.stop()
             raise
+        orchestrator.confirmations.listeners.append(
+            lambda signal_id, words: client.notify(words + client.where(signal_id))
+        )
         if orchestrator.market is not None:  # IB market data problems reach the notify channel too
             orchestrator.market.listeners.append(lambda words: client.notify(f"market data: {words}"))
         self.say(

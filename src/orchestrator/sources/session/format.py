@@ -76,7 +76,7 @@ class QuoteEvent(_Event):
 
 class CommandEvent(_Event):
     type: Literal["command"]
-    command: Literal["kill", "resume"]
+    command: Literal["kill", "resume", "approve"]  # approve: ``reason`` is the held entry's id
     reason: str = ""
     flatten: bool = True
 
