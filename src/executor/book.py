@@ -290,6 +290,7 @@ class PositionBook:
             pending=pending,
             avg_price=avg,
             stop=self._widest_stop(holding, pending),
+            trailing=any(s.order.trail is not None for s in self.working(holding.position, (Role.STOP,))),
         )
 
     def _widest_stop(self, holding: Holding, pending: int) -> Decimal | None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from parser import Instrument, Side
-from risk import BracketPlan
+from risk import BracketPlan, Trail
 
 CLIENT_ID_PREFIX = "asc"
 FLATTEN = "flatten"  # the kill switch's closing orders: asc:<position>:flatten:<n>
@@ -86,6 +86,7 @@ class Order(Frozen):
     parent: str | None = None
     leg: int | None = None
     alert_price: Decimal | None = Field(default=None, gt=0)
+    trail: Trail | None = None  # a stop that trails the market (``price`` is where it stands now)
 
     @model_validator(mode="after")
     def _priced(self) -> Order:
@@ -182,6 +183,7 @@ def _leg(plan: BracketPlan, position: str, number: int, quantity: int, target: D
         price=plan.stop_price,
         role=Role.STOP,
         leg=number,
+        trail=plan.trail,
     )
     return BracketLeg(entry=entry, target=take_profit, stop=stop)
 

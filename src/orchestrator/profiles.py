@@ -65,6 +65,9 @@ class Rules(BaseModel):
     flatten_at: time | None = None  # New York time of day
     max_hold_minutes: int | None = Field(None, ge=1)
     flatten_before_close_minutes: int | None = Field(None, ge=0, le=390)
+    trail_amount: Decimal | None = Field(None, gt=0)
+    trail_percent: Decimal | None = Field(None, gt=0, lt=100)
+    trail_after_percent: Decimal | None = Field(None, gt=0)
     missing_expiry: MissingExpiry = MissingExpiry.REFUSE
     missing_expiry_symbols: tuple[str, ...] | None = None  # None: the daily-expiry classes
 
@@ -103,6 +106,10 @@ class Rules(BaseModel):
             raise ValueError(f"one sizing rule at most, not {' and '.join(chosen)}")
         if self.min_premium and self.max_premium and self.min_premium > self.max_premium:
             raise ValueError("min_premium is above max_premium")
+        if self.trail_amount is not None and self.trail_percent is not None:
+            raise ValueError("trail by trail_amount or trail_percent, not both")
+        if self.trail_after_percent is not None and self.trail_amount is None and self.trail_percent is None:
+            raise ValueError("trail_after_percent needs trail_amount or trail_percent")
         return self
 
     @property
@@ -150,6 +157,10 @@ class Profile:
         if rules.missing_expiry is not MissingExpiry.REFUSE:
             own += [f"missing expiry: {rules.missing_expiry.value}"]
         own += [f"flatten at {rules.flatten_at:%H:%M}"] if rules.flatten_at else []
+        if rules.trail_amount or rules.trail_percent:
+            by = f"{rules.trail_amount}" if rules.trail_amount else f"{rules.trail_percent}%"
+            after = f" after +{rules.trail_after_percent}%" if rules.trail_after_percent else ""
+            own += [f"trailing stop {by}{after}"]
         own += [f"hold at most {rules.max_hold_minutes} min"] if rules.max_hold_minutes else []
         if rules.flatten_before_close_minutes is not None:
             own += [f"flatten {rules.flatten_before_close_minutes} min before the close"]
@@ -228,6 +239,9 @@ def _limits(where: str, rules: Rules, changed: dict[str, Any], settings: Setting
             "max_premium": rules.max_premium,
             "allowed_kinds": kinds,
             "missing_expiry": rules.missing_expiry,
+            "trail_amount": rules.trail_amount,
+            "trail_percent": rules.trail_percent,
+            "trail_after_percent": rules.trail_after_percent,
             **(
                 {"missing_expiry_symbols": frozenset(rules.missing_expiry_symbols)}
                 if rules.missing_expiry_symbols is not None

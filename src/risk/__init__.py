@@ -30,6 +30,7 @@ from .plan import (
     Reason,
     StopPlan,
     TargetLeg,
+    Trail,
     TrimPlan,
 )
 from .specs import instrument_key, multiplier
@@ -59,6 +60,7 @@ __all__ = [
     "TargetLeg",
     "TradingState",
     "TradingStatus",
+    "Trail",
     "TrimPlan",
     "evaluate",
     "instrument_key",

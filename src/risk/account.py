@@ -65,6 +65,7 @@ class Position(_Frozen):
     pending: int = Field(default=0, ge=0)
     avg_price: Decimal = Field(gt=0)
     stop: Decimal | None = None
+    trailing: bool = False  # its stop trails the market: no message moves it
 
     @property
     def exposure(self) -> int:

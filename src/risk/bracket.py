@@ -20,9 +20,9 @@ from .account import AccountSnapshot, Position, Quote
 from .gates import fresh_quote
 from .limits import Limits, SizingRule
 from .loss import loss_per_contract, money, open_risk, realized_today, worst_case
-from .plan import BracketPlan, PlanDraft, Reason, TargetLeg
+from .plan import BracketPlan, PlanDraft, Reason, TargetLeg, Trail
 from .prices import entry_limit, stop_price, stop_side_reasons, target_price, target_side_reasons
-from .specs import instrument_key, multiplier
+from .specs import Toward, instrument_key, multiplier, round_price
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,27 @@ def build_bracket(ctx: EntryContext) -> PlanDraft:
         targets=_legs(quantity, targets, draft),
         add_to=ctx.target.opened_by if ctx.target is not None else None,
         max_loss=quantity * per_contract,
+        trail=_trail(ctx, reference, draft),
     )
     return draft
+
+
+def _trail(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> Trail | None:
+    """A profile's trail_amount / trail_percent, starting once the market is trail_after_percent
+    beyond the entry (on the instrument's tick)."""
+    limits = ctx.limits
+    if limits.trail_amount is None and limits.trail_percent is None:
+        return None
+    start = None
+    if limits.trail_after_percent is not None:
+        move = reference * limits.trail_after_percent / 100
+        raw = reference + move if ctx.side is Side.LONG else reference - move
+        start = round_price(ctx.instrument, raw, Toward.UP if ctx.side is Side.LONG else Toward.DOWN)
+    trail = Trail(amount=limits.trail_amount, percent=limits.trail_percent, start=start)
+    how = f"{trail.amount}" if trail.amount is not None else f"{trail.percent}%"
+    since = f" once the market reaches {start}" if start is not None else " from the fill"
+    draft.notes.append(Reason(code="trailing_stop", detail=f"the stop trails the market by {how}{since}"))
+    return trail
 
 
 def _reference(ctx: EntryContext, quote: Quote | None, draft: PlanDraft) -> Decimal | None:

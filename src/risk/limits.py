@@ -84,6 +84,9 @@ class Limits(BaseModel):
     max_premium: Decimal | None = Field(None, gt=0)
     allowed_kinds: frozenset[str] | None = None  # None: every kind
     pdt_guard: bool = False
+    trail_amount: Decimal | None = Field(None, gt=0)
+    trail_percent: Decimal | None = Field(None, gt=0, lt=100)
+    trail_after_percent: Decimal | None = Field(None, gt=0)
     missing_expiry: MissingExpiry = MissingExpiry.REFUSE
     missing_expiry_symbols: frozenset[str] = DAILY_EXPIRY_CLASSES
 

@@ -128,6 +128,9 @@ def plan_move_stop(intent: MoveStop, ctx: ManageContext) -> PlanDraft:
 
 def _checked_stop(stop: Stop, ctx: ManageContext) -> tuple[Decimal, list[Reason]]:
     p = ctx.position
+    if p.trailing:
+        detail = "the stop trails the market (the profile's trail rule): a message does not move it"
+        return p.stop or Decimal(0), [Reason(code="stop_trails", detail=detail)]
     new_stop = stop_price(p.instrument, p.side, stop, p.avg_price)
     if new_stop <= 0:
         return new_stop, [Reason(code="invalid_price", detail=f"the stop {new_stop} is not a positive price")]

@@ -32,6 +32,22 @@ class TargetLeg(_Frozen):
     quantity: int = Field(ge=1)
 
 
+class Trail(_Frozen):
+    """A trailing stop: it follows the market by ``amount`` (price units) or ``percent``, once the
+    market reaches ``start`` (from the fill when None). It only ever tightens."""
+
+    amount: Decimal | None = Field(None, gt=0)
+    percent: Decimal | None = Field(None, gt=0, lt=100)
+    start: Decimal | None = Field(None, gt=0)
+
+    def distance(self, market: Decimal) -> Decimal:
+        """How far behind ``market`` the stop trails."""
+        if self.amount is not None:
+            return self.amount
+        assert self.percent is not None
+        return market * self.percent / 100
+
+
 class _PlanBase(_Frozen):
     message_id: str
     instrument: Instrument
@@ -49,6 +65,7 @@ class BracketPlan(_PlanBase):
     targets: tuple[TargetLeg, ...]
     add_to: str | None = None
     max_loss: Decimal
+    trail: Trail | None = None  # the stop trails the market (a profile's trail_* rules)
 
     @property
     def is_market(self) -> bool:

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from . import wire
 from .listings import RULES, Listings, Request, commission, on_ladder
-from .wire import Contract, WireOrder
+from .wire import Contract, Trailing, WireOrder
 
 NOT_FOUND_TEXT = "No security definition has been found for the request"
 READ_ONLY_TEXT = "Error validating request.-'bN' : cause - The API interface is currently in Read-Only mode."
@@ -34,6 +34,12 @@ CLIENT_ID_TEXT = "Unable to connect as the client id is already in use. Retry wi
 # orderPlace fields after whatIf for a plain order: misc options, solicited, randomize x2, no conditions,
 # 19 adjusted/soft-dollar/mifid fields, duration, postToAts, autoCancelParent, override, manual time.
 WHAT_IF_FROM_END = 30
+# placeOrder fields of a plain order (no combo legs, algo or conditions) at server version 176, as the
+# TWS API's EClient lays them out: trailStopPrice and trailingPercent after referencePriceType; the
+# adjusted-order fields (adjustedOrderType, triggerPrice, lmtPriceOffset, adjustedStopPrice,
+# adjustedStopLimitPrice, adjustedTrailingAmount, adjustableTrailingUnit) after the conditions count.
+TRAIL_STOP_PRICE, TRAILING_PERCENT = 69, 70
+ADJUSTED_TYPE, TRIGGER_PRICE, ADJUSTED_STOP, ADJUSTED_TRAILING, ADJUSTABLE_UNIT = 91, 92, 94, 96, 97
 
 
 @dataclass
@@ -377,7 +383,7 @@ class FakeTWS:
             order_id=int(f[1]), client_id=session.client_id or 0, perm_id=self._perm, contract=contract,
             action=f[16], quantity=Decimal(f[17]), order_type=f[18], limit=_price(f[19]), aux=_price(f[20]),
             tif=f[21], account=f[23] or self.accounts[0], order_ref=f[26], transmit=f[27] == "1",
-            parent_id=parent, group=parent or int(f[1]),
+            parent_id=parent, group=parent or int(f[1]), trail=_trailing(f),
         )  # fmt: skip
 
     def _refused(self, session: _Session, order: WireOrder) -> bool:
@@ -501,6 +507,13 @@ class FakeTWS:
         if order.order_type == "LMT" and order.limit is not None:
             crossed = touched <= order.limit if buying else touched >= order.limit
             return order.limit if crossed else None
+        if order.trail is not None:  # a trailing stop follows the market, then triggers at its stop
+            order.trail.follow(not buying, touched)
+            stop = (
+                order.aux if order.trail.trigger is not None and order.aux is not None else order.trail.stop
+            )
+            crossed = touched >= stop if buying else touched <= stop
+            return stop if crossed else None
         if order.order_type == "STP" and order.aux is not None:
             crossed = touched >= order.aux if buying else touched <= order.aux
             return order.aux if crossed else None
@@ -577,6 +590,22 @@ def _as_of(ex: Execution) -> WireOrder:
     snapshot = WireOrder(**{**ex.order.__dict__})
     snapshot.filled, snapshot.avg_price = ex.cum_qty, ex.avg_price
     return snapshot
+
+
+def _trailing(f: list[str]) -> Trailing | None:
+    if f[18] == "TRAIL":
+        percent = _price(f[TRAILING_PERCENT])
+        return Trailing(
+            stop=Decimal(f[TRAIL_STOP_PRICE]), percent=percent, amount=None if percent else _price(f[20])
+        )
+    if f[18] == "STP" and len(f) > ADJUSTABLE_UNIT and f[ADJUSTED_TYPE] == "TRAIL":
+        value = Decimal(f[ADJUSTED_TRAILING])
+        by_percent = f[ADJUSTABLE_UNIT] == "1"
+        return Trailing(
+            stop=Decimal(f[ADJUSTED_STOP] or f[20]), amount=None if by_percent else value,
+            percent=value if by_percent else None, trigger=_price(f[TRIGGER_PRICE]),
+        )  # fmt: skip
+    return None
 
 
 def _price(text: str) -> Decimal | None:

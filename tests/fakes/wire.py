@@ -64,6 +64,27 @@ class Contract:
 
 
 @dataclass
+class Trailing:
+    """A trailing stop as placeOrder carries it: ``TRAIL`` with ``trailStopPrice`` and either
+    ``trailingPercent`` or the amount in ``auxPrice``; or an ``STP`` with ``triggerPrice`` that IB
+    turns into a ``TRAIL`` (``adjustedOrderType``) at ``adjustedStopPrice`` once the trigger trades."""
+
+    stop: Decimal
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    trigger: Decimal | None = None  # still a plain stop until the market reaches it
+
+    def follow(self, selling: bool, market: Decimal) -> None:
+        if self.trigger is not None:
+            if market < self.trigger if selling else market > self.trigger:
+                return
+            self.trigger = None
+        distance = self.amount if self.amount is not None else market * (self.percent or Decimal(0)) / 100
+        candidate = market - distance if selling else market + distance
+        self.stop = max(self.stop, candidate) if selling else min(self.stop, candidate)
+
+
+@dataclass
 class WireOrder:
     """An order as the fake holds it (the fields the decoder's openOrder carries that matter here)."""
 
@@ -86,6 +107,7 @@ class WireOrder:
     avg_price: Decimal = Decimal(0)
     last_price: Decimal = Decimal(0)
     group: int = 0  # the bracket it was placed in: its children stay linked after parentId=0
+    trail: Trailing | None = None  # a TRAIL order, or a stop that becomes one (adjusted order)
 
     @property
     def remaining(self) -> Decimal:

@@ -374,3 +374,49 @@ async def test_net_liquidation_comes_from_the_account_updates(tws: FakeTWS) -> N
     tws.net_liquidation = None  # a login that sends no account values: sizing by percent is refused
     async with connected(tws) as broker:
         assert broker.net_liquidation() is None
+
+
+async def test_a_trailing_stop_is_a_native_trail_at_ib_and_trails_on_its_quotes(tws: FakeTWS) -> None:
+    from tests.trading import plan
+
+    from executor import bracket_from_plan
+    from risk import Trail
+
+    trailing = plan(targets=(("3.00", 1),)).model_copy(update={"trail": Trail(percent=Decimal(20))})
+    async with connected(tws) as broker:
+        tws.quote(con_id(tws, SPY), D("1.20"), D("1.25"))
+        assert (await broker.place_bracket(bracket_from_plan(trailing))).accepted
+        await round_trip(broker)
+        stop = placed(tws)[-1]
+        assert (stop[18], stop[69], stop[70]) == ("TRAIL", "0.9", "20.0")  # trailStopPrice, trailingPercent
+        assert stop[20] == ""  # auxPrice: no amount when it trails by percent
+        for bid in ("1.50", "2.00", "1.70", "1.59"):  # 20 % below the best bid: 1.60, which 1.59 takes
+            tws.quote(con_id(tws, SPY), D(bid), D(bid) + D("0.05"))
+        await round_trip(broker)
+        assert broker.snapshot().positions == {}
+    exit_fill = tws.executions[-1]
+    assert exit_fill.order.order_ref == client_id("m1", 1, "stop") and exit_fill.price == D("1.60")
+
+
+async def test_a_trail_that_starts_later_is_an_adjusted_stop_at_ib(tws: FakeTWS) -> None:
+    from tests.trading import plan
+
+    from executor import bracket_from_plan
+    from risk import Trail
+
+    later = Trail(amount=Decimal("0.25"), start=Decimal("1.50"))
+    async with connected(tws) as broker:
+        tws.quote(con_id(tws, SPY), D("1.20"), D("1.25"))
+        assert (
+            await broker.place_bracket(bracket_from_plan(plan().model_copy(update={"trail": later})))
+        ).accepted
+        await round_trip(broker)
+    stop = placed(tws)[-1]
+    assert (stop[18], stop[20]) == ("STP", "0.9")  # a plain stop at first...
+    assert (stop[91], stop[92], stop[94], stop[96], stop[97]) == (
+        "TRAIL",
+        "1.5",
+        "0.9",
+        "0.25",
+        "0",
+    )  # ...then a trail

@@ -34,8 +34,8 @@ def quote(at: str, bid: str, ask: str) -> str:
     return event(at, type="quote", instrument=OPTION, bid=bid, ask=ask)
 
 
-def said(at: str, mid: str, text: str, channel: str = "c1", author: str = "a1") -> str:
-    return event(at, type="message", id=mid, channel=channel, author=author, text=text)
+def said(at: str, mid: str, text: str, channel: str = "c1", author: str = "a1", **more: str) -> str:
+    return event(at, type="message", id=mid, channel=channel, author=author, text=text, **more)
 
 
 SESSION = [
@@ -287,3 +287,32 @@ def test_a_shadow_analyst_is_simulated_apart_and_never_mixed_with_the_account(tm
     assert [(a["name"], a["realized_net"]) for a in summary["shadow"]["authors"]] == [
         ("a3", "23.00")
     ]  # +25.00 less two $1.00 minimum commissions
+
+
+def test_a_trailing_stop_follows_the_bid_up_and_fills_where_it_stood(tmp_path: Path) -> None:
+    trailing = (
+        '[trail]\nsource = "session"\nchannels = ["c1"]\ntrail_amount = 0.20\ntrail_after_percent = 10\n'
+    )
+    lines = [
+        quote("14:40:00", "1.20", "1.25"),
+        said("14:40:02", "t1", "BTO SPY 3/2 580C @ 1.25 SL .90 PT 3.00"),
+        quote("14:41:00", "1.35", "1.40"),  # +8 %: not yet (trailing starts at 1.38)
+        quote("14:42:00", "1.50", "1.55"),  # trails: 1.30
+        quote("14:43:00", "1.72", "1.77"),  # 1.52
+        quote("14:44:00", "1.60", "1.65"),  # the market gives back: the stop stays at 1.52
+        said("14:44:30", "t2", "move stop to 1.00", reply_to="t1"),  # a trailing stop is not moved
+        quote("14:45:00", "1.50", "1.55"),  # through 1.52: filled there
+    ]
+    db = replay(tmp_path, lines, trailing)
+    from orchestrator.journal import Journal
+
+    journal = Journal(db)
+    steps = rows(journal, "SELECT event FROM order_events WHERE kind = 'modified' ORDER BY id")
+    assert [json.loads(s["event"])["price"] for s in steps] == ["1.30", "1.52"]
+    stop = rows(
+        journal,
+        "SELECT o.role, f.price, f.at FROM fills f JOIN orders o USING (client_id) WHERE o.role = 'stop'",
+    )
+    assert [(s["price"], s["at"]) for s in stop] == [("1.52", "2026-03-02T14:45:00+00:00")]
+    moved = rows(journal, "SELECT verdict, reasons FROM decisions WHERE message_id = 't2'")[0]
+    assert moved["verdict"] == "denied" and "stop_trails" in moved["reasons"]

@@ -396,7 +396,10 @@ def _first_refusal(client_id: str, acks: list[Ack]) -> Ack:
 
 
 def _matches(seen: IBOrder, wanted: Order) -> bool:
-    """TWS echoes a modification in its openOrder: the quantity and price we asked for."""
+    """TWS echoes a modification in its openOrder: the quantity and price we asked for (a trailing
+    stop's price is IB's own, moving with the market: its quantity is what was asked)."""
+    if wanted.trail is not None:
+        return int(seen.totalQuantity) == wanted.quantity
     price = seen.auxPrice if wanted.order_type is OrderType.STOP else seen.lmtPrice
     return int(seen.totalQuantity) == wanted.quantity and (
         wanted.price is None or decimal(price) == wanted.price

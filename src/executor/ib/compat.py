@@ -27,6 +27,7 @@ Fill = ibm.Fill
 CommissionReport = ibm.CommissionReport
 PriceIncrement = ibm.PriceIncrement
 ExecutionFilter = ibm.ExecutionFilter
+UNSET_DOUBLE = ibm.util.UNSET_DOUBLE  # a price field left empty on the wire
 
 
 def send_order(ib: IB, contract: Contract, order: IBOrder) -> None:
@@ -46,7 +47,22 @@ def global_cancel(ib: IB) -> None:
 
 
 __all__ = [
-    "IB", "LIBRARY", "CommissionReport", "ContFuture", "Contract", "ContractDetails", "ExecutionFilter",
-    "Fill", "Future", "IBOrder", "Option", "PriceIncrement", "Stock", "Trade", "global_cancel", "send_cancel",
+    "IB",
+    "LIBRARY",
+    "UNSET_DOUBLE",
+    "CommissionReport",
+    "ContFuture",
+    "Contract",
+    "ContractDetails",
+    "ExecutionFilter",
+    "Fill",
+    "Future",
+    "IBOrder",
+    "Option",
+    "PriceIncrement",
+    "Stock",
+    "Trade",
+    "global_cancel",
+    "send_cancel",
     "send_order",
 ]  # fmt: skip

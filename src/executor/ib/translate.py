@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from risk import Trail
 from risk.specs import Toward
 
 from ..orders import Action, Order, OrderType
-from .compat import IBOrder
+from .compat import UNSET_DOUBLE, IBOrder
 from .contracts import Listed
 
 TIF = "DAY"
@@ -64,13 +65,39 @@ def ib_order(order: Order, *, account: str, transmit: bool, parent_id: int = 0) 
         parentId=parent_id,
     )
     set_price(placed, order.order_type, order.price)
+    if order.trail is not None and order.price is not None:
+        _trailing(placed, order.trail, order.price)
     return placed
+
+
+def _trailing(placed: IBOrder, trail: Trail, stop: Decimal) -> None:
+    """A native trailing stop: ``TRAIL`` from the fill, or a stop that IB itself turns into one
+    when the market reaches ``trail.start`` (an adjusted order), so the trail runs at IB even while
+    the bot is away. The OCA link to the target is the bracket's, as for a plain stop."""
+    by_amount = trail.amount is not None
+    value = float(trail.amount if trail.amount is not None else trail.percent or 0)
+    if trail.start is None:
+        placed.orderType = "TRAIL"
+        placed.trailStopPrice = float(stop)
+        if by_amount:
+            placed.auxPrice = value
+        else:
+            placed.auxPrice = UNSET_DOUBLE
+            placed.trailingPercent = value
+        return
+    placed.triggerPrice = float(trail.start)
+    placed.adjustedOrderType = "TRAIL"
+    placed.adjustedStopPrice = float(stop)
+    placed.adjustedTrailingAmount = value
+    placed.adjustableTrailingUnit = 0 if by_amount else 1
 
 
 def set_price(placed: IBOrder, order_type: OrderType, price: Decimal | None) -> None:
     if price is None:
         return
-    if order_type is OrderType.STOP:
+    if placed.orderType == "TRAIL":  # auxPrice is its trailing amount; the stop is trailStopPrice
+        placed.trailStopPrice = float(price)
+    elif order_type is OrderType.STOP:
         placed.auxPrice = float(price)
     else:
         placed.lmtPrice = float(price)

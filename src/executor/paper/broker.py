@@ -34,7 +34,7 @@ from ..events import (
 )
 from ..orders import Action, Bracket, Order, OrderStatus
 from .commissions import commission
-from .fill_model import fill_price, price_basis
+from .fill_model import fill_price, price_basis, trailed
 
 SIMULATOR_ACCOUNT = "SIMULATOR"
 NO_SECURITY = 200
@@ -293,10 +293,23 @@ class PaperBroker:
                 return
             for ticket in list(self._live.get(key, {}).values()):
                 if ticket.status is OrderStatus.WORKING:
+                    if ticket.order.trail is not None and quote is not None:
+                        self._trail(ticket, quote, at)
                     price = fill_price(ticket.order, quote, self._last.get(key))
                     if price is not None:
                         self._execute(ticket, price, key, at)
                         progress = True
+
+    def _trail(self, ticket: _Ticket, quote: Quote, at: datetime) -> None:
+        """A trailing stop follows the market: each step is a modification, as a broker reports it."""
+        stop = trailed(ticket.order, quote)
+        if stop is None:
+            return
+        ticket.order = ticket.order.model_copy(update={"price": stop})
+        modified = OrderModified(
+            at=at, client_id=ticket.order.client_id, quantity=ticket.order.quantity, price=stop
+        )
+        self._feed.emit(modified)
 
     def _execute(self, ticket: _Ticket, price: Decimal, key: str, at: datetime) -> None:
         order = ticket.order

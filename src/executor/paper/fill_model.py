@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from risk import Quote
+from risk.specs import Toward, round_price
 
 from ..events import AT_ALERT_PRICE, NO_QUOTE, PriceBasis
 from ..orders import Action, Order, OrderType
@@ -44,6 +45,26 @@ def _without_quote(order: Order, last_price: Decimal | None) -> Decimal | None:
     if order.order_type is OrderType.LIMIT:
         return order.price
     return order.alert_price or last_price
+
+
+def trailed(order: Order, quote: Quote) -> Decimal | None:
+    """A trailing stop's new price on ``quote`` (it only tightens), or None when it stays: a sell
+    stop follows the bid up, a buy stop the ask down, by the trail's distance, once the market
+    reached the trail's start; on the instrument's tick, rounded away from the market."""
+    trail, current = order.trail, order.price
+    if trail is None or current is None:
+        return None
+    selling = order.action is Action.SELL
+    market = (quote.bid if selling else quote.ask) or quote.last
+    if market is None or (
+        trail.start is not None and (market < trail.start if selling else market > trail.start)
+    ):
+        return None
+    raw = market - trail.distance(market) if selling else market + trail.distance(market)
+    if raw <= 0:
+        return None
+    stop = round_price(order.instrument, raw, Toward.DOWN if selling else Toward.UP)
+    return stop if (stop > current if selling else stop < current) else None
 
 
 def price_basis(order: Order, quote: Quote | None) -> PriceBasis | None:
