@@ -316,3 +316,57 @@ def test_a_trailing_stop_follows_the_bid_up_and_fills_where_it_stood(tmp_path: P
     assert [(s["price"], s["at"]) for s in stop] == [("1.52", "2026-03-02T14:45:00+00:00")]
     moved = rows(journal, "SELECT verdict, reasons FROM decisions WHERE message_id = 't2'")[0]
     assert moved["verdict"] == "denied" and "stop_trails" in moved["reasons"]
+
+
+async def test_a_time_exit_reaches_ib_at_its_instant(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from tests.ibkit import con_id, config, gateway, round_trip, until
+    from tests.trading import SimClock
+
+    from executor.ib import IBBroker
+    from orchestrator.app import Orchestrator
+    from orchestrator.messages import CONSOLE, Message
+    from orchestrator.settings import Settings
+    from orchestrator.sources import allowlists
+
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text('[typed]\nsource = "console"\nmax_hold_minutes = 5\n', encoding="utf-8")
+    clock = SimClock(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    settings = Settings(_env_file=None, PROFILES_FILE=profiles)  # type: ignore[call-arg]
+    async with gateway() as tws:
+        spy = con_id(tws, "SPY 2026-03-20 580C")
+        tws.quote(spy, Decimal("1.20"), Decimal("1.25"))
+        broker = IBBroker(config(tws), clock)
+        bot = Orchestrator.open(
+            settings,
+            command="run",
+            journal_path=tmp_path / "j.db",
+            allow=allowlists(settings),
+            clock=clock,
+            broker=broker,
+        )
+        await bot.start()
+        try:
+            now = clock()
+            typed = Message(
+                id="t1", text="BTO SPY 3/20 580C @ 1.25 SL .90", sent_at=now, received_at=now, source=CONSOLE
+            )
+            assert (await bot.on_message(typed)).execution == "sent"
+            await round_trip(broker)
+            assert broker.snapshot().positions == {"SPY 2026-03-20 580C": 1}
+            tws.quote(spy, Decimal("1.40"), Decimal("1.45"))
+            clock.advance(5 * 60)
+            await bot.poll()
+            await until(lambda: broker.snapshot().positions == {})
+            close = [r.fields for r in tws.messages(3)][-1]
+            assert (close[16], close[18], close[26]) == (
+                "SELL",
+                "MKT",
+                "asc:t1~max_hold:close",
+            )  # at IB, at market
+            assert tws.executions[-1].price == Decimal("1.40")
+            assert clock() - now == timedelta(minutes=5)
+        finally:
+            await bot.shutdown()

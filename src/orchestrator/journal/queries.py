@@ -81,8 +81,11 @@ class Queries(Tables):
         )
 
     def received_messages(self) -> list[Row]:
-        """Every message as received (edits aside), in the order they came."""
-        return self._rows("SELECT * FROM messages WHERE source != 'edit' ORDER BY received_at, rowid")
+        """Every message as received, in the order they came: not edits, not the bot's own rule
+        instructions (a re-run makes its own)."""
+        return self._rows(
+            "SELECT * FROM messages WHERE source NOT IN ('edit', 'rule') ORDER BY received_at, rowid"
+        )
 
     def message_with_parts(self, message_id: str) -> list[Row]:
         """The message with its first decision and execution, then a row for each further
