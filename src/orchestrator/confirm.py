@@ -38,6 +38,9 @@ class Confirmations:
         self.listeners: list[Callable[[str, str], None]] = []  # (signal id, words): the trader's screens
         self._held: dict[str, Held] = {}
 
+    def holds(self, signal_id: str) -> bool:
+        return signal_id in self._held
+
     def hold(self, plan: OrderPlan, outcome: Handled, seconds: int, profile: str) -> Handled:
         """Keep ``plan`` until approved or expired; the outcome says it waits."""
         now, signal_id = self.clock(), outcome.message_id

@@ -201,3 +201,47 @@ async def test_a_refused_exit_is_one_notice_saying_what_protects_the_position_no
         journaled = desk.rows("SELECT detail FROM notices WHERE kind = 'position_protection'")
         assert [line.startswith(row["detail"]) for row in journaled] == [True]
         assert line.endswith(f"· SPY · https://discord.com/channels/{GUILD}/{ALERTS}/{alert}")
+
+
+def _reaction(message_id: int, user_id: int, emoji: str = "\u2705") -> dict[str, object]:
+    """A MESSAGE_REACTION_ADD payload, as Discord's gateway documentation gives it."""
+    from tests.fakes.discord_payloads import user
+
+    return {
+        "user_id": str(user_id), "channel_id": str(ALERTS), "message_id": str(message_id),
+        "guild_id": str(GUILD),
+        "member": {"user": user(user_id, "someone"), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                   "deaf": False, "mute": False, "flags": 0},
+        "emoji": {"id": None, "name": emoji}, "burst": False, "burst_colors": [], "type": 0,
+    }  # fmt: skip
+
+
+async def test_a_check_mark_from_the_trader_approves_a_held_entry(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text(
+        f'[desk]\nsource = "discord"\nchannels = [{ALERTS}]\nmode = "confirm"\n', encoding="utf-8"
+    )
+    async with listening(tmp_path, settings=listener_settings(PROFILES_FILE=str(profiles))) as desk:
+        alert = await desk.settled_post("BTO SPY 3/20 580C @ 1.25 SL .90")
+        assert [r["outcome"] for r in desk.rows("SELECT outcome FROM executions")] == [
+            "awaiting_confirmation"
+        ]
+
+        desk.dispatch("MESSAGE_REACTION_ADD", _reaction(alert, TRADER, "\U0001f44d"))  # not the approval
+        desk.dispatch("MESSAGE_REACTION_ADD", _reaction(alert, STRANGER))  # not a control user
+        await desk.settle()
+        assert [r["outcome"] for r in desk.rows("SELECT outcome FROM executions")] == [
+            "awaiting_confirmation"
+        ]
+        refused = desk.rows(
+            "SELECT r.outcome FROM control_requests q JOIN control_results r ON r.request_id = q.id"
+        )
+        assert [r["outcome"] for r in refused] == ["refused"]
+
+        desk.dispatch("MESSAGE_REACTION_ADD", _reaction(alert, TRADER))
+        await desk.settle()
+        assert [r["outcome"] for r in desk.rows("SELECT outcome FROM executions")] == [
+            "awaiting_confirmation",
+            "sent",
+        ]
+        assert any("approved by discord:" in line for line in await desk.notices())

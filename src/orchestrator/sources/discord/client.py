@@ -43,6 +43,7 @@ from .convert import (
 
 log = logging.getLogger("autoscalper.discord")
 BACKFILL_LIMIT = 1000  # messages per channel per READY: ten history pages
+APPROVE_EMOJI = "\u2705"  # ✅: approves an alert a confirm profile holds
 
 
 class _NoVoiceWarning(logging.Filter):
@@ -93,6 +94,7 @@ class AlertClient(discord.Client):
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = True  # privileged: without it Discord blanks every message
+        intents.guild_reactions = True  # ✅ on a held alert approves it (a confirm profile)
         super().__init__(intents=intents, max_messages=None, guild_ready_timeout=guild_ready_timeout)
         settings = orchestrator.settings
         self.orchestrator, self.journal, self.clock = orchestrator, orchestrator.journal, orchestrator.clock
@@ -135,6 +137,22 @@ class AlertClient(discord.Client):
             await self._command(message, command)
             return
         self.inbox.put_nowait(Arrived(message, LIVE, self.clock()))
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        """✅ on an alert a confirm profile holds approves it, as ``!approve <id>`` would (control
+        users only). Any other reaction, or on any other message, is nobody's business."""
+        signal_id = str(event.message_id)
+        if str(event.emoji) != APPROVE_EMOJI or not self.orchestrator.confirmations.holds(signal_id):
+            return
+        command = ChatCommand("approve", signal_id)
+        try:
+            answer = await carry_out(
+                self.orchestrator.controls, command, str(event.user_id), self.controllers
+            )
+        except JournalError as exc:
+            await self._stop(exc)
+            return
+        self.notify(f"✅ from {event.user_id}: {' '.join(answer)}")
 
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
         if self._follows(event.channel_id):
