@@ -5,6 +5,7 @@ profiles file refused with one line; `autoscalper profiles` saying who gets what
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from tests.audit import rows, value
@@ -210,21 +211,12 @@ async def test_a_running_bot_fires_a_time_exit_from_its_poll(tmp_path: Path) -> 
 
     from tests.trading import SimClock, paper_bot
 
-    from orchestrator.messages import CONSOLE, Message
-    from orchestrator.settings import Settings
-
-    profiles = tmp_path / "profiles.toml"
-    profiles.write_text('[typed]\nsource = "console"\nmax_hold_minutes = 5\n', encoding="utf-8")
     clock = SimClock(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
-    settings = Settings(_env_file=None, PROFILES_FILE=profiles)  # type: ignore[call-arg]
-    bot = paper_bot(tmp_path / "j.db", clock, settings)
+    bot = paper_bot(tmp_path / "j.db", clock, held_five_minutes(tmp_path))
     await bot.start()
     try:
         now = clock()
-        typed = Message(
-            id="t1", text="BTO SPY 3/20 580C @ 1.25 SL .90", sent_at=now, received_at=now, source=CONSOLE
-        )
-        assert (await bot.on_message(typed)).execution == "sent"
+        assert (await bot.on_message(typed(now))).execution == "sent"
         clock.advance(4 * 60)
         await bot.poll()
         assert bot.executor.book.open_holdings()[0].quantity == 1  # four minutes: still held
@@ -327,14 +319,10 @@ async def test_a_time_exit_reaches_ib_at_its_instant(tmp_path: Path) -> None:
 
     from executor.ib import IBBroker
     from orchestrator.app import Orchestrator
-    from orchestrator.messages import CONSOLE, Message
-    from orchestrator.settings import Settings
     from orchestrator.sources import allowlists
 
-    profiles = tmp_path / "profiles.toml"
-    profiles.write_text('[typed]\nsource = "console"\nmax_hold_minutes = 5\n', encoding="utf-8")
     clock = SimClock(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
-    settings = Settings(_env_file=None, PROFILES_FILE=profiles)  # type: ignore[call-arg]
+    settings = held_five_minutes(tmp_path)
     async with gateway() as tws:
         spy = con_id(tws, "SPY 2026-03-20 580C")
         tws.quote(spy, Decimal("1.20"), Decimal("1.25"))
@@ -350,10 +338,7 @@ async def test_a_time_exit_reaches_ib_at_its_instant(tmp_path: Path) -> None:
         await bot.start()
         try:
             now = clock()
-            typed = Message(
-                id="t1", text="BTO SPY 3/20 580C @ 1.25 SL .90", sent_at=now, received_at=now, source=CONSOLE
-            )
-            assert (await bot.on_message(typed)).execution == "sent"
+            assert (await bot.on_message(typed(now))).execution == "sent"
             await round_trip(broker)
             assert broker.snapshot().positions == {"SPY 2026-03-20 580C": 1}
             tws.quote(spy, Decimal("1.40"), Decimal("1.45"))
@@ -370,3 +355,21 @@ async def test_a_time_exit_reaches_ib_at_its_instant(tmp_path: Path) -> None:
             assert clock() - now == timedelta(minutes=5)
         finally:
             await bot.shutdown()
+
+
+def held_five_minutes(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Settings whose one profile holds what is typed at the console five minutes at most."""
+    from orchestrator.settings import Settings
+
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text('[typed]\nsource = "console"\nmax_hold_minutes = 5\n', encoding="utf-8")
+    return Settings(_env_file=None, PROFILES_FILE=profiles)  # type: ignore[call-arg]
+
+
+def typed(now: datetime):  # type: ignore[no-untyped-def]
+    """An alert typed at the console at ``now``."""
+    from orchestrator.messages import CONSOLE, Message
+
+    return Message(
+        id="t1", text="BTO SPY 3/20 580C @ 1.25 SL .90", sent_at=now, received_at=now, source=CONSOLE
+    )
