@@ -282,6 +282,7 @@ class PositionBook:
         entries = self.working(holding.position, (Role.ENTRY,))
         pending = sum(s.remaining for s in entries)
         avg = holding.avg_price if holding.quantity else _pending_price(entries)
+        stops = self.working(holding.position, (Role.STOP,))
         return Position(
             opened_by=holding.position,
             instrument=holding.instrument,
@@ -289,18 +290,18 @@ class PositionBook:
             quantity=holding.quantity,
             pending=pending,
             avg_price=avg,
-            stop=self._widest_stop(holding, pending),
-            trailing=any(s.order.trail is not None for s in self.working(holding.position, (Role.STOP,))),
+            stop=_widest_stop(holding, stops, pending),
+            trailing=any(s.order.trail is not None for s in stops),
         )
 
-    def _widest_stop(self, holding: Holding, pending: int) -> Decimal | None:
-        """The stop that loses most, or None when some held or pending contract has no stop."""
-        stops = self.working(holding.position, (Role.STOP,))
-        covered = sum(s.order.quantity for s in stops)
-        prices = [s.order.price for s in stops if s.order.price is not None]
-        if not prices or covered < holding.quantity + pending:
-            return None
-        return min(prices) if holding.side is Side.LONG else max(prices)
+
+def _widest_stop(holding: Holding, stops: list[OrderState], pending: int) -> Decimal | None:
+    """The stop that loses most, or None when some held or pending contract has no stop."""
+    covered = sum(s.order.quantity for s in stops)
+    prices = [s.order.price for s in stops if s.order.price is not None]
+    if not prices or covered < holding.quantity + pending:
+        return None
+    return min(prices) if holding.side is Side.LONG else max(prices)
 
 
 def _pending_price(entries: list[OrderState]) -> Decimal:

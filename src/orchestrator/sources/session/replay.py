@@ -187,6 +187,8 @@ class SessionSource:
 
     async def _time_exits_until(self, until: datetime) -> None:
         """The clock stops at each time exit due before the next event, as a live run's would."""
+        if not self.orchestrator.pipeline.profiles:
+            return  # only profiles have time exits
         managements = self.orchestrator.managements
         while (due := _next_timer(managements)) is not None and due <= until:
             self.clock.advance_to(due)
