@@ -67,6 +67,8 @@ class Orchestrator:
         self.shadow: Shadow | None = None  # shadow profiles' messages, simulated apart (``shadow.py``)
         self.confirmations = Confirmations(self.pipeline, clock)  # confirm profiles' held entries
         self.pipeline.hold = self.confirmations.hold
+        self.pipeline.awaiting = self.confirmations.awaiting
+        self.pipeline.withdraw = self.confirmations.withdraw
         self.controls.approver = self.confirmations.approve
 
     def attach(self, feed: QuoteFeed) -> MarketData:

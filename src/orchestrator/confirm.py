@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from risk import OrderPlan
+from risk import BracketPlan, OrderPlan, Position
 from risk.plan_line import describe_plan
 
 from .pipeline import Handled, Pipeline
 
 AWAITING = "awaiting_confirmation"
+WITHDRAWN = "withdrawn"
 EXPIRED = "expired"
 CONFIRMATION = "confirmation"  # the notices' kind
 
@@ -40,6 +41,32 @@ class Confirmations:
 
     def holds(self, signal_id: str) -> bool:
         return signal_id in self._held
+
+    def awaiting(self) -> tuple[Position, ...]:
+        """The held entries as working ones: while they wait, other alerts count them against the
+        limits (open positions, contracts, risk) and an exit or cancel finds them."""
+        return tuple(
+            Position(
+                opened_by=signal_id,
+                instrument=held.plan.instrument,
+                side=held.plan.side,
+                quantity=0,
+                pending=held.plan.quantity,
+                avg_price=held.plan.reference_price,
+                stop=held.plan.stop_price,
+            )
+            for signal_id, held in self._held.items()
+            if isinstance(held.plan, BracketPlan)
+        )
+
+    def withdraw(self, signal_id: str, by: str) -> bool:
+        """An exit or cancel of a held entry: it is dropped, never sent. False: not held."""
+        if self._held.pop(signal_id, None) is None:
+            return False
+        detail = f"withdrawn by {by} before it was approved: nothing sent"
+        self.pipeline.journal.record_execution(signal_id, self.clock(), WITHDRAWN, detail)
+        self._tell(signal_id, f"{signal_id} {detail}")
+        return True
 
     def hold(self, plan: OrderPlan, outcome: Handled, seconds: int, profile: str) -> Handled:
         """Keep ``plan`` until approved or expired; the outcome says it waits."""

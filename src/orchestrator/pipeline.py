@@ -154,8 +154,11 @@ class Pipeline:
         self.before_entry: Callable[[Instrument], Awaitable[None]] | None = None
         # Why a message is not this pipeline's to decide (a shadow profile's: ``shadow.py``).
         self.divert: Callable[[Message], Reason | None] | None = None
-        # A confirm profile's approved entry, held for the trader (``confirm.Confirmations.hold``).
+        # A confirm profile's approved entry, held for the trader (``confirm.Confirmations``): held,
+        # counted as working while it waits, dropped by an exit or cancel.
         self.hold: Callable[[OrderPlan, Handled, int, str], Handled] | None = None
+        self.awaiting: Callable[[], tuple[Position, ...]] | None = None
+        self.withdraw: Callable[[str, str], bool] | None = None
         executor.subscribe(self._on_notice)
 
     # ------------------------------------------------------------------ messages
@@ -264,6 +267,12 @@ class Pipeline:
         if plan is None:
             return outcome
         profile = self._profile_for(message)
+        if (
+            not isinstance(plan, BracketPlan)
+            and self.withdraw is not None
+            and self.withdraw(plan.position, signal_id)
+        ):
+            return replace(outcome, execution="withdrawn")  # it was only held: nothing to close
         confirm = profile is not None and profile.rules.mode == "confirm"
         if confirm and isinstance(plan, BracketPlan) and self.hold is not None and profile is not None:
             return self.hold(plan, outcome, profile.rules.confirm_seconds, profile.name)  # exits never wait
@@ -412,7 +421,7 @@ class Pipeline:
         return True
 
     def _positions(self) -> tuple[Position, ...]:
-        held = self.executor.book.risk_positions()
+        held = (*self.executor.book.risk_positions(), *(self.awaiting() if self.awaiting else ()))
         self._authors = {p.opened_by: self._author(p.opened_by) for p in held}  # the open ones only
         return tuple(p.model_copy(update={"author_id": self._authors[p.opened_by]}) for p in held)
 

@@ -93,3 +93,41 @@ def test_the_console_approves_what_the_running_bot_holds(tmp_path: Path) -> None
     finally:
         bot.stdin.close()  # type: ignore[union-attr]
         bot.wait(timeout=30)
+
+
+def test_a_held_entry_counts_against_the_limits_and_an_exit_withdraws_it(tmp_path: Path) -> None:
+    (tmp_path / "profiles.toml").write_text(CONFIRM, encoding="utf-8")
+    session = tmp_path / "day.jsonl"
+    session.write_text(
+        "\n".join(
+            [
+                alert("14:40:00", "h1", "BTO SPY 3/20 580C @ 1.25 SL .90"),
+                alert("14:40:10", "h2", "BTO SPY 3/20 580C @ 1.20 SL .85"),  # the same contract
+                alert("14:40:20", "h3", "out of SPY 580C, changed my mind"),  # before anyone approved
+                approve("14:40:30", "h1"),  # too late: withdrawn
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "day.db"
+    done = cli(
+        "replay", str(session), "--db", str(db), "--env-file", str(tmp_path / "none.env"), cwd=tmp_path
+    )
+    assert done.returncode in (0, 2)
+    done = cli("replay", str(session), "--db", str(db), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    from orchestrator.journal import Journal
+
+    journal = Journal(db)
+    verdicts = {
+        r["message_id"]: (r["verdict"], r["reasons"]) for r in rows(journal, "SELECT * FROM decisions")
+    }
+    assert verdicts["h2"][0] == "denied" and "already_open" in verdicts["h2"][1]
+    assert verdicts["h3"][0] == "approved"
+    steps = rows(journal, "SELECT message_id, outcome FROM executions ORDER BY id")
+    assert [(s["message_id"], s["outcome"]) for s in steps] == [
+        ("h1", "awaiting_confirmation"),
+        ("h1", "withdrawn"),
+    ]
+    assert rows(journal, "SELECT * FROM orders") == []  # nothing ever reached the simulator
