@@ -111,3 +111,16 @@ def approved(decision: Decision) -> Approved:
 def denied(decision: Decision) -> Denied:
     assert isinstance(decision, Denied), f"approved: {decision}"
     return decision
+
+
+def expiry_ahead(days: int = 7) -> str:
+    """A SPY expiry ``days`` or more ahead of today (SPY lists one every trading day), as M/D/YY:
+    for alerts decided on the wall clock."""
+    from datetime import timedelta
+
+    from risk.hours import Venue, new_york_day, sessions
+
+    day = new_york_day(datetime.now(UTC)) + timedelta(days=days)
+    while sessions(Venue.LATE_OPTIONS, day.year).get(day) is None:
+        day += timedelta(days=1)
+    return f"{day.month}/{day.day}/{day:%y}"

@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from executor import Broker, Executor, PositionBook, mask
-from parser import parse
+from parser import Intent, parse
 from risk import Quote, TradingState, trading_day
 from risk.hours import warm_up
 
@@ -188,6 +188,16 @@ class Orchestrator:
         await self.settle()
         if self.market is not None:
             await self.market.follow()
+        return outcome
+
+    async def on_intent(self, message: Message, intent: Intent) -> Handled:
+        """A message read by its source, not the parser (a webhook's JSON alert)."""
+        self.journal.check_identity()
+        outcome = await self.pipeline.on_intent(message, intent)
+        if self.shadow is not None and self.shadow.takes(message):
+            simulated = await self.shadow.pipeline.on_intent(message, intent)
+            outcome = replace(outcome, detail=f"shadow: {simulated.verdict}: {simulated.detail}")
+        await self.settle()
         return outcome
 
     async def on_edit(self, edit: Edit) -> Handled:

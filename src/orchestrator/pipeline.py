@@ -172,6 +172,14 @@ class Pipeline:
             return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
         return await self._handle(message, pending)
 
+    async def on_intent(self, message: Message, intent: Intent) -> Handled:
+        """A message that arrives already read (a webhook's JSON alert): decided as if the parser had
+        read ``intent`` from it, once, and only if its source follows it."""
+        if self.decided(message.id):
+            return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
+        refused = refusal(self.allow, message) or (self.divert(message) if self.divert else None)
+        return await self._handle(message, [(message.id, refused or intent)])
+
     async def on_rule(self, message: Message, intent: Intent) -> Handled | None:
         """The bot's own instruction (source ``rule``, replying to the position's alert): journaled,
         decided by risk and executed like an analyst's, once (None: it was decided before)."""

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     DISCORD_NOTIFY_CHANNEL_ID: int | None = None
     DISCORD_LOGIN_TIMEOUT_SECONDS: float = Field(120.0, gt=0, le=3600)
     DISCORD_FOLLOW_THREADS: bool = True
+    WEBHOOK_HOST: str = "127.0.0.1"
+    WEBHOOK_PORT: int = Field(8080, ge=0, le=65535)  # 0: any free port
+    WEBHOOK_SECRET: SecretStr | None = None
+    WEBHOOK_ALLOWED_IPS: Symbols = ()
+    WEBHOOK_MAX_BODY_BYTES: int = Field(10_240, ge=256, le=1_048_576)
+    WEBHOOK_RATE_PER_MINUTE: int = Field(30, ge=1)
     DEFAULT_CONTRACTS: int = Field(1, ge=1)
     MAX_CONTRACTS: int = Field(2, ge=1)
     MAX_TOTAL_CONTRACTS: int = Field(6, ge=1)
@@ -118,7 +124,14 @@ class Settings(BaseSettings):
         parse_hours(value)  # risk's own reading of the setting, so the two never disagree
         return value
 
-    @field_validator("DISCORD_TOKEN", "LIVE_CONFIRM", "IBKR_ACCOUNT")
+    @field_validator("WEBHOOK_ALLOWED_IPS", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("DISCORD_TOKEN", "LIVE_CONFIRM", "IBKR_ACCOUNT", "WEBHOOK_SECRET")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:

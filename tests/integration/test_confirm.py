@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from tests.audit import rows
+from tests.builders import expiry_ahead
 from tests.cli import cli, console_bot
 
 CONFIRM = '[desk]\nsource = "session"\nchannels = ["c1"]\nmode = "confirm"\nconfirm_seconds = 60\n'
@@ -61,18 +62,6 @@ def test_approved_in_time_is_sent_late_is_never_sent(tmp_path: Path) -> None:
     assert "expired" in answers[1]["detail"]
 
 
-def a_trading_day_ahead() -> str:
-    """A SPY expiry a week or more ahead of today (SPY lists one every trading day), as M/D/YY."""
-    from datetime import UTC, datetime, timedelta
-
-    from risk.hours import Venue, new_york_day, sessions
-
-    day = new_york_day(datetime.now(UTC)) + timedelta(days=7)
-    while sessions(Venue.LATE_OPTIONS, day.year).get(day) is None:
-        day += timedelta(days=1)
-    return f"{day.month}/{day.day}/{day:%y}"
-
-
 def test_the_console_approves_what_the_running_bot_holds(tmp_path: Path) -> None:
     profiles = tmp_path / "profiles.toml"
     profiles.write_text('[typed]\nsource = "console"\nmode = "confirm"\n', encoding="utf-8")
@@ -80,7 +69,7 @@ def test_the_console_approves_what_the_running_bot_holds(tmp_path: Path) -> None
     bot = console_bot(db, env={"PROFILES_FILE": str(profiles), "TRADING_HOURS": "any"})
     try:
         assert bot.stdin is not None and bot.stdout is not None
-        bot.stdin.write(f"BTO SPY {a_trading_day_ahead()} 580C @ 1.25 SL .90\n")
+        bot.stdin.write(f"BTO SPY {expiry_ahead()} 580C @ 1.25 SL .90\n")
         bot.stdin.flush()
         held = bot.stdout.readline()
         assert "awaiting confirmation" in held and "autoscalper approve" in held

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from ..pipeline import Allowlist
 from ..settings import Settings
-from . import console, discord, session
+from . import console, discord, session, webhook
 from .base import AlertSource, SourceKind, listen
 
-KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (discord.KIND, console.KIND, session.KIND)}
+KINDS: dict[str, SourceKind] = {
+    kind.name: kind for kind in (discord.KIND, console.KIND, session.KIND, webhook.KIND)
+}
 
 
 def allowlists(settings: Settings) -> dict[str, Allowlist]:
