@@ -120,3 +120,76 @@ async def test_a_console_kill_stops_webhook_entries(tmp_path: Path) -> None:
             decided = await answer.json()
         assert decided["verdict"] == "denied" and "trading_halted" in decided["reasons"]
         assert rows(bot.journal, "SELECT * FROM orders") == []
+
+
+def test_run_with_the_webhook_needs_its_secret_first(tmp_path: Path) -> None:
+    from tests.cli import cli
+
+    done = cli("run", "--source", "webhook", "--db", str(tmp_path / "j.db"), env={"WEBHOOK_SECRET": "short"})
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip() == "error: setting WEBHOOK_SECRET: too short: use at least 16 random characters"
+    )
+    assert not (tmp_path / "j.db").exists()
+
+
+async def test_discord_and_the_webhook_run_in_one_bot_with_one_kill_switch(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.discordkit import listener_settings
+    from tests.fakes.discord_payloads import ALERTS, LOUNGE, TRADER, message, snowflake
+    from tests.fakes.discord_server import TOKEN, fake_discord
+
+    from orchestrator.app import Orchestrator
+    from orchestrator.sources import allowlists, listen
+    from orchestrator.sources.discord.serve import DiscordSource
+    from orchestrator.sources.webhook.server import WebhookSource
+
+    settings = listener_settings(
+        DISCORD_TOKEN=TOKEN, WEBHOOK_PORT=0, WEBHOOK_SECRET=SECRET, TRADING_HOURS="any"
+    )
+    bot = Orchestrator.open(
+        settings, command="run", journal_path=tmp_path / "j.db", allow=allowlists(settings)
+    )
+    with fake_discord() as discord_side:
+        await bot.start()
+        hook = WebhookSource(bot, settings, SECRET, lambda line: None)
+        running = asyncio.create_task(
+            listen(bot, [DiscordSource(bot, TOKEN, lambda line: None, 0.05), hook], lambda line: None)
+        )
+        try:
+            await _until(lambda: bot.journal.watermark(f"discord:{ALERTS}") and hook.port)
+            from datetime import UTC, datetime
+
+            now = datetime.now(UTC)
+            posted = discord_side.post(
+                message(snowflake(now), f"BTO SPY {expiry_ahead()} 590C @ 1.05 SL .75")
+            )
+            await _until(
+                lambda: rows(bot.journal, "SELECT 1 FROM decisions WHERE message_id = ?", posted["id"])
+            )
+            discord_side.post(
+                message(snowflake(now) + 1, "!kill flat for lunch", channel=LOUNGE, author=TRADER)
+            )
+            await _until(lambda: bot.executor.status.state.value == "halted")
+            url = f"http://127.0.0.1:{hook.port}/webhook"
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(url, json=option_alert(secret=SECRET)) as answer,
+            ):
+                decided = await answer.json()
+            assert decided["verdict"] == "denied" and "trading_halted" in decided["reasons"]
+            sources = [r["source"] for r in rows(bot.journal, "SELECT source FROM messages ORDER BY rowid")]
+            assert sources == ["discord", "webhook"]  # one journal for both
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+            await bot.shutdown()
+
+
+async def _until(condition: Any, seconds: float = 10.0) -> None:
+    import asyncio
+
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - the bot's own state, not an event
+            await asyncio.sleep(0.02)
