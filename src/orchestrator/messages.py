@@ -16,6 +16,7 @@ BACKFILL = "backfill"
 CONSOLE = "console"  # typed into ``autoscalper run --input`` (or read from a file there)
 SESSION = "session"  # a line of a replayed session file
 EDIT = "edit"  # an alert amended by its author's edit, decided anew
+TELEGRAM = "telegram"  # a Telegram channel's message, live or caught up after a gap
 RULE = "rule"  # the bot's own instruction from a profile's management rule (``management.py``)
 
 # A message with several instructions ("trim SPY, stop to BE on QQQ") has each decided on its own:

@@ -54,7 +54,7 @@ from risk.hours import business_days_from
 from risk.plan_line import describe_plan
 
 from .journal import Journal, JournalError
-from .messages import BACKFILL, EDIT, LIVE, RULE, Message, message_of, part_id
+from .messages import BACKFILL, EDIT, LIVE, RULE, TELEGRAM, Message, message_of, part_id
 from .profiles import Profile, Profiles
 from .resolve import resolve
 
@@ -333,7 +333,7 @@ class Pipeline:
         exits included, whatever brought it (a backfill after a gap, or the events a RESUME
         replays): the market moved on while the bot was away, and the broker-side stops still
         protect what is open. One rule for both, so the same late exit never does two things."""
-        if message.source not in (LIVE, BACKFILL):
+        if message.source not in (LIVE, BACKFILL, TELEGRAM):
             return None
         age, limit = (now - message.sent_at).total_seconds(), self.limits.max_signal_age.total_seconds()
         if age <= limit:

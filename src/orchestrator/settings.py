@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     DISCORD_NOTIFY_CHANNEL_ID: int | None = None
     DISCORD_LOGIN_TIMEOUT_SECONDS: float = Field(120.0, gt=0, le=3600)
     DISCORD_FOLLOW_THREADS: bool = True
+    TELEGRAM_API_ID: int | None = Field(None, ge=1)
+    TELEGRAM_API_HASH: SecretStr | None = None
+    TELEGRAM_SESSION: Path = Path("autoscalper-telegram.session")
+    TELEGRAM_CHANNEL_IDS: Ids = ()
+    TELEGRAM_AUTHOR_IDS: Ids = ()
+    TELEGRAM_NOTIFY_CHAT_ID: int | None = None
     WEBHOOK_HOST: str = "127.0.0.1"
     WEBHOOK_PORT: int = Field(8080, ge=0, le=65535)  # 0: any free port
     WEBHOOK_SECRET: SecretStr | None = None
@@ -104,12 +110,15 @@ class Settings(BaseSettings):
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            parts = [part for part in value.replace(" ", "").split(",") if part]
-            if not all(part.isdigit() for part in parts):
-                raise ValueError("use comma-separated numeric Discord ids")
-            return tuple(int(part) for part in parts)
-        return value
+        return _ids(value, "use comma-separated numeric Discord ids")
+
+    @field_validator("TELEGRAM_CHANNEL_IDS", "TELEGRAM_AUTHOR_IDS", mode="before")
+    @classmethod
+    def _split_telegram_ids(cls, value: Any) -> Any:
+        """Telegram's marked ids: a channel's is negative (-100 and its id)."""
+        return _ids(
+            value, "use comma-separated numeric Telegram ids (a channel's starts with -100)", signed=True
+        )
 
     @field_validator("ALLOWED_SYMBOLS", mode="before")
     @classmethod
@@ -131,7 +140,7 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("DISCORD_TOKEN", "LIVE_CONFIRM", "IBKR_ACCOUNT", "WEBHOOK_SECRET")
+    @field_validator("DISCORD_TOKEN", "LIVE_CONFIRM", "IBKR_ACCOUNT", "WEBHOOK_SECRET", "TELEGRAM_API_HASH")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
@@ -216,6 +225,15 @@ class _KeyedValueError(ValueError):
     def __init__(self, key: str, problem: str) -> None:
         super().__init__(problem)
         self.key = key
+
+
+def _ids(value: Any, problem: str, *, signed: bool = False) -> Any:
+    if not isinstance(value, str):
+        return value
+    parts = [part for part in value.replace(" ", "").split(",") if part]
+    if not all((part.removeprefix("-") if signed else part).isdigit() for part in parts):
+        raise ValueError(problem)
+    return tuple(int(part) for part in parts)
 
 
 def _keyed(key: str, problem: str) -> _KeyedValueError:

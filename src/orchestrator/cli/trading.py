@@ -167,8 +167,8 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
     "names",
     multiple=True,
     metavar="NAME",
-    help="Where alerts come from: discord (the default), console (the default with --input) or "
-    "webhook (TradingView). Repeat it to run several sources in one bot, one journal.",
+    help="Where alerts come from: discord (the default), console (the default with --input), "
+    "webhook (TradingView) or telegram. Repeat it to run several sources in one bot, one journal.",
 )
 @db_option
 @env_file_option

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from ..pipeline import Allowlist
 from ..settings import Settings
-from . import console, discord, session, webhook
+from . import console, discord, session, telegram, webhook
 from .base import AlertSource, SourceKind, listen
 
 KINDS: dict[str, SourceKind] = {
-    kind.name: kind for kind in (discord.KIND, console.KIND, session.KIND, webhook.KIND)
+    kind.name: kind for kind in (discord.KIND, console.KIND, session.KIND, webhook.KIND, telegram.KIND)
 }
 
 
