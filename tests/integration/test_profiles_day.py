@@ -116,3 +116,11 @@ def test_compare_shows_what_a_smaller_budget_would_have_done(
     assert "r1: BTO SPY 3/2 580C" in done.stdout and "buy 2 SPY" in done.stdout  # 2 for $250, not 4
     same = cli("replay", "--journal", str(db), "--compare", env={"PROFILES_FILE": str(DAY / "profiles.toml")})
     assert same.returncode == 0, same.stdout
+
+
+def test_the_report_tells_the_sources_apart(day: tuple[Path, dict[str, object]]) -> None:
+    db, _ = day
+    report = cli("report", "--db", str(db), "--json")
+    assert report.returncode == 0, report.stderr
+    summary = json.loads(report.stdout)
+    assert [(s["name"], s["trades"]) for s in summary["sources"]] == [("session", 3)]

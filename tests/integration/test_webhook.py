@@ -76,6 +76,10 @@ async def test_a_text_alert_and_a_json_alert_are_traded_and_a_retry_is_decided_o
         assert len(orders) == 3  # one bracket: entry, target, stop
         sources = {r["source"] for r in rows(bot.journal, "SELECT source FROM messages")}
         assert sources == {"webhook"}
+        from orchestrator.control import status_report
+        from orchestrator.views.status import lines
+
+        assert any("(webhook) approved" in line for line in lines(status_report(bot.journal, bot.settings)))
 
 
 async def test_every_refusal_has_its_status_and_is_journaled_unparsed(tmp_path: Path) -> None:

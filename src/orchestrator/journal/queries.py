@@ -17,7 +17,7 @@ _FIRST_DECISIONS = (
     " WHERE d.id IN (SELECT MIN(id) FROM decisions GROUP BY message_id) ORDER BY d.id"
 )
 _TRADE_FILLS = (
-    "SELECT f.*, m.author_id FROM fills f"  # noqa: S608 - constant SQL; the days are bound
+    "SELECT f.*, m.author_id, m.source FROM fills f"  # noqa: S608 - constant SQL; the days are bound
     f" LEFT JOIN messages m ON m.id = {parent_id_sql('f.position')}"
     " WHERE f.position IN (SELECT position FROM fills WHERE trading_day IN ({marks})) ORDER BY f.at"
 )
@@ -74,7 +74,7 @@ class Queries(Tables):
 
     def recent_messages(self, limit: int = 8) -> list[Row]:
         return self._rows(
-            "SELECT m.id, m.received_at, m.author_id, m.text, d.verdict, d.reasons, d.sentence"
+            "SELECT m.id, m.source, m.received_at, m.author_id, m.text, d.verdict, d.reasons, d.sentence"
             " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
             " ORDER BY m.received_at DESC LIMIT ?",
             limit,

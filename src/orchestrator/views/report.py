@@ -28,6 +28,7 @@ class Trade:
     position: str
     author: str
     instrument: str = ""
+    source: str = ""
     day: str = ""
     gross: Decimal = ZERO
     fees: Decimal = ZERO
@@ -101,10 +102,12 @@ def build(journal: Journal, days: int, progress: Callable[[int, int], None] | No
     by_day = _group(trades, lambda t: t.day)
     by_author = _group(trades, lambda t: t.author)
     by_instrument = _group(trades, lambda t: t.instrument)
+    by_source = _group(trades, lambda t: t.source)
     return {
         "days": [by_day[d].row() for d in sorted(by_day)],
         "authors": [g.row() for g in sorted(by_author.values(), key=lambda g: g.name)],
         "instruments": [g.row() for g in sorted(by_instrument.values(), key=lambda g: g.name)],
+        "sources": [g.row() for g in sorted(by_source.values(), key=lambda g: g.name)],
         "total": _total(trades).row(),
     }
 
@@ -113,7 +116,8 @@ def _trades(fills: list[dict[str, Any]], progress: Callable[[int, int], None] | 
     trades: dict[str, Trade] = {}
     for index, fill in enumerate(fills, start=1):
         trade = trades.setdefault(
-            fill["position"], Trade(fill["position"], fill["author_id"] or "?", fill["instrument"])
+            fill["position"],
+            Trade(fill["position"], fill["author_id"] or "?", fill["instrument"], fill["source"] or "?"),
         )
         at = datetime.fromisoformat(fill["at"])
         quantity, price = int(fill["quantity"]), Decimal(fill["price"])

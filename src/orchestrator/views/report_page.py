@@ -131,6 +131,7 @@ def page(report: dict[str, Any], source: str) -> str:
         + _table("Per day", report["days"], DAY_COLUMNS)
         + _table("Per author", report["authors"], GROUP_COLUMNS)
         + _table("Per instrument", report["instruments"], INSTRUMENT_COLUMNS)
+        + _table("Per source", report["sources"], GROUP_COLUMNS)
         + _table("Total", [total], GROUP_COLUMNS)
         + "".join(_table(title, rows, columns) for title, rows, columns in _shadow_tables(report))
         + "</html>"
@@ -157,6 +158,7 @@ def print_tables(console: Console, report: dict[str, Any]) -> None:
         ("Per day", report["days"], DAY_COLUMNS),
         ("Per author", report["authors"], GROUP_COLUMNS),
         ("Per instrument", report["instruments"], INSTRUMENT_COLUMNS),
+        ("Per source", report["sources"], GROUP_COLUMNS),
         ("Total", [report["total"]], GROUP_COLUMNS),
         *_shadow_tables(report),
     ):

@@ -26,7 +26,8 @@ def lines(status: dict[str, Any]) -> list[str]:
     for row in status["recent"]:
         reasons = ", ".join(json.loads(row["reasons"] or "[]"))
         out.append(
-            f"message   : {row['id']} {row['verdict'] or 'undecided'}{f' [{reasons}]' if reasons else ''}: "
+            f"message   : {row['id']} ({row['source']}) {row['verdict'] or 'undecided'}"
+            f"{f' [{reasons}]' if reasons else ''}: "
             f"{row['text'][:60]}"
         )
     return out
