@@ -106,3 +106,36 @@ async def test_a_channel_not_followed_is_refused_by_id(tmp_path: Path) -> None:
         assert (handled.verdict, handled.reasons) == ("ignored", ("channel_not_allowed",))
     finally:
         await bot.shutdown()
+
+
+async def test_decisions_and_fills_are_told_in_the_notify_chat(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.trading import SimClock, paper_bot
+
+    from orchestrator.settings import Settings
+    from orchestrator.sources.telegram.serve import TelegramSource
+    from orchestrator.views.notify import Notifier
+
+    clock = SimClock(MONDAY)
+    settings = Settings(_env_file=None, TELEGRAM_CHANNEL_IDS=str(MARKED), TELEGRAM_NOTIFY_CHAT_ID="42")  # type: ignore[arg-type]
+    bot = paper_bot(tmp_path / "j.db", clock, settings)
+    await bot.start()
+    told: list[str] = []
+
+    async def send(line: str) -> None:  # what ``client.send_message(42, line)`` would post
+        told.append(line)
+
+    source = TelegramSource(bot, settings, client=None, say=lambda line: None)
+    source.notifier = Notifier(send, banner="[autoscalper paper]", on_failure=lambda why: None)
+    bot.executor.subscribe(source.notice)  # as ``listen`` subscribes every source
+    running = asyncio.create_task(source.notifier.run())
+    try:
+        await source.on_new(new(posted(201, "BTO SPY 3/20 580C @ 1.25 SL .90", clock.now)))
+        await source.handle(source.inbox.get_nowait())
+        await source.notifier.flush()
+        text = "\n".join(told)
+        assert "approved (sent): buy 1 SPY 2026-03-20 580C" in text and "FILLED buy 1 SPY" in text
+    finally:
+        running.cancel()
+        await bot.shutdown()

@@ -197,3 +197,16 @@ async def _until(condition: Any, seconds: float = 10.0) -> None:
     async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 - the bot's own state, not an event
             await asyncio.sleep(0.02)
+
+
+async def test_a_sender_outside_the_allowed_addresses_is_refused(tmp_path: Path) -> None:
+    tradingview = "52.89.214.238,34.212.75.30,54.218.53.128,52.32.178.7"  # the four it publishes
+    async with (
+        webhook(tmp_path, WEBHOOK_ALLOWED_IPS=tradingview) as (bot, url),
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.post(
+            f"{url}/{SECRET}", data=f"BTO SPY {expiry_ahead()} 580C @ 1.25 SL .90"
+        ) as answer:
+            assert answer.status == 403
+        assert refusals(bot) == ["403 from 127.0.0.1: 127.0.0.1 is not in WEBHOOK_ALLOWED_IPS"]
