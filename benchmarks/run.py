@@ -41,6 +41,7 @@ from benchmarks.replay_bench import replay_throughput  # noqa: E402
 from benchmarks.risk_bench import decision_latency  # noqa: E402
 from benchmarks.startup_bench import startup  # noqa: E402
 from benchmarks.timing import per_call_ns, summary_us  # noqa: E402
+from benchmarks.webhook_bench import webhook_latency  # noqa: E402
 from tests.conftest import golden_cases  # noqa: E402
 
 from parser import parse  # noqa: E402
@@ -148,6 +149,7 @@ def main() -> None:
         "executor": executor_latency(),
         "ib_adapter": ib_latency(),
         "discord_listener": listener_latency(),
+        "webhook": webhook_latency(),
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
