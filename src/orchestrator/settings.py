@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     MAX_SHARES: int = Field(100, ge=1)
     MAX_EXPIRY_DAYS: int = Field(120, ge=0, le=1100)
     PDT_GUARD: bool = False
+    READINESS_MIN_DAYS: int = Field(5, ge=1)
+    READINESS_MIN_TRADES: int = Field(50, ge=1)
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")

@@ -260,12 +260,13 @@ def _register() -> None:
     from .control import approve, audit, console, kill, report, resume, status
     from .ib import ib_check
     from .profiles import profiles
+    from .readiness import readiness
     from .telegram import telegram_login
     from .trading import replay, run
 
     for command in (
         replay, run, kill, resume, approve, status, report, audit, console, ib_check, profiles,
-        telegram_login,
+        telegram_login, readiness,
     ):  # fmt: skip
         main.add_command(command)
 

@@ -252,6 +252,77 @@ class Queries(Tables):
         marks = ",".join("?" * len(days))  # placeholders only: the days are bound parameters
         return self._rows(_TRADE_FILLS.format(marks=marks), *days)
 
+    # ------------------------------------------------------------------ readiness (go-live checklist)
+
+    def trading_days(self) -> list[str]:
+        """The trading days with at least one fill."""
+        return [
+            str(r["trading_day"]) for r in self._rows("SELECT DISTINCT trading_day FROM fills ORDER BY 1")
+        ]
+
+    def approved_entries(self) -> int:
+        return int(
+            self._value("SELECT COUNT(*) FROM decisions WHERE kind = 'open' AND verdict = 'approved'") or 0
+        )
+
+    def undecided_messages(self) -> list[str]:
+        """Messages with no decision (a crash between the two), the bot's own rules and edits aside."""
+        return [
+            str(r["id"])
+            for r in self._rows(
+                "SELECT m.id FROM messages m WHERE m.source NOT IN ('edit', 'rule') AND NOT EXISTS"
+                " (SELECT 1 FROM decisions d WHERE d.message_id = m.id OR d.message_id LIKE m.id || '#%')"
+            )
+        ]
+
+    def entries_filled_without_stop(self) -> list[str]:
+        """Positions whose entry filled while no stop order of theirs had been submitted."""
+        return [
+            str(r["position"])
+            for r in self._rows(
+                "SELECT DISTINCT f.position FROM fills f JOIN orders o ON o.client_id = f.client_id"
+                " WHERE o.role = 'entry' AND NOT EXISTS (SELECT 1 FROM orders s WHERE s.position = f.position"
+                " AND s.role = 'stop' AND s.submitted_at <= f.at)"
+            )
+        ]
+
+    def fills_by_role(self) -> dict[str, int]:
+        rows = self._rows(
+            "SELECT o.role, COUNT(*) AS n FROM fills f JOIN orders o ON o.client_id = f.client_id"
+            " GROUP BY o.role"
+        )
+        return {str(r["role"]): int(r["n"]) for r in rows}
+
+    def entry_sizes(self) -> list[Row]:
+        """Each entry's total size per position, with the run's settings it was placed under."""
+        return self._rows(
+            "SELECT o.position, o.instrument, SUM(o.quantity) AS quantity, MAX(o.submitted_at) AS at"
+            " FROM orders o WHERE o.role = 'entry' GROUP BY o.position"
+        )
+
+    def run_settings(self) -> list[Row]:
+        return self._rows("SELECT id, started_at, settings FROM runs ORDER BY id")
+
+    def notice_count(self, kind: str) -> int:
+        return int(self._value("SELECT COUNT(*) FROM notices WHERE kind = ?", kind) or 0)
+
+    def broker_errors(self) -> list[Row]:
+        """Broker errors that were not warnings."""
+        return self._rows(
+            "SELECT id, at, detail FROM order_events WHERE kind = 'error'"
+            " AND json_extract(event, '$.warning') IS NOT 1 ORDER BY id"
+        )
+
+    def refusal_reasons(self) -> list[Row]:
+        """Why messages were not trades (chatter, refusals), most frequent first."""
+        return self._rows(
+            "SELECT j.value AS reason, COUNT(*) AS n FROM decisions d, json_each(d.reasons) j"
+            " WHERE d.verdict = 'ignored' GROUP BY j.value ORDER BY n DESC"
+        )
+
+    def decision_count(self) -> int:
+        return int(self._value("SELECT COUNT(*) FROM decisions") or 0)
+
     def day_trades_since(self, day: str) -> int:
         """Positions with an opening and a closing fill on the same trading day, from ``day`` on."""
         return int(
