@@ -65,6 +65,7 @@ class Orchestrator:
         self.market: MarketData | None = None  # QUOTE_SOURCE's prices for the simulator (``attach``)
         self.management = Management(self.pipeline, clock)  # profiles' position rules
         self.shadow: Shadow | None = None  # shadow profiles' messages, simulated apart (``shadow.py``)
+        self.readiness_skipped: str | None = None  # a live start's --skip-readiness reason
         self.confirmations = Confirmations(self.pipeline, clock)  # confirm profiles' held entries
         self.pipeline.hold = self.confirmations.hold
         self.pipeline.awaiting = self.confirmations.awaiting
@@ -128,6 +129,8 @@ class Orchestrator:
             raise
         orchestrator = cls(settings, journal, executor, allow=allow, clock=clock, profiles=profiles)
         orchestrator.ownership = ownership
+        if not settings.PAPER_MODE:
+            orchestrator.pipeline.first_live_day_cap = settings.LIVE_FIRST_DAY_MAX_CONTRACTS
         if any(profile.rules.mode == "shadow" for profile in profiles.profiles):
             shadow = Shadow.open(
                 settings, shadow_path(path), clock=clock, allow=allow, profiles=profiles, durable=durable

@@ -75,6 +75,7 @@ def status_report(journal: Journal, settings: Settings, now: datetime | None = N
             "loss_room": f"{settings.DAILY_LOSS_LIMIT + min(net, Decimal(0)):.2f}",
         },
         "recent": journal.recent_messages(),
+        "readiness_skipped": _skipped(journal, settings),
     }
 
 
@@ -176,6 +177,16 @@ def _bot(journal: Journal) -> dict[str, Any] | None:
         }
     last = journal.last_trading_run()
     return last | {"alive": False} if last else None
+
+
+def _skipped(journal: Journal, settings: Settings) -> str | None:
+    """Live: the reason the last start gave for skipping the readiness checklist, if it did."""
+    if settings.PAPER_MODE:
+        return None
+    skipped, run = journal.last_notice("readiness_skipped"), journal.last_trading_run()
+    if skipped is None or run is None or skipped["at"] < run["started_at"]:
+        return None  # the last start did not skip it
+    return f"{skipped['detail']} (at {skipped['at']})"
 
 
 def _connection(journal: Journal) -> str:

@@ -159,6 +159,8 @@ class Pipeline:
         self.hold: Callable[[OrderPlan, Handled, int, str], Handled] | None = None
         self.awaiting: Callable[[], tuple[Position, ...]] | None = None
         self.withdraw: Callable[[str, str], bool] | None = None
+        # Live: entries on the first live trading day are capped (LIVE_FIRST_DAY_MAX_CONTRACTS).
+        self.first_live_day_cap: int | None = None
         executor.subscribe(self._on_notice)
 
     # ------------------------------------------------------------------ messages
@@ -313,7 +315,7 @@ class Pipeline:
                 return self._record(signal_id, intent.kind, None, denied=found.problem), None
             target = found.position
         profile = self._profile_for(message)
-        limits = profile.limits if profile is not None else self.limits
+        limits = self._first_live_day(profile.limits if profile is not None else self.limits, now)
         account = self.snapshot(signal_id, day_trades=limits.pdt_guard)
         if self.review(now, account):
             account = account.model_copy(update={"status": self.executor.status})
@@ -327,6 +329,22 @@ class Pipeline:
         self.references[signal_id] = _position_of(decision) or (target.opened_by if target else None)
         outcome = self._record(signal_id, intent.kind, decision, profile=profile.name if profile else None)
         return outcome, decision.plan if isinstance(decision, Approved) else None
+
+    def _first_live_day(self, limits: Limits, now: datetime) -> Limits:
+        """On the first live trading day (no approved entry before today in this journal), at most
+        LIVE_FIRST_DAY_MAX_CONTRACTS a position, as the setup guides advise."""
+        cap = self.first_live_day_cap
+        if cap is None:
+            return limits
+        first = self.journal.first_entry_day()
+        if first is not None and first != trading_day(now).isoformat():
+            return limits
+        return limits.model_copy(
+            update={
+                "max_contracts": min(limits.max_contracts, cap),
+                "default_contracts": min(limits.default_contracts, cap),
+            }
+        )
 
     def _missed(self, message: Message, now: datetime) -> Reason | None:
         """A Discord message past MAX_SIGNAL_AGE_SECONDS when it reaches the bot is never traded,

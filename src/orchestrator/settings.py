@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     PDT_GUARD: bool = False
     READINESS_MIN_DAYS: int = Field(5, ge=1)
     READINESS_MIN_TRADES: int = Field(50, ge=1)
+    READINESS_JOURNAL: Path = Path("autoscalper-paper.db")
+    LIVE_FIRST_DAY_MAX_CONTRACTS: int = Field(1, ge=1)
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")

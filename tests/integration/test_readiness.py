@@ -67,3 +67,97 @@ def test_an_entry_filled_before_its_stop_fails_on_that_line_only(passing: Path, 
     code, checks = readiness(copy)
     assert code == 1
     assert [name for name, ok in checks.items() if ok is False] == ["a stop at the broker from every fill"]
+
+
+LIVE = {"PAPER_MODE": "false", "BROKER": "ib", "LIVE_CONFIRM": "U7654321", "IBKR_PORT": "7496"}
+
+
+def test_a_live_start_without_readiness_is_refused_with_the_failing_lines(tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.txt"
+    alerts.write_text("BTO SPY 3/20 580C @ 1.25 SL .90\n")
+    db = tmp_path / "live.db"
+    done = cli(
+        "run",
+        "--input",
+        str(alerts),
+        "--db",
+        str(db),
+        env={**LIVE, "READINESS_JOURNAL": str(tmp_path / "none.db")},
+    )
+    assert done.returncode == 2
+    assert "live start refused: no paper journal to check" in done.stderr
+    assert not db.exists()  # nothing opened, nothing connected
+
+
+def test_a_live_start_on_a_journal_that_is_not_ready_names_what_fails(passing: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    shutil.copy(passing, copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("DELETE FROM notices WHERE kind = 'kill_switch_engaged'")
+    alerts = tmp_path / "alerts.txt"
+    alerts.write_text("BTO SPY 3/20 580C @ 1.25 SL .90\n")
+    done = cli(
+        "run",
+        "--input",
+        str(alerts),
+        "--db",
+        str(tmp_path / "live.db"),
+        env={**LIVE, "READINESS_JOURNAL": str(copy)},
+    )
+    assert done.returncode == 2
+    assert "is not ready" in done.stderr and "✗ kill switch tested: engaged 0 times" in done.stderr
+    assert "✗ paper practice" not in done.stderr  # only what fails is listed
+
+
+def test_skipping_readiness_is_journaled_and_said_in_status(tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.txt"
+    alerts.write_text("BTO SPY 3/20 580C @ 1.25 SL .90\n")
+    db = tmp_path / "live.db"
+    env = {
+        **LIVE,
+        "READINESS_JOURNAL": str(tmp_path / "none.db"),
+        "IBKR_PORT": "7496",
+        "IBKR_HOST": "127.0.0.9",
+    }
+    done = cli(
+        "run", "--input", str(alerts), "--db", str(db), "--skip-readiness", "tested elsewhere", env=env
+    )
+    assert done.returncode == 1  # no IB here: it got past the checklist and failed to connect
+    status = cli("status", "--db", str(db), env=env)
+    assert "[LIVE WITHOUT READINESS: tested elsewhere" in status.stdout
+
+
+async def test_the_first_live_day_is_capped_at_one_contract(tmp_path: Path) -> None:
+    from tests.builders import MONDAY
+    from tests.trading import SimClock
+
+    from executor import PaperBroker
+    from orchestrator.app import Orchestrator
+    from orchestrator.messages import Message
+    from orchestrator.settings import Settings
+    from orchestrator.sources import allowlists
+
+    clock = SimClock(MONDAY)
+    settings = Settings(_env_file=None, **LIVE, MAX_CONTRACTS="3")  # type: ignore[arg-type]
+    bot = Orchestrator.open(
+        settings, command="run", journal_path=tmp_path / "live.db", allow=allowlists(settings), clock=clock,
+        broker=PaperBroker(clock, account="U7654321"),  # a live account's answers, without a broker
+    )  # fmt: skip
+    await bot.start()
+    try:
+
+        def alert(number: int, day_offset: int) -> Message:
+            at = clock.advance(day_offset * 86400) if day_offset else clock.now
+            return Message(
+                id=f"l{number}", text="BTO 3 SPY 3/20 580C @ 1.25 SL .90", sent_at=at, received_at=at
+            )
+
+        first = await bot.on_message(alert(1, 0))
+        assert "buy 1 SPY" in first.detail  # the first live day: one contract, whatever MAX_CONTRACTS says
+        await bot.on_message(
+            Message(id="x1", text="STC SPY 580C @ 1.30", sent_at=clock.now, received_at=clock.now)
+        )
+        later = await bot.on_message(alert(2, 1))
+        assert "buy 3 SPY" in later.detail  # the next day: the limits themselves
+    finally:
+        await bot.shutdown()

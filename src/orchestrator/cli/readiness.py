@@ -16,7 +16,7 @@ from .common import env_file_option, fail, load_or_exit
     "--db",
     "db",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The paper journal to check (default: the settings' paper journal, autoscalper-paper.db).",
+    help="The paper journal to check (default: READINESS_JOURNAL, autoscalper-paper.db).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: ready, and each check.")
 @env_file_option
@@ -27,24 +27,16 @@ def readiness(db: Path | None, as_json: bool, env_file: Path | None) -> None:
     order above a limit, the kill switch engaged and resumed, no broker error; then, for information,
     the messages that were not trades and why. Exit 0 only when every check holds.
     """
-    from ..journal import Journal, JournalError
-    from ..profiles import load_profiles
+    from ..journal import JournalError
     from ..views.readiness import as_json as checks_json
-    from ..views.readiness import checklist, ready
+    from ..views.readiness import check_journal, ready
 
     settings = load_or_exit(env_file, profiles=True)
-    path = db or settings.model_copy(update={"PAPER_MODE": True}).journal_path()
+    path = db or settings.READINESS_JOURNAL
     try:
-        journal = Journal(path, create=False)
+        checks = check_journal(path, settings)
     except JournalError as exc:
         fail(f"{exc}: nothing to check")
-    cap = max((p.limits.max_contracts for p in load_profiles(settings).profiles), default=0)
-    checks = checklist(
-        journal,
-        min_days=settings.READINESS_MIN_DAYS,
-        min_trades=settings.READINESS_MIN_TRADES,
-        profile_cap=cap,
-    )
     if as_json:
         click.echo(json.dumps(checks_json(checks)))
     else:

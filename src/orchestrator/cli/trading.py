@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from ..sources import AlertSource
     from ..views.tables import Pnl
 
+READINESS_SKIPPED = "readiness_skipped"  # the notice a live start without readiness leaves
+
 
 def _in_use() -> type[Exception]:
     from ..journal import JournalInUse
@@ -170,9 +172,18 @@ def _replay_one(path: Path, db: Path | None, as_json: bool, settings: Settings, 
     help="Where alerts come from: discord (the default), console (the default with --input), "
     "webhook (TradingView) or telegram. Repeat it to run several sources in one bot, one journal.",
 )
+@click.option(
+    "--skip-readiness",
+    "skip",
+    metavar="WHY",
+    help="Live only: start without the paper journal's readiness (journaled, and said in the banner "
+    "and in status).",
+)
 @db_option
 @env_file_option
-def run(stream: IO[str] | None, names: tuple[str, ...], db: Path | None, env_file: Path | None) -> None:
+def run(
+    stream: IO[str] | None, names: tuple[str, ...], skip: str | None, db: Path | None, env_file: Path | None
+) -> None:
     """Run the bot: alerts in, decisions and orders out, everything journaled.
 
     Without --input it listens to the Discord channels in DISCORD_CHANNEL_IDS (needs DISCORD_TOKEN
@@ -204,7 +215,14 @@ def run(stream: IO[str] | None, names: tuple[str, ...], db: Path | None, env_fil
         except _settings_error() as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_BAD_SETTING)
+    if not settings.PAPER_MODE and skip is None:
+        _require_readiness(settings)
     orchestrator = _open_bot(settings, db)
+    if not settings.PAPER_MODE and skip is not None:
+        orchestrator.readiness_skipped = skip.strip() or "no reason given"
+        orchestrator.journal.record_notice(
+            READINESS_SKIPPED, orchestrator.clock(), orchestrator.readiness_skipped
+        )
 
     def sources() -> list[AlertSource]:
         from ..sources.base import SourceContext
@@ -213,6 +231,31 @@ def run(stream: IO[str] | None, names: tuple[str, ...], db: Path | None, env_fil
         return [kind.build(context) for kind in kinds if kind.build is not None]
 
     _serve(orchestrator, sources, connecting="Discord" if "discord" in names else None)
+
+
+def _require_readiness(settings: Settings) -> None:
+    """A live start needs the paper journal's checklist to hold (``autoscalper readiness``)."""
+    from ..journal import JournalError
+    from ..views.readiness import check_journal, ready
+    from .common import EXIT_BAD_SETTING
+
+    path = settings.READINESS_JOURNAL
+    try:
+        checks = check_journal(path, settings)
+    except JournalError as exc:
+        refuse(f"live start refused: no paper journal to check ({exc}); practise on paper first")
+    if ready(checks):
+        return
+    click.echo(
+        f"error: live start refused: the paper journal {path} is not ready (autoscalper readiness):", err=True
+    )
+    for check in checks:
+        if check.ok is False:
+            click.echo(f"  {check.line()}", err=True)
+    click.echo(
+        "  (or start with --skip-readiness WHY: journaled, and said in every banner and in status)", err=True
+    )
+    sys.exit(EXIT_BAD_SETTING)
 
 
 def _settings_error() -> type[Exception]:
@@ -285,8 +328,11 @@ def _banner(orchestrator: Orchestrator, *, connecting: str | None = None) -> str
     state = orchestrator.executor.status
     doing = f"connecting to {connecting}" if connecting else "running"
     quotes = ", quotes from IB" if orchestrator.market is not None else ""
+    skipped = orchestrator.readiness_skipped
+    warning = f" [LIVE WITHOUT READINESS: {skipped}]" if skipped else ""
+    settings = orchestrator.settings
     return (
-        f"autoscalper {doing} ({orchestrator.settings.mode}, {orchestrator.settings.BROKER}{quotes}); "
+        f"autoscalper {doing} ({settings.mode}, {settings.BROKER}{quotes}){warning}; "
         f"trading {state.state}; journal {orchestrator.journal.path}"
     )
 

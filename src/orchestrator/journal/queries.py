@@ -320,6 +320,12 @@ class Queries(Tables):
             " WHERE d.verdict = 'ignored' GROUP BY j.value ORDER BY n DESC"
         )
 
+    def first_entry_day(self) -> str | None:
+        """The first trading day with an approved entry: a live journal's first live day."""
+        return self._value(  # type: ignore[no-any-return]
+            "SELECT MIN(trading_day) FROM decisions WHERE kind = 'open' AND verdict = 'approved'"
+        )
+
     def decision_count(self) -> int:
         return int(self._value("SELECT COUNT(*) FROM decisions") or 0)
 

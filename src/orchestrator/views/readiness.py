@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from risk.specs import FUTURES
 
 from ..journal import Journal
+from ..settings import Settings
 
 TOP_REASONS = 3
 SHOWN = 5  # ids named in a failing line's evidence
@@ -41,6 +43,23 @@ def checklist(journal: Journal, *, min_days: int, min_trades: int, profile_cap: 
         _no_broker_errors(journal),
         _refusals(journal),
     ]
+
+
+def check_journal(path: Path, settings: Settings) -> list[Check]:
+    """The checklist of the paper journal at ``path`` (``JournalError`` when there is none)."""
+    from ..profiles import load_profiles
+
+    journal = Journal(path, create=False)
+    try:
+        cap = max((p.limits.max_contracts for p in load_profiles(settings).profiles), default=0)
+        return checklist(
+            journal,
+            min_days=settings.READINESS_MIN_DAYS,
+            min_trades=settings.READINESS_MIN_TRADES,
+            profile_cap=cap,
+        )
+    finally:
+        journal.close()
 
 
 def ready(checks: list[Check]) -> bool:

@@ -14,8 +14,10 @@ def lines(status: dict[str, Any]) -> list[str]:
     else:
         running = "not running" + (f" (last: pid {bot['pid']}, started {bot['started_at']})" if bot else "")
     why = "never halted" if status["cause"] == "start" else f"{status['cause']}: {status['detail'] or '-'}"
+    skipped = status.get("readiness_skipped")
     out = [
-        f"mode      : {status['mode']} (journal {status['journal']})",
+        f"mode      : {status['mode']} (journal {status['journal']})"
+        + (f" [LIVE WITHOUT READINESS: {skipped}]" if skipped else ""),
         f"bot       : {running}",
         f"broker    : {status['broker']}",
         f"trading   : {status['trading_state'].upper()} ({why})",
