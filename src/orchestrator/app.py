@@ -37,6 +37,8 @@ from .settings import Settings
 from .shadow import Shadow, shadow_path, shadowed
 
 CONTROL_POLL_SECONDS = 0.25
+HEARTBEAT_SECONDS = 60  # a running bot journals one this often; `status` calls it stalled after 3
+HEARTBEAT, SESSION = "heartbeat", "session"  # the notices' kinds
 WARM_UP_ALERT = "BTO SPY 3/20 580C @ 1.25 SL .90"
 
 
@@ -66,6 +68,9 @@ class Orchestrator:
         self.management = Management(self.pipeline, clock)  # profiles' position rules
         self.shadow: Shadow | None = None  # shadow profiles' messages, simulated apart (``shadow.py``)
         self.readiness_skipped: str | None = None  # a live start's --skip-readiness reason
+        self.heartbeats = False  # `run` only: a replay's clock is not a process that may stall
+        self.announcements: list[Callable[[str], None]] = []  # the daily session line's listeners
+        self._beat: datetime | None = None
         self.confirmations = Confirmations(self.pipeline, clock)  # confirm profiles' held entries
         self.pipeline.hold = self.confirmations.hold
         self.pipeline.awaiting = self.confirmations.awaiting
@@ -129,6 +134,7 @@ class Orchestrator:
             raise
         orchestrator = cls(settings, journal, executor, allow=allow, clock=clock, profiles=profiles)
         orchestrator.ownership = ownership
+        orchestrator.heartbeats = command == "run"
         if not settings.PAPER_MODE:
             orchestrator.pipeline.first_live_day_cap = settings.LIVE_FIRST_DAY_MAX_CONTRACTS
         if any(profile.rules.mode == "shadow" for profile in profiles.profiles):
@@ -152,6 +158,8 @@ class Orchestrator:
             "started", self.clock(), f"account {mask(account)}; {restored} journaled broker events restored"
         )
         self.checkpoint()
+        self.announce_session()
+        self._heartbeat()
         if self.shadow is not None:
             await self.shadow.start()
         if self.market is not None:
@@ -165,6 +173,8 @@ class Orchestrator:
         a checkpoint when a new trading day began, and the positions that are over let go."""
         if trading_day(self.clock()) != self._checkpoint_day:
             self.checkpoint()
+            self.announce_session()
+        self._heartbeat()
         self.executor.forget_closed()  # what is over is in the journal; memory stays flat
         await self.management.fire_timers()  # time exits due, and rules set off by fills meanwhile
         self.confirmations.expire_due()
@@ -173,6 +183,29 @@ class Orchestrator:
         if self.market is not None:
             await self.market.follow()
         return await self.controls.pending()
+
+    def _heartbeat(self) -> None:
+        """Once a minute while `run` runs: `status` tells a live bot from a stalled one by its age."""
+        now = self.clock()
+        if not self.heartbeats or (
+            self._beat is not None and (now - self._beat).total_seconds() < HEARTBEAT_SECONDS
+        ):
+            return
+        self._beat = now
+        self.journal.record_notice(HEARTBEAT, now, f"trading {self.trading_state}")
+
+    def announce_session(self) -> None:
+        """A new trading day (or a start): the bot is alive, its mode, state and open positions."""
+        if not self.heartbeats:
+            return
+        held = [f"{h.quantity} {h.key}" for h in self.executor.book.open_holdings() if h.quantity]
+        line = (
+            f"autoscalper alive for {trading_day(self.clock())}: {self.settings.mode}, trading "
+            f"{self.trading_state}, {len(held)} open position(s){': ' + ', '.join(held) if held else ''}"
+        )
+        self.journal.record_notice(SESSION, self.clock(), line)
+        for listener in self.announcements:
+            listener(line)
 
     def checkpoint(self) -> None:
         """What the next start replays from: the positions open or working now (``recovery_events``)."""

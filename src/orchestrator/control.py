@@ -169,11 +169,13 @@ def _bot(journal: Journal) -> dict[str, Any] | None:
     the journal's last trading run, marked not alive."""
     running = bot_on(journal.path)
     if running is not None:
+        beat = journal.last_notice("heartbeat")
         return {
             "pid": running.pid,
             "command": running.command,
             "started_at": running.started_at,
             "alive": True,
+            "heartbeat": beat["at"] if beat else None,
         }
     last = journal.last_trading_run()
     return last | {"alive": False} if last else None

@@ -229,3 +229,27 @@ def test_python_kill_switch_shows_its_report_at_the_prompt() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.startswith("Kill switch: trading halted (manual stop)."), done.stderr
+
+
+def test_status_tells_a_running_bot_from_a_stalled_one_by_its_heartbeat(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+
+    from tests.cli import cli, console_bot
+
+    db = tmp_path / "j.db"
+    bot = console_bot(db)
+    try:
+        assert "; heartbeat " in cli("status", "--db", str(db)).stdout  # it journaled one at its start
+        os.kill(bot.pid, signal.SIGSTOP)  # frozen: the process exists, nothing runs
+        with sqlite3.connect(db) as journal:  # its last heartbeat, as old as a stall of five minutes
+            journal.execute("UPDATE notices SET at = '2000-01-01T00:00:00+00:00' WHERE kind = 'heartbeat'")
+        frozen = cli("status", "--db", str(db)).stdout
+        assert "NOT RESPONDING: last heartbeat" in frozen and "though the process exists" in frozen
+        sessions = sqlite3.connect(db).execute("SELECT detail FROM notices WHERE kind = 'session'").fetchall()
+        assert sessions and sessions[0][0].startswith("autoscalper alive for ")
+    finally:
+        os.kill(bot.pid, signal.SIGCONT)
+        bot.stdin.close()  # type: ignore[union-attr]
+        bot.wait(timeout=30)

@@ -281,6 +281,7 @@ def _serve(
         try:
             _echo_control(await orchestrator.start())
             _say(_banner(orchestrator, connecting=connecting))  # Discord says "running" once READY
+            orchestrator.announcements.append(_say)  # each new trading day's "alive" line
             await listen(orchestrator, sources(), _say)
         finally:
             await orchestrator.shutdown()  # the broker, a checkpoint, the journal

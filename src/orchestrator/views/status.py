@@ -4,13 +4,27 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
+
+STALLED_SECONDS = 180  # three missed heartbeats
+
+
+def _pulse(bot: dict[str, Any]) -> str:
+    """How long ago a running `run` journaled its heartbeat; a stalled process says so."""
+    beat = bot.get("heartbeat")
+    if beat is None or bot.get("command") != "run":
+        return ""
+    age = (datetime.now(UTC) - datetime.fromisoformat(beat)).total_seconds()
+    if age > STALLED_SECONDS:
+        return f"; NOT RESPONDING: last heartbeat {age / 60:.0f} min ago though the process exists"
+    return f"; heartbeat {age:.0f} s ago"
 
 
 def lines(status: dict[str, Any]) -> list[str]:
     bot = status["bot"]
     if bot and bot["alive"]:
-        running = f"running, pid {bot['pid']} ({bot['command']}) since {bot['started_at']}"
+        running = f"running, pid {bot['pid']} ({bot['command']}) since {bot['started_at']}" + _pulse(bot)
     else:
         running = "not running" + (f" (last: pid {bot['pid']}, started {bot['started_at']})" if bot else "")
     why = "never halted" if status["cause"] == "start" else f"{status['cause']}: {status['detail'] or '-'}"

@@ -71,6 +71,7 @@ class DiscordSource:
         except BaseException:
             await self.stop()
             raise
+        orchestrator.announcements.append(client.notify)  # the daily "alive" line
         orchestrator.confirmations.listeners.append(
             lambda signal_id, words: client.notify(words + client.where(signal_id))
         )
