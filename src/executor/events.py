@@ -93,8 +93,11 @@ class ErrorReported(_Event):
 
 
 class ConnectionLost(_Event):
+    """``expected``: inside the broker's nightly maintenance window, when its servers restart."""
+
     kind: Literal["connection_lost"] = "connection_lost"
     detail: str = ""
+    expected: bool = False
 
 
 class ConnectionRestored(_Event):

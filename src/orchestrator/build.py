@@ -63,5 +63,9 @@ def ib_config(settings: Settings) -> IBConfig:
 
     account = settings.IBKR_ACCOUNT.get_secret_value() if settings.IBKR_ACCOUNT else None
     return IBConfig(
-        host=settings.IBKR_HOST, port=settings.IBKR_PORT, client_id=settings.IBKR_CLIENT_ID, account=account
+        host=settings.IBKR_HOST,
+        port=settings.IBKR_PORT,
+        client_id=settings.IBKR_CLIENT_ID,
+        account=account,
+        maintenance=settings.IB_MAINTENANCE_WINDOW,
     )

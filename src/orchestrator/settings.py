@@ -109,6 +109,7 @@ class Settings(BaseSettings):
     READINESS_MIN_TRADES: int = Field(50, ge=1)
     READINESS_JOURNAL: Path = Path("autoscalper-paper.db")
     LIVE_FIRST_DAY_MAX_CONTRACTS: int = Field(1, ge=1)
+    IB_MAINTENANCE_WINDOW: str = "00:15-01:45"
     JOURNAL_PATH: Path | None = None
 
     @field_validator("DISCORD_CHANNEL_IDS", "DISCORD_AUTHOR_IDS", "DISCORD_CONTROL_USER_IDS", mode="before")
@@ -129,6 +130,13 @@ class Settings(BaseSettings):
     def _split_symbols(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip().upper().lstrip("$/") for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("IB_MAINTENANCE_WINDOW")
+    @classmethod
+    def _maintenance(cls, value: str) -> str:
+        if parse_hours(value).kind != "window":
+            raise ValueError("write the window as HH:MM-HH:MM (New York time), e.g. 00:15-01:45")
         return value
 
     @field_validator("TRADING_HOURS")
@@ -208,6 +216,7 @@ class Settings(BaseSettings):
             max_shares=self.MAX_SHARES,
             max_expiry_days=self.MAX_EXPIRY_DAYS,
             pdt_guard=self.PDT_GUARD,
+            maintenance=self.IB_MAINTENANCE_WINDOW if self.BROKER == "ib" else None,
         )
 
     def secret_values(self) -> list[str]:

@@ -15,6 +15,7 @@ from .bracket import EntryContext, build_bracket
 from .expiry_fill import fill_expiry
 from .gates import (
     addable,
+    broker_awake,
     day_trade_room,
     matches,
     new_position,
@@ -97,6 +98,7 @@ def _entry(
     reasons += tradable(instrument, limits, now)
     reasons += pace(account, limits, now, count_open=isinstance(intent, Open))
     reasons += day_trade_room(account, limits)
+    reasons += broker_awake(limits, now)
     if any(r.code in _UNPRICEABLE for r in reasons):
         return Denied(reasons=tuple(reasons))
     context = EntryContext(intent, instrument, side, account, limits, now, alert.message_id, target)

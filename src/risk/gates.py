@@ -13,7 +13,7 @@ from decimal import Decimal
 from parser import Asset, Instrument, Intent
 
 from .account import AccountSnapshot, Alert, Position, Quote, TradingState, TradingStatus
-from .hours import is_open, new_york_day, practising, trading_day, venue_for
+from .hours import in_window, is_open, new_york_day, parse_hours, practising, trading_day, venue_for
 from .limits import Limits
 from .plan import Reason
 from .sanity import expiry_reasons
@@ -116,6 +116,14 @@ def pace(account: AccountSnapshot, limits: Limits, now: datetime, *, count_open:
 
 PDT_DAY_TRADES = 3  # FINRA's pattern day trader rule: a fourth in five business days needs $25,000
 PDT_EQUITY = Decimal(25_000)
+
+
+def broker_awake(limits: Limits, now: datetime) -> list[Reason]:
+    """IB's nightly maintenance (IB_MAINTENANCE_WINDOW): its servers restart, so no new entry."""
+    if limits.maintenance is None or not in_window(now, parse_hours(limits.maintenance)):
+        return []
+    detail = f"IB's nightly maintenance ({limits.maintenance} New York): no new entries until it ends"
+    return [Reason(code="broker_maintenance", detail=detail)]
 
 
 def day_trade_room(account: AccountSnapshot, limits: Limits) -> list[Reason]:

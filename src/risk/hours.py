@@ -161,6 +161,11 @@ def business_days_from(today: date, count: int) -> date:
         day -= timedelta(days=1)
 
 
+def in_window(at: datetime, rule: HoursRule) -> bool:
+    """``at`` (New York time) falls in an ``HH:MM-HH:MM`` window, which may wrap past midnight."""
+    return rule.kind is HoursKind.WINDOW and _in_window(at.astimezone(NEW_YORK).time(), rule)
+
+
 def regular_close(instrument: Instrument, at: datetime) -> datetime | None:
     """When the regular session that ``at`` falls in (or that New York day's) closes for
     ``instrument``'s class: 16:00 or 16:15 ET for options by class, earlier on half days; None when

@@ -84,6 +84,7 @@ class Limits(BaseModel):
     max_premium: Decimal | None = Field(None, gt=0)
     allowed_kinds: frozenset[str] | None = None  # None: every kind
     pdt_guard: bool = False
+    maintenance: str | None = None  # the broker's nightly window (HH:MM-HH:MM New York): no new entries
     trail_amount: Decimal | None = Field(None, gt=0)
     trail_percent: Decimal | None = Field(None, gt=0, lt=100)
     trail_after_percent: Decimal | None = Field(None, gt=0)

@@ -420,3 +420,46 @@ async def test_a_trail_that_starts_later_is_an_adjusted_stop_at_ib(tws: FakeTWS)
         "0.25",
         "0",
     )  # ...then a trail
+
+
+async def test_a_drop_in_the_nightly_maintenance_is_expected_and_entries_wait_for_its_end(
+    tws: FakeTWS,
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.builders import alert, intent
+
+    from executor import ConnectionLost, ConnectionRestored, PositionBook
+    from orchestrator.views.notify import notice_line
+    from risk import AccountSnapshot, Denied, Limits, evaluate
+
+    night = SimClock(datetime(2026, 3, 3, 0, 30, tzinfo=ZoneInfo("America/New_York")))
+    async with connected(tws, night, maintenance="00:15-01:45") as broker:
+        events: list[object] = []
+        broker.subscribe(events.append)
+        tws.drop_connections()  # IB's servers restart
+        await until(lambda: any(isinstance(e, ConnectionRestored) for e in events))
+        [lost] = [e for e in events if isinstance(e, ConnectionLost)]
+        assert lost.expected
+        line = notice_line(lost, PositionBook())
+        assert line is not None and line.startswith("broker offline for IB's nightly maintenance (expected)")
+
+    limits = Limits(maintenance="00:15-01:45", trading_hours="any")
+    at_night = evaluate(
+        intent("BTO SPY 3/20 580C @ 1.25 SL .90", night.now),
+        AccountSnapshot(),
+        limits,
+        night.now,
+        alert=alert(night.now),
+    )
+    assert isinstance(at_night, Denied) and [r.code for r in at_night.reasons] == ["broker_maintenance"]
+    morning = night.now.replace(hour=2, minute=0)  # 02:00 New York: the window is over
+    later = evaluate(
+        intent("BTO SPY 3/20 580C @ 1.25 SL .90", morning),
+        AccountSnapshot(),
+        limits,
+        morning,
+        alert=alert(morning),
+    )
+    assert "broker_maintenance" not in [r.code for r in getattr(later, "reasons", ())]

@@ -27,6 +27,8 @@ from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
+from risk.hours import in_window, parse_hours
+
 from ..book import PositionBook
 from ..broker import Ack, BrokerSnapshot, BrokerUnavailable, EventFeed, EventHandler, WorkingOrder
 from ..events import ConnectionLost, ConnectionRestored, ErrorReported
@@ -315,7 +317,11 @@ class IBBroker:
         was_online, self._online = self._online, False
         self.tracker.abandon(f"connection to IB lost: {detail}")
         if was_online:
-            self._feed.emit(ConnectionLost(at=self._clock(), detail=detail))
+            now = self._clock()
+            expected = self.config.maintenance is not None and in_window(
+                now, parse_hours(self.config.maintenance)
+            )
+            self._feed.emit(ConnectionLost(at=now, detail=detail, expected=expected))
 
     async def _reconnect(self) -> None:
         """Until connected and reconciled, or shut down: a failed reconciliation is retried too."""

@@ -28,6 +28,7 @@ class IBConfig:
     ack_timeout: float = 10.0
     backoff: float = 1.0  # first reconnection delay, doubling up to ``backoff_max``
     backoff_max: float = 60.0
+    maintenance: str | None = None  # IB's nightly window, HH:MM-HH:MM New York: a drop there is expected
 
 
 async def open_connection(

@@ -167,6 +167,10 @@ def notice_line(notice: Notice, book: PositionBook, where: Where = _nowhere) -> 
         return f"REJECTED {notice.client_id}: {notice.code} {notice.text}"
     if isinstance(notice, ErrorReported) and not notice.warning:
         return f"broker error {notice.code}: {notice.text}"
+    if isinstance(notice, ConnectionLost) and notice.expected:
+        return (
+            f"broker offline for IB's nightly maintenance (expected): {notice.detail}; reconnecting after it"
+        )
     if isinstance(notice, ConnectionLost):
         return f"BROKER DISCONNECTED: {notice.detail or 'connection lost'}; nothing is sent until it is back"
     if isinstance(notice, ConnectionRestored):
