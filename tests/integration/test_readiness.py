@@ -161,3 +161,33 @@ async def test_the_first_live_day_is_capped_at_one_contract(tmp_path: Path) -> N
         assert "buy 3 SPY" in later.detail  # the next day: the limits themselves
     finally:
         await bot.shutdown()
+
+
+async def test_a_live_start_that_skips_readiness_says_so_in_its_banner(tmp_path: Path) -> None:
+    import asyncio
+    import os
+    import sys
+
+    from tests.fakes.tws import FakeTWS
+
+    tws = FakeTWS(accounts=("U7654321",))  # a live account, as far as the bot can tell
+    await tws.start()
+    try:
+        alerts = tmp_path / "alerts.txt"
+        alerts.write_text("good morning\n")
+        env = {
+            **os.environ,
+            **LIVE,
+            "IBKR_PORT": str(tws.port),
+            "READINESS_JOURNAL": str(tmp_path / "none.db"),
+        }
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "orchestrator", "run", "--input", str(alerts),
+            "--db", str(tmp_path / "live.db"), "--skip-readiness", "drilled on another machine", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await asyncio.wait_for(bot.communicate(), 60)
+    finally:
+        await tws.stop()
+    said = stderr.decode()
+    assert "(live, ib) [LIVE WITHOUT READINESS: drilled on another machine]; trading active" in said, said
