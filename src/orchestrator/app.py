@@ -215,25 +215,20 @@ class Orchestrator:
 
     # ------------------------------------------------------------------ inputs
 
-    async def on_message(self, message: Message) -> Handled:
+    async def on_message(self, message: Message, intent: Intent | None = None) -> Handled:
+        """Decide a message (``intent``: already read by its source, as a webhook's JSON alert);
+        a shadow profile's goes to the shadow too, and the console line says what it did."""
         self.journal.check_identity()  # nothing is decided into a journal nobody reads
-        outcome = await self.pipeline.on_message(message)
+        if intent is None:
+            outcome = await self.pipeline.on_message(message)
+        else:
+            outcome = await self.pipeline.on_intent(message, intent)
         if self.shadow is not None and self.shadow.takes(message):
-            simulated = await self.shadow.on_message(message)
+            simulated = await self.shadow.on_message(message, intent)
             outcome = replace(outcome, detail=f"shadow: {simulated.verdict}: {simulated.detail}")
         await self.settle()
         if self.market is not None:
             await self.market.follow()
-        return outcome
-
-    async def on_intent(self, message: Message, intent: Intent) -> Handled:
-        """A message read by its source, not the parser (a webhook's JSON alert)."""
-        self.journal.check_identity()
-        outcome = await self.pipeline.on_intent(message, intent)
-        if self.shadow is not None and self.shadow.takes(message):
-            simulated = await self.shadow.pipeline.on_intent(message, intent)
-            outcome = replace(outcome, detail=f"shadow: {simulated.verdict}: {simulated.detail}")
-        await self.settle()
         return outcome
 
     async def on_edit(self, edit: Edit) -> Handled:

@@ -179,7 +179,7 @@ class Pipeline:
         read ``intent`` from it, once, and only if its source follows it."""
         if self.decided(message.id):
             return Handled(message.id, "none", "ignored", ("duplicate_delivery",), "already handled")
-        refused = refusal(self.allow, message) or (self.divert(message) if self.divert else None)
+        refused = self._refusal(message)
         return await self._handle(message, [(message.id, refused or intent)])
 
     async def on_rule(self, message: Message, intent: Intent) -> Handled | None:
@@ -192,6 +192,11 @@ class Pipeline:
     def profile_of(self, position: str | None) -> Profile | None:
         """The profile that decided the alert which opened ``position``."""
         return self.profiles.named(self.journal.decision_profile(position))
+
+    def _refusal(self, message: Message) -> Reason | None:
+        """Why this pipeline does not decide ``message``: its source does not follow the author or
+        channel, or a shadow profile takes it."""
+        return refusal(self.allow, message) or (self.divert(message) if self.divert else None)
 
     def _profile_for(self, message: Message) -> Profile | None:
         """The profile a message is decided with; a rule's is its position's."""
@@ -243,7 +248,7 @@ class Pipeline:
         """(id, intent) for each instruction of the message not decided yet (all of them unless the
         message was delivered before, or a crash came between two of its instructions). A message
         whose author or channel is not followed is not even parsed: its one "intent" is the refusal."""
-        refused = refusal(self.allow, message) or (self.divert(message) if self.divert else None)
+        refused = self._refusal(message)
         found: list[tuple[str, Intent | NotASignal | Reason]] = [(message.id, refused)] if refused else []
         if refused is None:
             parsed = parse_all(message.text, message.sent_at)

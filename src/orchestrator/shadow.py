@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from executor import AccountGuard, ErrorBudget, Executor, PaperBroker
+from parser import Intent
 from risk import Quote, Reason
 
 from . import edits
@@ -85,8 +86,11 @@ class Shadow:
         await self.executor.recover(self.journal.recovery_events(since))
         self.pipeline.restore()
 
-    async def on_message(self, message: Message) -> Handled:
-        handled = await self.pipeline.on_message(message)
+    async def on_message(self, message: Message, intent: Intent | None = None) -> Handled:
+        if intent is None:
+            handled = await self.pipeline.on_message(message)
+        else:
+            handled = await self.pipeline.on_intent(message, intent)
         await self.management.run()
         return handled
 

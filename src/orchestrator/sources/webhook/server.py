@@ -97,7 +97,7 @@ class WebhookSource:
             )
             return web.json_response({"error": refused.reason}, status=refused.status)
         async with self._one_at_a_time:
-            handled = await self._decide(message, intent)
+            handled = await self.orchestrator.on_message(message, intent)
         return web.json_response(_answer(handled))
 
     async def _checked(self, request: web.Request, sender: str) -> tuple[bytes, str]:
@@ -124,43 +124,31 @@ class WebhookSource:
     def _message(
         self, request: web.Request, body: bytes, kind: str, sender: str
     ) -> tuple[Message, Intent | None]:
-        """The alert as a message (and, for JSON, its intent); the secret checked on the way."""
-        data: dict[str, Any] | None = None
-        if kind == "application/json":
-            try:
-                loaded = json.loads(body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise _Refused(400, f"not valid JSON: {exc}") from None
-            data = loaded if isinstance(loaded, dict) else None
+        """The alert as a message (and, for JSON, its intent); the secret checked before anything
+        of the body is read as an alert."""
+        data = _json_body(body) if kind == "application/json" else None
         given = request.match_info.get("secret") or (str(data.get("secret") or "") if data else "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
             raise _Refused(401, "wrong or missing secret")
-        now = datetime.now(UTC)
-        text = body.decode("utf-8", errors="replace").strip()
-        intent = None
-        if kind == "application/json":
-            try:
-                alert = read_json_alert(data if data is not None else loaded)
-                intent = alert.intent()
-            except JsonAlertError as exc:
-                raise _Refused(400, str(exc)) from None
-            text = json.dumps({k: v for k, v in (data or {}).items() if k != "secret"}, sort_keys=True)
-            key = alert.message_id
-        else:
+        intent, key = None, None
+        if data is None:
+            text = body.decode("utf-8", errors="replace").strip()
             if not text:
                 raise _Refused(400, "an empty alert")
-            key = None
+        else:
+            try:
+                alert = read_json_alert(data)
+                intent, key = alert.intent(), alert.message_id
+            except JsonAlertError as exc:
+                raise _Refused(400, str(exc)) from None
+            text = json.dumps({k: v for k, v in data.items() if k != "secret"}, sort_keys=True)
+        now = datetime.now(UTC)
         key = key or hashlib.sha256(body + f"{now:%Y-%m-%dT%H:%M}".encode()).hexdigest()[:16]
         message = Message(
             id=f"{WEBHOOK}:{key}", channel_id=WEBHOOK, author_id=sender, text=text,
             sent_at=now, received_at=now, source=WEBHOOK,
         )  # fmt: skip
         return message, intent
-
-    async def _decide(self, message: Message, intent: Intent | None) -> Handled:
-        if intent is None:
-            return await self.orchestrator.on_message(message)
-        return await self.orchestrator.on_intent(message, intent)
 
     def _flooding(self, sender: str) -> bool:
         """Over WEBHOOK_RATE_PER_MINUTE in the last 60 s (every request counts, refused or not)."""
@@ -169,6 +157,16 @@ class WebhookSource:
             sent.popleft()
         sent.append(now)
         return len(sent) > self.settings.WEBHOOK_RATE_PER_MINUTE
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Refused(400, f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise _Refused(400, "the body must be a JSON object")
+    return data
 
 
 class _Refused(Exception):
