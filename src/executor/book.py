@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from parser import Instrument, Side
 from risk import Position, Quote, Realized, instrument_key, multiplier, trading_day
+from risk.fx import CENT, account_rate, is_spot
 
 from .events import (
     BrokerEvent,
@@ -76,6 +77,7 @@ class Holding:
     realized: Decimal = Decimal(0)
     commissions: Decimal = Decimal(0)
     fills: list[Fill] = field(default_factory=list)
+    rate: Decimal | None = None  # a forex cross's dollars per quote-currency unit, at its last fill
 
     @property
     def key(self) -> str:
@@ -94,10 +96,14 @@ class Holding:
         self.quantity = total
 
     def reduce(self, quantity: int, price: Decimal) -> Decimal:
-        """Close ``quantity`` at ``price``; return the gross P&L it realizes."""
+        """Close ``quantity`` at ``price``; return the gross P&L it realizes, in dollars (a forex
+        pair's quote-currency P&L converted at the fill: risk/fx.py)."""
         closed = min(quantity, self.quantity)
         per_unit = price - self.avg_price if self.side is Side.LONG else self.avg_price - price
         pnl = per_unit * closed * multiplier(self.instrument)
+        if is_spot(self.instrument):
+            rate = account_rate(self.instrument, price, {}) or self.rate or Decimal(1)
+            pnl = (pnl * rate).quantize(CENT)
         self.quantity -= closed
         self.realized += pnl
         return pnl
@@ -240,6 +246,7 @@ class PositionBook:
         if holding is None:
             return
         realized = Decimal(0)
+        holding.rate = event.rate or holding.rate
         if order.opens:
             holding.add(event.quantity, event.price)
         else:
@@ -292,6 +299,7 @@ class PositionBook:
             avg_price=avg,
             stop=_widest_stop(holding, stops, pending),
             trailing=any(s.order.trail is not None for s in stops),
+            rate=holding.rate,
         )
 
 

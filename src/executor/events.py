@@ -55,7 +55,9 @@ PriceBasis = Literal["at_alert_price", "no_quote"]
 class OrderFilled(_Event):
     """One execution. ``filled`` is the order's cumulative quantity, ``remaining`` what still works.
     ``price_basis``: set when the price was made up (the simulator with no quote). ``quote``: the
-    market the simulator filled it on (None for a broker's fill or a made-up one)."""
+    market the simulator filled it on (None for a broker's fill or a made-up one). ``rate``: dollars
+    per unit of a forex pair's quote currency at the fill, when it is not the pair's own price
+    (a cross, converted at its dollar pair's quote: risk/fx.py)."""
 
     kind: Literal["filled"] = "filled"
     client_id: str
@@ -67,6 +69,7 @@ class OrderFilled(_Event):
     remaining: int = Field(ge=0)
     price_basis: PriceBasis | None = None
     quote: Quote | None = None
+    rate: Decimal | None = Field(None, gt=0)
 
 
 class OrderCancelled(_Event):

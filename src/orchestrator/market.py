@@ -1,7 +1,8 @@
 """``MarketData``: a quote feed's prices to the drift check and the paper simulator (``QUOTE_SOURCE=ib``).
 
 What streams is what can trade: every instrument with a working order or an open position, and an
-entry's instrument while its alert is decided (so the drift check has the market). The rest is
+entry's instrument while its alert is decided (so the drift check has the market); for a forex cross,
+its dollar pair too (GBPJPY's P&L converts at USDJPY: risk/fx.py). The rest is
 released, so a flat position holds no subscription. Problems the feed reports (no subscription,
 delayed data, a dropped connection) are journaled as ``market_data`` notices and said to the trader.
 """
@@ -17,6 +18,7 @@ from typing import Protocol
 from executor import Executor, PaperBroker, PositionBook
 from parser import Instrument
 from risk import Quote, instrument_key
+from risk.fx import conversion_instrument
 
 from .journal import Journal, JournalError
 from .pipeline import Pipeline
@@ -43,6 +45,11 @@ class QuoteFeed(Protocol):
     def release(self, key: str) -> None: ...
 
     async def close(self) -> None: ...
+
+
+def _converted_at(instrument: Instrument) -> list[Instrument]:
+    pair = conversion_instrument(instrument)
+    return [pair] if pair is not None else []
 
 
 def feed_quote(pipeline: Pipeline, executor: Executor, key: str, quote: Quote) -> None:
@@ -78,14 +85,17 @@ class MarketData:
     async def before_entry(self, instrument: Instrument) -> None:
         """An entry is about to be decided: its instrument streams, and its first quote is awaited
         briefly (without one the drift check says it could not check)."""
-        key = instrument_key(instrument)
-        self._deciding[key] += 1
+        needed = [instrument, *_converted_at(instrument)]
+        keys = [instrument_key(i) for i in needed]
+        self._deciding.update(keys)
         try:
-            await self.feed.first_quote(instrument)
+            for each in needed:
+                await self.feed.first_quote(each)
         finally:
-            self._deciding[key] -= 1
-            if not self._deciding[key]:
-                del self._deciding[key]
+            self._deciding.subtract(keys)
+            for key in keys:
+                if not self._deciding[key]:
+                    del self._deciding[key]
 
     async def follow(self) -> None:
         """Stream what has a working order or an open position; release the rest."""
@@ -104,6 +114,8 @@ class MarketData:
         for book in self._books():
             wanted.update((instrument_key(s.order.instrument), s.order.instrument) for s in book.working())
             wanted.update((h.key, h.instrument) for h in book.open_holdings())
+        for instrument in list(wanted.values()):
+            wanted.update((instrument_key(pair), pair) for pair in _converted_at(instrument))
         return wanted
 
     def _on_problem(self, words: str) -> None:

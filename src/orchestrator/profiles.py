@@ -219,8 +219,9 @@ def _profile(path: Path, name: str, table: Any, settings: Settings) -> Profile:
 
 def _limits(where: str, rules: Rules, changed: dict[str, Any], settings: Settings) -> Limits:
     values = {**settings.model_dump(), **{key.upper(): value for key, value in changed.items()}}
-    if "allowed_symbols" in changed and isinstance(changed["allowed_symbols"], list):
-        values["ALLOWED_SYMBOLS"] = ",".join(map(str, changed["allowed_symbols"]))
+    for key in ("allowed_symbols", "allowed_assets"):
+        if key in changed and isinstance(changed[key], list):
+            values[key.upper()] = ",".join(map(str, changed[key]))
     try:
         merged = Settings.model_validate(values)
     except ValidationError as exc:

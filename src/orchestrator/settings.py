@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from parser import Asset
 from risk import Limits, ShortPolicy, TradingState
 from risk.hours import parse_hours
 
@@ -34,7 +35,10 @@ LIMIT_SETTINGS = (
     "DEFAULT_STOP_PCT", "DEFAULT_TARGET_PCT", "DEFAULT_TRIM_PCT", "ALLOWED_SYMBOLS", "TRADING_HOURS",
     "ALLOW_ADDS", "ALLOW_MARKET_ENTRY", "LOSS_LIMIT_ACTION", "LOSS_COOLDOWN_MINUTES",
     "DUPLICATE_WINDOW_SECONDS", "ALLOW_SHORT", "MAX_SHARES", "MAX_EXPIRY_DAYS", "PDT_GUARD",
+    "ALLOWED_ASSETS", "FOREX_UNITS", "GOLD_UNITS", "FOREX_MAX_DRIFT_PIPS",
 )  # fmt: skip
+_ASSET_WORDS = {"option": "option", "options": "option", "future": "future", "futures": "future",
+                "stock": "stock", "stocks": "stock", "forex": "forex", "fx": "forex"}  # fmt: skip
 PROFILES_NAME = "profiles.toml"  # looked for beside the settings file when PROFILES_FILE is unset
 
 
@@ -105,6 +109,10 @@ class Settings(BaseSettings):
     MAX_SHARES: int = Field(100, ge=1)
     MAX_EXPIRY_DAYS: int = Field(120, ge=0, le=1100)
     PDT_GUARD: bool = False
+    ALLOWED_ASSETS: Symbols = ("option", "future", "stock")
+    FOREX_UNITS: int = Field(20_000, ge=1, le=10_000_000)
+    GOLD_UNITS: int = Field(10, ge=1, le=10_000)
+    FOREX_MAX_DRIFT_PIPS: Decimal = Field(Decimal("10"), gt=0, le=1000)
     READINESS_MIN_DAYS: int = Field(5, ge=1)
     READINESS_MIN_TRADES: int = Field(50, ge=1)
     READINESS_JOURNAL: Path = Path("autoscalper-paper.db")
@@ -131,6 +139,27 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip().upper().lstrip("$/") for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("ALLOWED_ASSETS", mode="before")
+    @classmethod
+    def _split_assets(cls, value: Any) -> Any:
+        """``option,future,stock,forex`` (forex covers spot gold and silver, which alerts and IB treat
+        as pairs); crypto, CFDs and index levels are refused until they can be placed."""
+        words = [part.strip().lower() for part in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(words, list | tuple):
+            return value
+        out: list[str] = []
+        for word in (w for w in words if w):
+            if word in ("gold", "silver", "metals"):
+                raise ValueError(f"{word} trades as asset forex (XAUUSD, XAGUSD): write forex")
+            if word in ("crypto", "cfd", "cfds", "index", "indexes"):
+                raise ValueError(f"{word} cannot be traded yet: use option, future, stock, forex")
+            if word not in _ASSET_WORDS:
+                raise ValueError(f"{word} is not an asset: use option, future, stock, forex")
+            out.append(_ASSET_WORDS[word])
+        if not out:
+            raise ValueError("name at least one of option, future, stock, forex")
+        return tuple(dict.fromkeys(out))
 
     @field_validator("IB_MAINTENANCE_WINDOW")
     @classmethod
@@ -216,6 +245,10 @@ class Settings(BaseSettings):
             max_shares=self.MAX_SHARES,
             max_expiry_days=self.MAX_EXPIRY_DAYS,
             pdt_guard=self.PDT_GUARD,
+            allowed_assets=frozenset(Asset(name) for name in self.ALLOWED_ASSETS),
+            forex_units=self.FOREX_UNITS,
+            gold_units=self.GOLD_UNITS,
+            forex_max_drift_pips=self.FOREX_MAX_DRIFT_PIPS,
             maintenance=self.IB_MAINTENANCE_WINDOW if self.BROKER == "ib" else None,
         )
 

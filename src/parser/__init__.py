@@ -20,6 +20,8 @@ from .models import (
     ParseResult,
     PercentStop,
     PercentTarget,
+    PipStop,
+    PipTarget,
     PriceStop,
     PriceTarget,
     Right,
@@ -29,6 +31,7 @@ from .models import (
     Trim,
     contract_json,
 )
+from .symbols import pip_size
 
 __all__ = [
     "Add",
@@ -44,6 +47,8 @@ __all__ = [
     "ParseResult",
     "PercentStop",
     "PercentTarget",
+    "PipStop",
+    "PipTarget",
     "PriceStop",
     "PriceTarget",
     "Right",
@@ -55,4 +60,5 @@ __all__ = [
     "could_be_signal",
     "parse",
     "parse_all",
+    "pip_size",
 ]

@@ -41,7 +41,7 @@ from .models import (
     Trim,
 )
 from .scope import instruction_refusal, message_refusal, verb_scopes, verbless_reason
-from .symbols import asset_of, symbol_text
+from .symbols import asset_of, pip_size, symbol_text
 
 Reading = Open | Add | Exit | Trim | MoveStop | Cancel | NotASignal
 
@@ -148,14 +148,15 @@ def _intent(
     if kind in (OPEN, ADD) and price is not None and plausible.underlying_level(price, inst):
         return refuse("ambiguous", f"price {price} looks like the underlying's, not the option's premium")
     fields: dict[str, Any] = {"side": side, "instrument": inst, "price": price, "quantity": quantity}
+    pip = pip_size(inst.symbol) if inst is not None and inst.asset is Asset.FOREX else None
     if kind in (OPEN, ADD, TRIM, MOVE):
         _, level = levels.stop_level(msg, ins)
-        stop = levels.to_stop(level, side, price)
+        stop = levels.to_stop(level, side, price, pip)
         if isinstance(stop, PriceStop) and plausible.underlying_level(stop.price, inst):
             stop = None  # an underlying-level stop on an option cannot be held as a premium stop
         fields["stop"] = stop
     if kind in (OPEN, ADD, MOVE):
-        found = levels.targets(msg, ins, side, price)
+        found = levels.targets(msg, ins, side, price, pip)
         fields["targets"] = tuple(
             t for t in found if not (isinstance(t, PriceTarget) and plausible.underlying_level(t.price, inst))
         )
@@ -175,7 +176,7 @@ def _opening_sell(msg: IndexedMessage, ins: Instruction, verb_text: str) -> bool
     if verb_text not in _OPENING_SELLS:
         return False
     has_stop, level = levels.stop_level(msg, ins)
-    return (has_stop and level is not None) or bool(levels.targets(msg, ins, Side.SHORT, None))
+    return (has_stop and level is not None) or bool(levels.targets(msg, ins, Side.SHORT, None, None))
 
 
 def _taken_only(msg: IndexedMessage, ins: Instruction) -> bool:

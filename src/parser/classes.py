@@ -101,6 +101,10 @@ def _second_pass(raw: list[Tok]) -> list[Tok]:
             continue
         elif kind == "PT" and tok.upper and tok.value is None and _contract_follows(raw, i - 1):
             tok = tok._replace(kind="WORD")  # "BTO TGT 3/20 150C": the ticker TGT, not "target"
+        elif kind == "WORD" and previous == "SLASHES" and tok.text in ("pips", "pip"):
+            tok = tok._replace(kind="PIPS")  # "TP 30/60 pips": the list's unit
+        elif kind == "STRIKE" and _pips_after_level_word(tok, out):
+            tok = make("PIPS", tok.text, tok.value[0], False, tok.pos)  # "SL 30p", "TP: 50p": pips, not a put
         elif kind == "COVER" and tok.text == "btc" and (previous in _OPENING or _side_follows(raw, i)):
             tok = tok._replace(kind="WORD")  # "Long BTC 62000", "BTC long 96500": the coin
         if kind in ("SL", "PT") and previous == kind and prev.value is None:  # type: ignore[union-attr]
@@ -109,7 +113,19 @@ def _second_pass(raw: list[Tok]) -> list[Tok]:
     return _join_target_lists(out)
 
 
-_CONTEXTUAL = frozenset({"COLON", "NUM", "DATE", "PT", "SL", "COVER"})
+_CONTEXTUAL = frozenset({"COLON", "NUM", "DATE", "PT", "SL", "COVER", "STRIKE", "WORD"})
+_GLUED_P = re.compile(r"\d+(?:\.\d+)?p")
+
+
+def _pips_after_level_word(tok: Tok, out: list[Tok]) -> bool:
+    """``30p`` right after a stop or target word (perhaps with a colon) is a distance in pips: a
+    stop is never written as a put contract."""
+    if not _GLUED_P.fullmatch(tok.text):
+        return False
+    back = len(out) - 1
+    if back >= 0 and out[back].kind == "COLON":
+        back -= 1
+    return back >= 0 and out[back].kind in ("SL", "PT")
 
 
 def _number_in_context(raw: list[Tok], i: int, out: list[Tok]) -> Tok:
@@ -162,8 +178,13 @@ def _share(tok: Tok) -> bool:
 
 
 def _contract_follows(tokens: list[Tok], i: int) -> bool:
+    """A strike (perhaps after a date) comes next; a lone glued ``50p`` with no date is pips ("TP 50p")."""
     kinds = [t[0] for t in tokens[i + 1 : i + 3]]
-    return kinds[:1] == ["STRIKE"] or kinds == ["DATE", "STRIKE"]
+    if kinds == ["DATE", "STRIKE"]:
+        return True
+    if kinds[:1] != ["STRIKE"]:
+        return False
+    return not _GLUED_P.fullmatch(tokens[i + 1].text) or kinds[1:] == ["DATE"]
 
 
 def _skip_line(tokens: list[Tok], i: int) -> int:

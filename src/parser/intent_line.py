@@ -9,6 +9,8 @@ from .models import (
     NotASignal,
     PercentStop,
     PercentTarget,
+    PipStop,
+    PipTarget,
     PriceStop,
     Stop,
     Target,
@@ -40,6 +42,8 @@ def _stop(stop: Stop | None) -> str:
         return "stop at breakeven"
     if isinstance(stop, PercentStop):
         return f"stop {stop.percent.normalize():f}% from entry"
+    if isinstance(stop, PipStop):
+        return f"stop {stop.pips.normalize():f} pips from entry"
     assert isinstance(stop, PriceStop)
     return f"stop {stop.price.normalize():f}"
 
@@ -47,6 +51,8 @@ def _stop(stop: Stop | None) -> str:
 def _target(target: Target) -> str:
     if isinstance(target, PercentTarget):
         return f"+{target.percent.normalize():f}%"
+    if isinstance(target, PipTarget):
+        return f"+{target.pips.normalize():f} pips"
     return f"{target.price.normalize():f}"
 
 

@@ -3,7 +3,8 @@
 * Price: the first ``@`` price from the verb's sentence on, else the first bare number after the verb
   (or, for "LNKS 1.39 entry", before it). A range gives the bound that fills across the zone: the
   upper for a buy, the lower for a sell. ``@ mkt`` and no price mean a market order (None).
-* Stops: points become a price from the entry (none without one); a range gives its outer level;
+* Stops: points become a price from the entry (none without one); pips too, with the pair's pip size
+  (kept as pips on a forex or metal entry at market); a range gives its outer level;
   "sl to 0, i mean be" takes the correction.
 * Targets: every target level in order; points and ``+20`` count from the entry.
 * Size: ``qty 2``, ``2x``, ``10 contracts``, or a whole number between the verb and the contract.
@@ -18,7 +19,18 @@ from typing import Any
 from .actions import fraction_date, level_after_bare_stop
 from .indexed import IndexedMessage
 from .instructions import Instruction, ordered
-from .models import BreakevenStop, PercentStop, PercentTarget, PriceStop, PriceTarget, Side, Stop, Target
+from .models import (
+    BreakevenStop,
+    PercentStop,
+    PercentTarget,
+    PipStop,
+    PipTarget,
+    PriceStop,
+    PriceTarget,
+    Side,
+    Stop,
+    Target,
+)
 from .phrases import Level, Phrase
 
 _NAMES = frozenset({"WORD", "TICKER", "FUT", "option", "dated"})
@@ -128,10 +140,19 @@ def _correction(msg: IndexedMessage, j: int) -> Level | None:
     return None
 
 
-def to_stop(level: Level | None, side: Side | None, entry: Decimal | None) -> Stop | None:
+def to_stop(
+    level: Level | None, side: Side | None, entry: Decimal | None, pip: Decimal | None
+) -> Stop | None:
+    """``pip``: the instrument's pip size (None when it is not a forex pair or metal)."""
     if level is None:
         return None
     kind = level[0]
+    if kind == "pips":
+        if pip is None:
+            return None  # pips on a stock or option: no such unit
+        if entry is None:
+            return PipStop(pips=level[1])
+        level, kind = ("points", level[1] * pip), "points"
     if kind == "be":
         return BreakevenStop()
     if kind == "percent":
@@ -149,19 +170,27 @@ def to_stop(level: Level | None, side: Side | None, entry: Decimal | None) -> St
 # ---------------------------------------------------------------- targets
 
 
-def targets(msg: IndexedMessage, ins: Instruction, side: Side | None, entry: Decimal | None) -> list[Target]:
+def targets(
+    msg: IndexedMessage, ins: Instruction, side: Side | None, entry: Decimal | None, pip: Decimal | None
+) -> list[Target]:
     out: list[Target] = []
     sign = -1 if side == Side.SHORT else 1
     for _, phrase in _phrases(msg, ins, _TARGETS):
         for level in phrase.value[0]:
-            target = _target(level, sign, entry)
+            target = _target(level, sign, entry, pip)
             if target is not None:
                 out.append(target)
     return out
 
 
-def _target(level: Level, sign: int, entry: Decimal | None) -> Target | None:
+def _target(level: Level, sign: int, entry: Decimal | None, pip: Decimal | None) -> Target | None:
     kind = level[0]
+    if kind == "pips":
+        if pip is None:
+            return None
+        if entry is None:
+            return PipTarget(pips=level[1])
+        return PriceTarget(price=entry + sign * level[1] * pip)
     if kind == "percent":
         return PercentTarget(percent=level[1])
     if kind == "price":

@@ -65,7 +65,14 @@ class BreakevenStop(_Frozen):
     breakeven: Literal[True] = True
 
 
-Stop = PriceStop | PercentStop | BreakevenStop
+class PipStop(_Frozen):
+    """A distance in pips from the fill, for a forex or metal entry written with no price ("BUY NOW,
+    SL 30 pips"); with a price the parser turns it into a ``PriceStop``."""
+
+    pips: Decimal
+
+
+Stop = PriceStop | PercentStop | BreakevenStop | PipStop
 
 
 class PriceTarget(_Frozen):
@@ -78,7 +85,13 @@ class PercentTarget(_Frozen):
     percent: Decimal
 
 
-Target = PriceTarget | PercentTarget
+class PipTarget(_Frozen):
+    """A gain in pips from the fill (a forex or metal entry with no price)."""
+
+    pips: Decimal
+
+
+Target = PriceTarget | PercentTarget | PipTarget
 
 
 class IntentBase(_Frozen):
@@ -185,6 +198,8 @@ def _level_dict(level: Stop | Target | None) -> dict[str, Any] | None:
         return {"breakeven": True}
     if isinstance(level, PriceStop | PriceTarget):
         return {"price": _decimal_text(level.price)}
+    if isinstance(level, PipStop | PipTarget):
+        return {"pips": _decimal_text(level.pips)}
     return {"percent": _decimal_text(level.percent)}
 
 

@@ -1,7 +1,8 @@
 """What each grammar phrase says: one small builder per rule of alerts.lark.
 
 A builder gets the phrase's tokens in order and returns a ``Phrase``; levels are plain tuples:
-("price", d) | ("percent", d) | ("be",) | ("range", low, high) | ("points", d) | ("signed", d) | ("mkt",)
+("price", d) | ("percent", d) | ("be",) | ("range", low, high) | ("points", d) | ("signed", d) | ("pips", d)
+| ("mkt",)
 | ("open",) for a target left open ("PT 🚀"). No clock, no I/O.
 """
 
@@ -101,9 +102,13 @@ def targets(toks: list[Tok]) -> Phrase:
         if tok.kind == "ROCKET":
             levels.append(("open",))
         elif tok.kind in ("SLASHES", "DATE"):
-            levels.extend(("price", v) for v in _list_values(tok))
+            unit = "pips" if i + 1 < len(toks) and toks[i + 1].kind == "PIPS" else "price"
+            levels.extend((unit, v) for v in _list_values(tok))  # "TP 30/60 pips": both in pips
+            i += unit == "pips"
         elif tok.kind not in ("COLON", "DASH"):
             level = _single(tok)
+            if level is not None and level[0] == "pips" and levels and levels[-1][0] == "price":
+                level = None  # "TP 1.0900 50 pips": the size of the move to that price, said twice
             if level is not None:
                 levels.append(level)
         i += 1
@@ -147,6 +152,8 @@ def _single(tok: Tok) -> Level | None:
         return ("range", low, high)
     if kind == "PTS":
         return ("points", tok.value)
+    if kind == "PIPS":
+        return ("pips", tok.value)
     return None
 
 
@@ -155,7 +162,7 @@ def _signed(sign: Tok, tok: Tok) -> Level | None:
     if tok.kind == "PCT":
         return ("percent", tok.value)
     if tok.kind == "PIPS":
-        return None  # a distance in pips needs the pair's pip size: not read here
+        return ("pips", tok.value)
     value = tok.value if sign.text == "+" else -tok.value
     return ("signed", value)
 

@@ -15,6 +15,7 @@ A word holding letters of another script is never folded into a ticker: the lexe
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 from .models import Asset
@@ -134,6 +135,26 @@ def pair_asset(text: str) -> Asset | None:
         if text.endswith(quote) and base in CRYPTO and base != quote:
             return Asset.CRYPTO
     return None
+
+
+# A pip as forex and gold channels count it: the fourth decimal, the second for yen quotes; spot
+# gold and platinum in tenths of a dollar, silver in cents (the two-decimal metal quotes' convention).
+_PIP = Decimal("0.0001")
+_YEN_PIP = Decimal("0.01")
+_METAL_PIPS = {"XAU": Decimal("0.1"), "XAG": Decimal("0.01"), "XPT": Decimal("0.1"), "XPD": Decimal("0.1")}
+_METAL_BY_NAME = {"GOLD": "XAU", "SILVER": "XAG"}
+
+
+def pip_size(symbol: str) -> Decimal | None:
+    """The price of one pip for a forex pair or spot metal (``EURUSD`` 0.0001, ``USDJPY`` 0.01,
+    ``XAUUSD`` or ``GOLD`` 0.1); None for anything else."""
+    symbol = symbol.upper()
+    metal = _METAL_BY_NAME.get(symbol) or (symbol[:3] if pair_asset(symbol) is Asset.FOREX else None)
+    if metal in _METAL_PIPS:
+        return _METAL_PIPS[metal]
+    if metal is None:
+        return None
+    return _YEN_PIP if symbol.endswith("JPY") else _PIP
 
 
 def asset_of(symbol: str, crypto_style: bool) -> Asset | None:

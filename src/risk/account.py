@@ -66,6 +66,7 @@ class Position(_Frozen):
     avg_price: Decimal = Field(gt=0)
     stop: Decimal | None = None
     trailing: bool = False  # its stop trails the market: no message moves it
+    rate: Decimal | None = None  # a forex cross's dollars per quote-currency unit at its last fill
 
     @property
     def exposure(self) -> int:

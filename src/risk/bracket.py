@@ -16,13 +16,23 @@ from decimal import Decimal
 
 from parser import Add, Asset, Instrument, Open, PercentStop, PercentTarget, PriceTarget, Side, Target
 
+from . import fx
 from .account import AccountSnapshot, Position, Quote
 from .gates import fresh_quote
 from .limits import Limits, SizingRule
 from .loss import loss_per_contract, money, open_risk, realized_today, worst_case
 from .plan import BracketPlan, PlanDraft, Reason, TargetLeg, Trail
-from .prices import entry_limit, stop_price, stop_side_reasons, target_price, target_side_reasons
+from .prices import (
+    entry_limit,
+    pips_reasons,
+    stop_price,
+    stop_side_reasons,
+    target_price,
+    target_side_reasons,
+)
 from .specs import Toward, instrument_key, multiplier, round_price
+
+_CONTRACT_ASSETS = frozenset({Asset.OPTION, Asset.FUTURE})
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,9 @@ class EntryContext:
 def build_bracket(ctx: EntryContext) -> PlanDraft:
     draft = PlanDraft()
     quote = fresh_quote(ctx.account, ctx.instrument, ctx.limits, ctx.now)
+    _spread(ctx, quote, draft)
     reference = _reference(ctx, quote, draft)
-    if reference is None:
+    if reference is None or draft.reasons:
         return draft
     stop = _stop(ctx, reference, draft)
     if stop is None:
@@ -52,8 +63,11 @@ def build_bracket(ctx: EntryContext) -> PlanDraft:
     _premium_range(ctx, reference, draft)
     if draft.reasons:
         return draft
-    per_contract = loss_per_contract(ctx.side, reference, stop, multiplier(ctx.instrument))
-    quantity = _size(ctx, per_contract, _requested(ctx, reference, draft), draft)
+    value = _point_value(ctx, stop, draft)
+    if value is None:
+        return draft
+    per_contract = loss_per_contract(ctx.side, reference, stop, value)
+    quantity = _size(ctx, per_contract, _requested(ctx, reference, value, draft), draft)
     if quantity > 0:
         _within_loss_cap(ctx, quantity * per_contract, draft)
     if draft.reasons:
@@ -72,6 +86,21 @@ def build_bracket(ctx: EntryContext) -> PlanDraft:
         trail=_trail(ctx, reference, draft),
     )
     return draft
+
+
+def _point_value(ctx: EntryContext, stop: Decimal, draft: PlanDraft) -> Decimal | None:
+    """Dollars per point per contract (per forex unit, converted: risk/fx.py); None, with the
+    reason, for a cross whose dollar pair has no quote to convert at."""
+    rate = fx.account_rate(ctx.instrument, stop, ctx.account.quotes)
+    if rate is None:
+        pair = fx.conversion_pair(ctx.instrument)
+        detail = (
+            f"{instrument_key(ctx.instrument)}'s P&L is in {fx.quote_currency(ctx.instrument)}: "
+            f"converting it to dollars needs a quote for {pair}"
+        )
+        draft.reasons.append(Reason(code="no_conversion_rate", detail=detail))
+        return None
+    return multiplier(ctx.instrument) * rate
 
 
 def _trail(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> Trail | None:
@@ -131,6 +160,9 @@ def _drift(ctx: EntryContext, limit: Decimal, quote: Quote | None, draft: PlanDr
         detail = f"price drift not checked: no fresh quote for {instrument_key(ctx.instrument)}"
         draft.notes.append(Reason(code="drift_unchecked", detail=detail))
         return
+    if fx.is_spot(ctx.instrument):
+        _pip_drift(ctx, limit, market, draft)
+        return
     drift = abs(limit - market) / market * 100
     if drift > ctx.limits.max_price_drift_pct:
         detail = (
@@ -140,7 +172,39 @@ def _drift(ctx: EntryContext, limit: Decimal, quote: Quote | None, draft: PlanDr
         draft.reasons.append(Reason(code="price_drift", detail=detail))
 
 
+def _pip_drift(ctx: EntryContext, limit: Decimal, market: Decimal, draft: PlanDraft) -> None:
+    """A forex or gold entry, in pips against what it would pay (the ask for a buy, the bid for a
+    sell, so the spread counts): only a limit worse than the market by more than
+    FOREX_MAX_DRIFT_PIPS is refused; a market that came toward the alert fills at once, better."""
+    pip, allowed = fx.pip(ctx.instrument), ctx.limits.forex_max_drift_pips
+    worse = (market - limit) if ctx.side is Side.LONG else (limit - market)
+    pips = worse / pip
+    if pips > allowed:
+        detail = (
+            f"the market {market} is {pips:.1f} pips past the entry {limit} (FOREX_MAX_DRIFT_PIPS {allowed})"
+        )
+        draft.reasons.append(Reason(code="price_drift", detail=detail))
+
+
+def _spread(ctx: EntryContext, quote: Quote | None, draft: PlanDraft) -> None:
+    """A forex or gold quote whose spread alone is wider than FOREX_MAX_DRIFT_PIPS (news, the
+    daily roll): no entry pays it."""
+    if not fx.is_spot(ctx.instrument) or quote is None or quote.bid is None or quote.ask is None:
+        return
+    pips = (quote.ask - quote.bid) / fx.pip(ctx.instrument)
+    if pips > ctx.limits.forex_max_drift_pips:
+        detail = (
+            f"the spread {quote.bid}/{quote.ask} is {pips:.1f} pips wide "
+            f"(FOREX_MAX_DRIFT_PIPS {ctx.limits.forex_max_drift_pips})"
+        )
+        draft.reasons.append(Reason(code="wide_spread", detail=detail))
+
+
 def _stop(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> Decimal | None:
+    unpriced = pips_reasons(ctx.instrument, ctx.intent.stop, ctx.intent.targets)
+    if unpriced:
+        draft.reasons.extend(unpriced)
+        return None
     if ctx.intent.stop is not None:
         stop = stop_price(ctx.instrument, ctx.side, ctx.intent.stop, reference)
     elif ctx.target is not None and ctx.target.stop is not None:
@@ -198,9 +262,13 @@ def _premium_range(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> N
         draft.reasons.append(Reason(code="premium_out_of_range", detail=detail))
 
 
-def _requested(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> int:
-    """What the sizing rule asks for, before the caps; 0 (with the reason) when it buys nothing."""
+def _requested(ctx: EntryContext, reference: Decimal, point_value: Decimal, draft: PlanDraft) -> int:
+    """What the sizing rule asks for, before the caps; 0 (with the reason) when it buys nothing.
+    A forex or gold entry starts from FOREX_UNITS or GOLD_UNITS: an alert's "lots" are the
+    analyst's account, not the trader's."""
     sizing, alerted = ctx.limits.sizing, ctx.intent.quantity or ctx.limits.default_contracts
+    if fx.is_spot(ctx.instrument):
+        alerted = _spot_units(ctx)[1]
     value = sizing.value or Decimal(1)
     if sizing.rule is SizingRule.ALERT:
         return alerted
@@ -218,7 +286,7 @@ def _requested(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> int:
             draft.reasons.append(Reason(code="account_size_unknown", detail=detail))
             return 0
         budget = net * value / 100
-    cost = reference * multiplier(ctx.instrument)
+    cost = reference * point_value
     wanted = int(budget // cost)
     detail = f"a budget of {money(budget)} buys {wanted} at {reference} ({money(cost)} each)"
     draft.notes.append(Reason(code="sized_by_rule", detail=detail))
@@ -243,22 +311,42 @@ def _size(ctx: EntryContext, per_contract: Decimal, requested: int, draft: PlanD
     bounds = _bounds(ctx, held) | {"MAX_RISK_PER_TRADE": int(budget // per_contract)}
     quantity = max(0, min(requested, *bounds.values()))
     binding = [name for name, bound in bounds.items() if bound <= quantity and bound < requested]
-    unit = "shares" if ctx.instrument.asset is Asset.STOCK else "contracts"
+    unit = _unit(ctx.instrument)
     if quantity == 0:
         detail = f"no {unit[:-1]} fits: {_bound_text(binding, per_contract, limits, unit)}"
         draft.reasons.append(Reason(code="size_zero", detail=detail))
     elif quantity < requested:
         detail = f"{quantity} of {requested} {unit}, limited by {', '.join(binding)}"
         draft.notes.append(Reason(code="size_reduced", detail=detail))
+    if 0 < quantity < fx.IDEALPRO_MINIMUM and fx.is_spot(ctx.instrument) and not fx.is_metal(ctx.instrument):
+        detail = f"{quantity} units is under IDEALPRO's 20,000: IB routes it as an odd lot, at a wider price"
+        draft.notes.append(Reason(code="odd_lot", detail=detail))
     return quantity
 
 
+def _unit(instrument: Instrument) -> str:
+    if fx.is_spot(instrument):
+        return "ounces" if fx.is_metal(instrument) else "units"
+    return "shares" if instrument.asset is Asset.STOCK else "contracts"
+
+
+def _spot_units(ctx: EntryContext) -> tuple[str, int]:
+    """The setting that sizes a forex or gold entry, and its value."""
+    if fx.is_metal(ctx.instrument):
+        return "GOLD_UNITS", ctx.limits.gold_units
+    return "FOREX_UNITS", ctx.limits.forex_units
+
+
 def _bounds(ctx: EntryContext, held: int) -> dict[str, int]:
-    """Stocks are sized in shares (MAX_SHARES); contracts count toward MAX_TOTAL_CONTRACTS, shares don't."""
+    """Stocks are sized in shares (MAX_SHARES), forex and gold in units (FOREX_UNITS, GOLD_UNITS);
+    only contracts count toward MAX_TOTAL_CONTRACTS."""
     limits = ctx.limits
     if ctx.instrument.asset is Asset.STOCK:
         return {"MAX_SHARES": limits.max_shares - held}
-    contracts = sum(p.exposure for p in ctx.account.positions if p.instrument.asset is not Asset.STOCK)
+    if fx.is_spot(ctx.instrument):
+        name, units = _spot_units(ctx)
+        return {name: units - held}
+    contracts = sum(p.exposure for p in ctx.account.positions if p.instrument.asset in _CONTRACT_ASSETS)
     return {
         "MAX_CONTRACTS": limits.max_contracts - held,
         "MAX_TOTAL_CONTRACTS": limits.max_total_contracts - contracts,

@@ -13,6 +13,7 @@ from parser import Add, Cancel, Exit, Intent, MoveStop, Open, Trim
 from .account import AccountSnapshot, Alert, Position
 from .bracket import EntryContext, build_bracket
 from .expiry_fill import fill_expiry
+from .fx import canonical
 from .gates import (
     addable,
     broker_awake,
@@ -34,7 +35,9 @@ from .sanity import number_reasons, short_reasons, strike_reasons
 
 Decision = Approved | Denied
 # Without these the bracket cannot be priced, so its own checks would only add noise.
-_UNPRICEABLE = frozenset({"missing_contract", "missing_expiry", "unsupported_contract", "unsupported_asset"})
+_UNPRICEABLE = frozenset(
+    {"missing_contract", "missing_expiry", "unsupported_contract", "unsupported_asset", "asset_not_allowed"}
+)
 
 
 def evaluate(
@@ -90,8 +93,9 @@ def _entry(
         instrument, side = target.instrument, target.side
     else:
         assert intent.instrument is not None and intent.side is not None  # the parser's open contract
-        instrument, inferred = fill_expiry(intent.instrument, limits, now)
-        side = intent.side
+        named, side = canonical(intent.instrument), intent.side  # an alert's GOLD is the XAUUSD IB lists
+        intent = intent.model_copy(update={"instrument": named})
+        instrument, inferred = fill_expiry(named, limits, now)
         reasons += new_position(intent, account, limits, now)
         reasons += short_reasons(instrument, side, limits)
         reasons += strike_reasons(instrument, account)

@@ -12,9 +12,19 @@ from decimal import Decimal
 
 from parser import Asset, Instrument, Intent
 
+from . import fx
 from .account import AccountSnapshot, Alert, Position, Quote, TradingState, TradingStatus
-from .hours import in_window, is_open, new_york_day, parse_hours, practising, trading_day, venue_for
-from .limits import Limits
+from .hours import (
+    SESSION_WORDS,
+    in_window,
+    is_open,
+    new_york_day,
+    parse_hours,
+    practising,
+    trading_day,
+    venue_for,
+)
+from .limits import TRADABLE_ASSETS, Limits
 from .plan import Reason
 from .sanity import expiry_reasons
 from .specs import FUTURES, instrument_key
@@ -26,9 +36,6 @@ _PASSES: dict[TradingState, frozenset[str]] = {
     TradingState.REDUCING: frozenset({"exit", "trim", "move_stop", "cancel"}),
     TradingState.HALTED: frozenset(),  # the kill switch does the cancelling and flattening, not alerts
 }
-# The parser reads forex, crypto, CFD and index signals for what they are; no broker path here prices
-# or places them, so they are refused by name rather than traded as a stock of the same letters.
-TRADED_ASSETS = frozenset({Asset.OPTION, Asset.FUTURE, Asset.STOCK})
 
 
 def state_allows(kind: str, status: TradingStatus) -> list[Reason]:
@@ -63,10 +70,9 @@ def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reas
     if instrument.asset is None:
         detail = f"the message names {instrument.symbol} but not whether it is an option, future or stock"
         return [*reasons, Reason(code="missing_contract", detail=detail)]
-    if instrument.asset not in TRADED_ASSETS:
-        what = f"{instrument.symbol} is a {instrument.asset.value} signal"
-        detail = f"{what}: only options, futures and stocks are traded"
-        return [*reasons, Reason(code="unsupported_asset", detail=detail)]
+    refused = _asset_refusal(instrument, limits)
+    if refused is not None:
+        return [*reasons, refused]
     if instrument.asset is Asset.OPTION and instrument.expiry is None:
         reasons.append(Reason(code="missing_expiry", detail="the option has no expiry date"))
     elif instrument.asset is Asset.OPTION and instrument.expiry and instrument.expiry < new_york_day(now):
@@ -76,10 +82,29 @@ def tradable(instrument: Instrument, limits: Limits, now: datetime) -> list[Reas
     if instrument.asset is Asset.FUTURE and instrument.symbol not in FUTURES:
         detail = f"no contract specs for futures root {instrument.symbol}"
         return [*reasons, Reason(code="unsupported_contract", detail=detail)]
-    if venue_for(instrument) is not None and not is_open(instrument, now, limits.hours):
+    venue = venue_for(instrument)
+    if venue is not None and not is_open(instrument, now, limits.hours):
         detail = f"{instrument_key(instrument)} is outside trading hours ({limits.trading_hours})"
+        if venue in SESSION_WORDS:
+            detail += f": {SESSION_WORDS[venue]}"
         reasons.append(Reason(code="outside_trading_hours", detail=detail))
     return reasons
+
+
+def _asset_refusal(instrument: Instrument, limits: Limits) -> Reason | None:
+    """Crypto, CFDs and index levels are refused by name rather than traded as a stock of the same
+    letters; forex, gold and every other asset only when ALLOWED_ASSETS names it."""
+    assert instrument.asset is not None
+    what = f"{instrument_key(instrument)} is a {instrument.asset.value} signal"
+    if instrument.asset not in TRADABLE_ASSETS:
+        detail = f"{what}: crypto, CFDs and index levels are not traded"
+        return Reason(code="unsupported_asset", detail=detail)
+    if instrument.asset not in limits.allowed_assets:
+        allowed = ",".join(a.value for a in Asset if a in limits.allowed_assets)
+        detail = f"{what} and ALLOWED_ASSETS is {allowed}"
+        return Reason(code="asset_not_allowed", detail=detail)
+    unlisted = fx.unlisted_reason(instrument) if fx.is_spot(instrument) else None
+    return Reason(code="unsupported_contract", detail=unlisted) if unlisted else None
 
 
 def practice_notes(instrument: Instrument, limits: Limits, now: datetime) -> list[Reason]:
@@ -203,7 +228,9 @@ def same_contract(named: Instrument, held: Instrument) -> bool:
         (named.strike, held.strike),
         (named.expiry, held.expiry),
     )
-    return named.symbol == held.symbol and all(mine is None or mine == theirs for mine, theirs in pairs)
+    spot_name = held.asset is Asset.FOREX and fx.METAL_NAMES.get(named.symbol) == held.symbol
+    same_name = named.symbol == held.symbol or spot_name  # "close GOLD" names the XAUUSD held
+    return same_name and all(mine is None or mine == theirs for mine, theirs in pairs)
 
 
 def fresh_quote(

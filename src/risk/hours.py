@@ -8,7 +8,11 @@ and importing ``risk`` does not import pandas.
 Venues: stocks trade on the NYSE calendar (pre-market 04:00 and post-market 20:00 ET with
 ``extended``); equity options on CBOE's until 16:00 ET; index options and the ETF classes that trade
 later (SPY, QQQ, IWM, DIA, SPX, ...) until 16:15 ET; futures by their CME Globex session, which opens
-at 18:00 ET the evening before the day it belongs to.
+at 18:00 ET the evening before the day it belongs to. Spot gold and silver keep CME Globex metals
+hours (18:00 to 17:00 ET, Sunday evening to Friday). Forex pairs trade from Sunday 17:00 to Friday
+17:00 New York time: one session per weekday, from 17:00 the evening before. The calendar library's
+forex calendar knows no holidays (and opens Saturday evenings), so those sessions are built here,
+closed on the two days IB's IDEALPRO does not trade: Christmas Day and New Year's Day.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from parser import Asset, Instrument
+
+from .fx import is_metal
 
 NEW_YORK = ZoneInfo("America/New_York")
 # The account's trading day rolls over when CME Globex opens the next day's session.
@@ -41,6 +47,15 @@ class Venue(StrEnum):
     CBOT_EQUITY = "CBOT_Equity"
     CRUDE = "CMEGlobex_CL"
     GOLD = "CMEGlobex_GC"
+    FOREX = "FOREX"  # built here (module docstring), not by the calendar library
+
+
+FOREX_ROLL = time(17, 0)  # New York: the forex day starts and ends here
+FOREX_CLOSED = ((12, 25), (1, 1))  # (month, day): no IDEALPRO session labelled on these days
+SESSION_WORDS = {
+    Venue.FOREX: "the forex market trades Sunday 17:00 to Friday 17:00 New York time",
+    Venue.GOLD: "gold trades Sunday to Friday 18:00 to 17:00 New York time",
+}
 
 
 # Option classes that trade until 16:15 ET: cash-settled index options and the big ETF classes.
@@ -116,6 +131,8 @@ def venue_for(instrument: Instrument) -> Venue | None:
         return Venue.LATE_OPTIONS if late else Venue.EQUITY_OPTIONS
     if instrument.asset is Asset.FUTURE:
         return FUTURE_VENUES.get(instrument.symbol)
+    if instrument.asset is Asset.FOREX:
+        return Venue.GOLD if is_metal(instrument) else Venue.FOREX
     return Venue.STOCKS
 
 
@@ -258,7 +275,22 @@ def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def _forex_sessions(year: int) -> dict[date, Session]:
+    """Monday to Friday, each from 17:00 New York the day before to 17:00 that day."""
+    table: dict[date, Session] = {}
+    day = date(year, 1, 1)
+    while day.year == year:
+        if day.weekday() < 5 and (day.month, day.day) not in FOREX_CLOSED:
+            opens = datetime.combine(day - timedelta(days=1), FOREX_ROLL, NEW_YORK).astimezone(UTC)
+            closes = datetime.combine(day, FOREX_ROLL, NEW_YORK).astimezone(UTC)
+            table[day] = Session(opens, closes, None, None, None)
+        day += timedelta(days=1)
+    return table
+
+
 def _build_sessions(venue: Venue, year: int) -> dict[date, Session]:
+    if venue is Venue.FOREX:
+        return _forex_sessions(year)
     import pandas as pd
     import pandas_market_calendars as mcal
 

@@ -13,6 +13,8 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from parser import Asset
+
 from .account import TradingState
 from .hours import HoursRule, parse_hours
 
@@ -44,6 +46,10 @@ class MissingExpiry(StrEnum):
 
 
 DAILY_EXPIRY_CLASSES = frozenset({"SPX", "SPY", "QQQ", "IWM", "XSP"})  # an expiry every trading day
+# What ALLOWED_ASSETS may name: the assets a broker path here can price and place. Crypto, CFDs and
+# index levels are read by the parser but have no contract to trade yet.
+TRADABLE_ASSETS = frozenset({Asset.OPTION, Asset.FUTURE, Asset.STOCK, Asset.FOREX})
+DEFAULT_ASSETS = frozenset({Asset.OPTION, Asset.FUTURE, Asset.STOCK})
 
 
 class Sizing(BaseModel):
@@ -90,6 +96,20 @@ class Limits(BaseModel):
     trail_after_percent: Decimal | None = Field(None, gt=0)
     missing_expiry: MissingExpiry = MissingExpiry.REFUSE
     missing_expiry_symbols: frozenset[str] = DAILY_EXPIRY_CLASSES
+    allowed_assets: frozenset[Asset] = DEFAULT_ASSETS
+    forex_units: int = Field(20_000, ge=1)  # a forex entry's size in base-currency units
+    gold_units: int = Field(10, ge=1)  # a spot gold or silver entry's size in troy ounces
+    forex_max_drift_pips: Decimal = Field(Decimal("10"), gt=0)
+
+    @field_validator("allowed_assets")
+    @classmethod
+    def _assets(cls, value: frozenset[Asset]) -> frozenset[Asset]:
+        untradable = sorted(a.value for a in value - TRADABLE_ASSETS)
+        if untradable:
+            raise ValueError(f"{', '.join(untradable)} cannot be traded yet (option, future, stock, forex)")
+        if not value:
+            raise ValueError("name at least one of option, future, stock, forex")
+        return value
 
     @field_validator("trading_hours")
     @classmethod

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from parser import Side
+from parser import Instrument, Side
 
 from .account import AccountSnapshot, Position, Realized, TradingState, TradingStatus
+from .fx import account_rate
 from .hours import trading_day
 from .limits import Limits
 from .specs import multiplier
@@ -44,17 +45,29 @@ def realized_today(account: AccountSnapshot, now: datetime) -> Decimal:
 _LAST_TODAY: list[tuple[tuple[Realized, ...] | None, date | None, Decimal]] = [(None, None, Decimal(0))]
 
 
-def loss_per_contract(side: Side, entry: Decimal, stop: Decimal, instrument_multiplier: int) -> Decimal:
+def loss_per_contract(side: Side, entry: Decimal, stop: Decimal, instrument_multiplier: Decimal) -> Decimal:
     """What one contract loses if the stop fills at its price (negative when the stop is in profit)."""
     distance = entry - stop if side is Side.LONG else stop - entry
     return distance * instrument_multiplier
 
 
+def point_value(instrument: Instrument, price: Decimal, rate: Decimal | None = None) -> Decimal | None:
+    """Dollars a one-point move is worth per contract (share, forex unit) at ``price``: the
+    multiplier, converted from a forex pair's quote currency (risk/fx.py; ``rate`` for a cross,
+    None when a cross has none)."""
+    converted = account_rate(instrument, price, {}) or rate
+    return None if converted is None else multiplier(instrument) * converted
+
+
 def worst_case(position: Position) -> Decimal | None:
-    """The position's loss at its stop, at least zero; None when it has no stop."""
+    """The position's loss at its stop, at least zero; None when it has no stop (or a cross's
+    loss has no rate to be counted in dollars)."""
     if position.stop is None:
         return None
-    per = loss_per_contract(position.side, position.avg_price, position.stop, multiplier(position.instrument))
+    value = point_value(position.instrument, position.stop, position.rate)
+    if value is None:
+        return None
+    per = loss_per_contract(position.side, position.avg_price, position.stop, value)
     return max(Decimal(0), per * position.exposure)
 
 

@@ -20,10 +20,9 @@ from parser import Cancel, Exit, Instrument, MoveStop, Side, Stop, Trim
 from .account import AccountSnapshot, Alert, Position, TradingState, TradingStatus
 from .gates import fresh_quote, not_stale
 from .limits import Limits
-from .loss import loss_per_contract, money, open_risk, realized_today
+from .loss import loss_per_contract, money, open_risk, point_value, realized_today
 from .plan import CancelPlan, ExitPlan, PlanDraft, Reason, StopPlan, TrimPlan
-from .prices import protective, stop_price, target_price, target_side_reasons
-from .specs import multiplier
+from .prices import pips_reasons, protective, stop_price, target_price, target_side_reasons
 
 
 @dataclass(frozen=True)
@@ -104,6 +103,10 @@ def plan_move_stop(intent: MoveStop, ctx: ManageContext) -> PlanDraft:
             Reason(code="nothing_to_change", detail="the message moves neither stop nor target")
         )
         return outcome
+    unpriced = pips_reasons(p.instrument, intent.stop, intent.targets)
+    if unpriced:  # pips on a position that has none (an option): no level to move to
+        outcome.reasons.extend(unpriced)
+        return outcome
     if intent.stop is not None and p.quantity == 0:
         detail = (
             "the entry has not filled: a stop moved now would be the working entry's, and a stop at "
@@ -157,9 +160,11 @@ def _widening(new_stop: Decimal, ctx: ManageContext) -> list[Reason]:
         detail = f"trading is {ctx.status.state.value}: a stop may only tighten"
         return [Reason(code=f"trading_{ctx.status.state.value}", detail=detail)]
     reasons = not_stale(ctx.alert, limits)
-    loss = max(
-        Decimal(0), loss_per_contract(p.side, p.avg_price, new_stop, multiplier(p.instrument)) * p.exposure
-    )
+    value = point_value(p.instrument, new_stop, p.rate)
+    if value is None:
+        detail = f"no dollar rate for {p.instrument.symbol}'s quote currency: a wider stop cannot be sized"
+        return [*reasons, Reason(code="no_conversion_rate", detail=detail)]
+    loss = max(Decimal(0), loss_per_contract(p.side, p.avg_price, new_stop, value) * p.exposure)
     if loss > limits.max_risk_per_trade:
         detail = f"at the stop {new_stop} the position could lose {money(loss)}, above MAX_RISK_PER_TRADE"
         reasons.append(Reason(code="stop_widens", detail=detail))

@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from parser import BreakevenStop, Instrument, PercentStop, PercentTarget, PriceStop, Side, Stop, Target
+from parser import (
+    BreakevenStop,
+    Instrument,
+    PercentStop,
+    PercentTarget,
+    PipStop,
+    PipTarget,
+    PriceStop,
+    Side,
+    Stop,
+    Target,
+)
 
+from . import fx
 from .plan import Reason
 from .specs import Toward, instrument_key, round_price
 
@@ -23,11 +35,13 @@ def entry_limit(instrument: Instrument, side: Side, price: Decimal) -> Decimal:
 
 
 def stop_price(instrument: Instrument, side: Side, stop: Stop, base: Decimal) -> Decimal:
-    """The stop's price; a percent is a loss from ``base``, breakeven is ``base`` itself."""
+    """The stop's price; a percent or pips are a loss from ``base``, breakeven is ``base`` itself."""
     if isinstance(stop, PriceStop):
         raw = stop.price
     elif isinstance(stop, PercentStop):
         raw = shifted(base, side, -stop.percent)
+    elif isinstance(stop, PipStop):
+        raw = pips_from(instrument, base, side, -stop.pips)
     else:
         assert isinstance(stop, BreakevenStop)
         raw = base
@@ -35,7 +49,12 @@ def stop_price(instrument: Instrument, side: Side, stop: Stop, base: Decimal) ->
 
 
 def target_price(instrument: Instrument, side: Side, target: Target, base: Decimal) -> Decimal:
-    raw = target.price if not isinstance(target, PercentTarget) else shifted(base, side, target.percent)
+    if isinstance(target, PercentTarget):
+        raw = shifted(base, side, target.percent)
+    elif isinstance(target, PipTarget):
+        raw = pips_from(instrument, base, side, target.pips)
+    else:
+        raw = target.price
     return round_price(instrument, raw, Toward.DOWN if side is Side.LONG else Toward.UP)
 
 
@@ -43,6 +62,22 @@ def shifted(base: Decimal, side: Side, gain_pct: Decimal) -> Decimal:
     """``base`` moved by ``gain_pct`` percent in the position's favour (negative: against it)."""
     signed = gain_pct if side is Side.LONG else -gain_pct
     return base * (1 + signed / _HUNDRED)
+
+
+def pips_from(instrument: Instrument, base: Decimal, side: Side, gain_pips: Decimal) -> Decimal:
+    """``base`` moved ``gain_pips`` pips in the position's favour (negative: against it). Pips on a
+    contract that has none (an option, say) are refused earlier, by ``pips_reasons``."""
+    move = gain_pips * fx.pip(instrument)
+    return base + move if side is Side.LONG else base - move
+
+
+def pips_reasons(instrument: Instrument, stop: Stop | None, targets: tuple[Target, ...]) -> list[Reason]:
+    """Pips are a forex and metals unit: on anything else the level cannot be priced."""
+    in_pips = isinstance(stop, PipStop) or any(isinstance(t, PipTarget) for t in targets)
+    if not in_pips or fx.is_spot(instrument):
+        return []
+    detail = f"{instrument_key(instrument)} has no pips: give the stop and targets as prices"
+    return [Reason(code="invalid_price", detail=detail)]
 
 
 def protective(side: Side, stop: Decimal, entry: Decimal) -> bool:

@@ -29,8 +29,9 @@ STRIKE_BAND = Decimal("0.5")  # a strike further than this fraction from the und
 MAX_SHARE_UNITS = 1_000_000  # no alert means more shares than this, nor more contracts than the next
 MAX_CONTRACT_UNITS = 5_000
 MAX_PRICE = Decimal(1_000_000)
-_SHORTED_BY_POLICY = {  # the traded assets whose shorts each ALLOW_SHORT refuses
-    ShortPolicy.NONE: frozenset({Asset.OPTION, Asset.STOCK, Asset.FUTURE}),
+_SHORTED_BY_POLICY = {  # the traded assets whose shorts each ALLOW_SHORT refuses (a forex or gold
+    # short is bounded by its stop like a future's, so ``futures`` allows it too)
+    ShortPolicy.NONE: frozenset({Asset.OPTION, Asset.STOCK, Asset.FUTURE, Asset.FOREX}),
     ShortPolicy.FUTURES: frozenset({Asset.OPTION, Asset.STOCK}),
     ShortPolicy.ALL: frozenset[Asset](),
 }

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 from parser import Asset, Instrument
 
+from . import fx
+
 OPTION_MULTIPLIER = 100
 
 
@@ -56,6 +58,7 @@ class UnknownContract(ValueError):
 
 
 def multiplier(instrument: Instrument) -> int:
+    """Quote-currency value of a one-point move per contract (per share, per forex unit: 1)."""
     if instrument.asset is Asset.OPTION:
         return OPTION_MULTIPLIER
     if instrument.asset is Asset.FUTURE:
@@ -69,6 +72,8 @@ def tick(instrument: Instrument, price: Decimal) -> Decimal:
         return _option_tick(instrument.symbol, price)
     if instrument.asset is Asset.FUTURE:
         return _future(instrument).tick
+    if instrument.asset is Asset.FOREX:
+        return fx.tick(instrument)
     return _PENNY if price >= 1 else _SUB_PENNY
 
 
@@ -84,7 +89,8 @@ def round_to_step(price: Decimal, step: Decimal, toward: Toward) -> Decimal:
 
 
 def instrument_key(instrument: Instrument) -> str:
-    """The session-fixture key: ``SPY 2026-03-02 580C``, ``ES``, ``ES 2026-12``, ``AAPL``."""
+    """The session-fixture key: ``SPY 2026-03-02 580C``, ``ES``, ``ES 2026-12``, ``AAPL``, ``EURUSD``,
+    ``XAUUSD`` (also for an alert's ``GOLD``)."""
     if instrument.asset is Asset.OPTION:
         expiry = instrument.expiry.isoformat() if instrument.expiry else "?"
         strike = format(instrument.strike.normalize(), "f") if instrument.strike is not None else "?"
@@ -92,6 +98,8 @@ def instrument_key(instrument: Instrument) -> str:
         return f"{instrument.symbol} {expiry} {strike}{right}"
     if instrument.asset is Asset.FUTURE and instrument.expiry is not None:
         return f"{instrument.symbol} {instrument.expiry:%Y-%m}"
+    if instrument.asset is Asset.FOREX:
+        return fx.pair_symbol(instrument)
     return instrument.symbol
 
 

@@ -1,7 +1,9 @@
 """What the fake gateway lists: contracts, market rules (price ladders) and commissions.
 
 Contracts are listed on demand, the way a real gateway knows every listed contract: an option with
-an expiry, a strike and a right, a stock, a dated future, or a continuous future (the front month).
+an expiry, a strike and a right, a stock, a dated future, a continuous future (the front month), a
+forex pair (``CASH``, symbol = base currency, currency = quote, on IDEALPRO only) or spot gold or
+silver (``CMDTY`` ``XAUUSD`` / ``XAGUSD``).
 What a real gateway refuses is refused here too: a futures exchange that is not the contract's
 (``GLOBEX`` is gone), a symbol in ``UNLISTED``, an ambiguous SPX request without its trading class.
 """
@@ -15,6 +17,7 @@ from .wire import Contract
 
 D = Decimal
 PENNY, NICKEL_DIME, PENNY_NICKEL, QUARTER, CENT_FUTURE, DIME_FUTURE, STOCK, POINT = range(1, 9)
+HALF_PIP, YEN_HALF_PIP, GOLD_CENT, SILVER_MIL = range(9, 13)
 RULES: dict[int, tuple[tuple[Decimal, Decimal], ...]] = {
     PENNY: ((D(0), D("0.01")),),
     NICKEL_DIME: ((D(0), D("0.05")), (D(3), D("0.10"))),
@@ -24,7 +27,13 @@ RULES: dict[int, tuple[tuple[Decimal, Decimal], ...]] = {
     DIME_FUTURE: ((D(0), D("0.1")),),
     STOCK: ((D(0), D("0.0001")), (D(1), D("0.01"))),
     POINT: ((D(0), D(1)),),
+    HALF_PIP: ((D(0), D("0.00005")),),
+    YEN_HALF_PIP: ((D(0), D("0.005")),),
+    GOLD_CENT: ((D(0), D("0.01")),),
+    SILVER_MIL: ((D(0), D("0.001")),),
 }
+CURRENCIES = {"EUR", "USD", "GBP", "JPY", "AUD", "NZD", "CAD", "CHF"}
+METALS = {"XAUUSD": GOLD_CENT, "XAGUSD": SILVER_MIL}
 FUTURES = {  # root -> (exchange, multiplier, market rule, front month's last trade date)
     "ES": ("CME", "50", QUARTER, "20261218"),
     "MES": ("CME", "5", QUARTER, "20261218"),
@@ -49,7 +58,12 @@ def on_ladder(rule: int, price: Decimal) -> bool:
     return price % ladder_step(rule, price) == 0
 
 
-def commission(contract: Contract, quantity: Decimal) -> Decimal:
+def commission(contract: Contract, quantity: Decimal, price: Decimal) -> Decimal:
+    """IB's fixed rates; forex and metals by trade value (valued in dollars for USD quotes only)."""
+    if contract.sec_type == "CASH":
+        return max(D("0.00002") * quantity * price, D("2.00"))
+    if contract.sec_type == "CMDTY":
+        return max(D("0.000015") * quantity * price, D("2.00"))
     if contract.sec_type == "OPT":
         return max(D("0.65") * quantity, D("1.00"))
     if contract.sec_type == "FUT":
@@ -69,6 +83,7 @@ class Request:
     right: str
     exchange: str
     trading_class: str
+    currency: str = ""
 
 
 @dataclass
@@ -90,7 +105,24 @@ class Listings:
             return [(future, req.sec_type)] if future else []
         if req.sec_type == "STK":
             return [(self._list(req.symbol, "STK", rule=STOCK, local_symbol=req.symbol), "STK")]
+        if req.sec_type == "CASH":
+            return self._pair(req)
+        if req.sec_type == "CMDTY" and req.symbol in METALS and req.exchange in ("SMART", ""):
+            listed = self._list(req.symbol, "CMDTY", rule=METALS[req.symbol], local_symbol=req.symbol)
+            return [(listed, "CMDTY")]
         return []
+
+    def _pair(self, req: Request) -> list[tuple[Contract, str]]:
+        """A currency pair: both currencies known, and only on IDEALPRO (as IB lists them)."""
+        if req.exchange != "IDEALPRO" or not {req.symbol, req.currency} <= CURRENCIES:
+            return []
+        name = f"{req.symbol}.{req.currency}"
+        rule = YEN_HALF_PIP if req.currency == "JPY" else HALF_PIP
+        listed = self._list(
+            req.symbol, "CASH", currency=req.currency, exchange="IDEALPRO", rule=rule,
+            local_symbol=name, trading_class=name,
+        )  # fmt: skip
+        return [(listed, "CASH")]
 
     def _options(self, req: Request) -> list[Contract]:
         if not (req.expiry and req.strike and req.right):
@@ -139,15 +171,15 @@ class Listings:
                 return contract
         self.next_id += 1
         probe.con_id = self.next_id
-        if sec_type != "FUT":
+        if sec_type not in ("FUT", "CASH"):
             probe.exchange = "SMART"
         self.contracts[probe.con_id] = probe
         return probe
 
 
 def _same_listing(a: Contract, b: Contract) -> bool:
-    return (a.symbol, a.sec_type, a.expiry, a.strike, a.right, a.trading_class) == (
-        b.symbol, b.sec_type, b.expiry, b.strike, b.right, b.trading_class,
+    return (a.symbol, a.sec_type, a.expiry, a.strike, a.right, a.trading_class, a.currency) == (
+        b.symbol, b.sec_type, b.expiry, b.strike, b.right, b.trading_class, b.currency,
     )  # fmt: skip
 
 

@@ -280,7 +280,7 @@ class FakeTWS:
         req_id = int(f[2])
         request = Request(
             con_id=int(f[3] or 0), symbol=f[4], sec_type=f[5], expiry=f[6], strike=Decimal(f[7] or 0),
-            right=f[8], exchange=f[10], trading_class=f[14],
+            right=f[8], exchange=f[10], trading_class=f[14], currency=f[12],
         )  # fmt: skip
         found = self.listings.resolve(request)
         if not found:
@@ -540,7 +540,7 @@ class FakeTWS:
         order.status = "Filled" if order.remaining == 0 else "Submitted"
         ex = Execution(
             order, f"0000e0d5.{len(self.executions) + 1:08x}.01.01", int(time.time()), quantity, price,
-            commission(order.contract, quantity), order.filled, order.avg_price,
+            commission(order.contract, quantity, price), order.filled, order.avg_price,
         )  # fmt: skip
         self.executions.append(ex)
         self._to_owner(order, wire.exec_details(-1, _as_of(ex), ex.exec_id, str(ex.at), quantity, price))

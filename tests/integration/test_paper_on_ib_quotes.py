@@ -33,10 +33,10 @@ PLACE_ORDER, REQ_MKT_DATA = 3, 1
 
 
 @asynccontextmanager
-async def paper_on_quotes(tws: FakeTWS, db: Path) -> AsyncIterator[Orchestrator]:
+async def paper_on_quotes(tws: FakeTWS, db: Path, **more: str) -> AsyncIterator[Orchestrator]:
     """The bot `autoscalper run` opens with these settings, started, then shut down."""
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, QUOTE_SOURCE="ib", IBKR_PORT=tws.port, IBKR_CLIENT_ID=9, TRADING_HOURS="any"
+        _env_file=None, QUOTE_SOURCE="ib", IBKR_PORT=tws.port, IBKR_CLIENT_ID=9, TRADING_HOURS="any", **more
     )
     bot = Orchestrator.open(settings, command="run", journal_path=db, allow=allowlists(settings))
     try:
@@ -188,3 +188,33 @@ def test_a_replay_keeps_its_sessions_quotes_whatever_quote_source_says() -> None
     done = cli("replay", str(SESSIONS / "winning_day.jsonl"), "--json", env=nobody)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["fills"]
+
+
+def pair(tws: FakeTWS, base: str, quote: str) -> int:
+    """The fake's contract id for a pair on IDEALPRO."""
+    from tests.fakes.listings import Request
+
+    request = Request(0, base, "CASH", "", D(0), "", "IDEALPRO", "", currency=quote)
+    contract, _ = tws.listings.resolve(request)[0]
+    return contract.con_id
+
+
+async def test_a_cross_streams_its_dollar_pair_and_books_its_yen_pnl_in_dollars(tmp_path: Path) -> None:
+    async with gateway() as tws, paper_on_quotes(tws, tmp_path / "j.db", ALLOWED_ASSETS="forex") as bot:
+        cross, dollar = pair(tws, "GBP", "JPY"), pair(tws, "USD", "JPY")
+        tws.quote(cross, D("191.200"), D("191.230"))
+        tws.quote(dollar, D("150.000"), D("150.020"))
+
+        handled = await bot.on_message(alert("fx1", "GBPJPY sell 191.20 SL 191.80 TP 190.40"))
+        assert handled.verdict == "approved"  # USDJPY's quote converts its yen risk: 12,000 yen, $80
+        await until(lambda: len(fills(bot)) == 1)  # sold on the 191.20 bid
+        await bot.poll()
+        assert tws.subscribed() == {cross, dollar}  # the position's pair and the one it converts at
+
+        tws.quote(cross, D("190.370"), D("190.400"))  # the short's target buys on the ask
+        await until(lambda: len(fills(bot)) == 2)
+        realized = value(bot.journal, "SELECT realized FROM fills WHERE opens = 0")
+        assert D(str(realized)) == D("106.66")  # 16,000 yen at USDJPY's 150.01 mid
+        await bot.poll()
+        await until(lambda: tws.subscribed() == set())
+    assert tws.messages(PLACE_ORDER) == []

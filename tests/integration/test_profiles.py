@@ -146,7 +146,12 @@ def test_the_documented_example_file_is_valid() -> None:
 
     example = Path(__file__).resolve().parents[2] / "docs" / "profiles.example.toml"
     settings = Settings(_env_file=None, PROFILES_FILE=example)  # type: ignore[call-arg]
-    assert [p.name for p in load_profiles(settings).profiles] == ["spx_room", "careful_analyst", "newcomer"]
+    assert [p.name for p in load_profiles(settings).profiles] == [
+        "spx_room",
+        "careful_analyst",
+        "newcomer",
+        "gold_and_fx",
+    ]
 
 
 TIMED = """

@@ -154,7 +154,7 @@ def test_each_instruction_of_a_message_is_decided_and_journaled_on_its_own(db: P
     decided = [(d["message_id"], d["kind"], d["verdict"], d["reasons"]) for d in result.summary["decisions"]]
     assert decided[2:4] == [("n3", "trim", "approved", []), ("n3#2", "move_stop", "approved", [])]
     assert decided[4] == ("n3", "none", "ignored", ["duplicate_delivery"])  # neither part runs twice
-    assert decided[5] == ("n4", "open", "denied", ["unsupported_asset"])  # forex: read, never traded
+    assert decided[5] == ("n4", "open", "denied", ["asset_not_allowed"])  # forex: not in ALLOWED_ASSETS
     assert decided[6:] == [("n5", "exit", "approved", []), ("n5#2", "exit", "denied", ["no_position"])]
     assert fills(result) == [
         ("n1", "buy", 2, "1.25"),

@@ -303,8 +303,6 @@ def test_an_open_that_does_not_say_what_it_trades_is_denied() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "GBP/JPY SELL 191.20 SL 191.60 TP 190.50",  # forex
-        "XAUUSD buy now @ 2650 sl 2640 tp 2670",  # gold spot
         "Long ETH 3400 SL 3300",  # crypto
         "US30 long 39000 sl 38900",  # index CFD
     ],
@@ -312,4 +310,17 @@ def test_an_open_that_does_not_say_what_it_trades_is_denied() -> None:
 def test_signals_for_assets_no_broker_path_trades_are_denied_by_name(text: str) -> None:
     decision = denied(decide(text))
     assert decision.codes[-1] == "unsupported_asset"
-    assert "only options, futures and stocks are traded" in decision.sentence
+    assert "crypto, CFDs and index levels are not traded" in decision.sentence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GBP/JPY SELL 191.20 SL 191.60 TP 190.50",  # forex
+        "XAUUSD buy now @ 2650 sl 2640 tp 2670",  # gold spot
+    ],
+)
+def test_forex_and_gold_are_refused_until_allowed_assets_names_forex(text: str) -> None:
+    decision = denied(decide(text))
+    assert decision.codes[-1] == "asset_not_allowed"
+    assert "ALLOWED_ASSETS is option,future,stock" in decision.sentence

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.settings import Settings, SettingsError, load_settings
+from parser import Asset
 from risk import Limits, TradingState
 
 
@@ -132,6 +133,11 @@ def test_settings_reach_the_risk_limits(monkeypatch: pytest.MonkeyPatch) -> None
     assert limits.allowed_symbols == {"SPY", "QQQ"}
 
 
+def test_allowed_assets_turns_forex_on_in_any_order_and_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLOWED_ASSETS", " Forex, options ")
+    assert load_settings(None).limits().allowed_assets == {Asset.FOREX, Asset.OPTION}
+
+
 @pytest.mark.parametrize(
     ("env", "key"),
     [
@@ -140,6 +146,10 @@ def test_settings_reach_the_risk_limits(monkeypatch: pytest.MonkeyPatch) -> None
         ({"TRADING_HOURS": "25:00-26:00"}, "TRADING_HOURS"),
         ({"DUPLICATE_WINDOW_SECONDS": "-1"}, "DUPLICATE_WINDOW_SECONDS"),
         ({"ALLOW_ADDS": "maybe"}, "ALLOW_ADDS"),
+        ({"ALLOWED_ASSETS": "option,crypto"}, "ALLOWED_ASSETS"),  # read, but nothing can place it
+        ({"ALLOWED_ASSETS": "gold"}, "ALLOWED_ASSETS"),  # gold is asset forex
+        ({"ALLOWED_ASSETS": "optoins"}, "ALLOWED_ASSETS"),
+        ({"FOREX_UNITS": "0"}, "FOREX_UNITS"),
     ],
 )
 def test_bad_risk_setting_names_its_key(

@@ -145,7 +145,10 @@ async def _session(broker: IBBroker) -> Line:
         await broker.connect()
     except BrokerUnavailable as exc:
         if any(code == CLIENT_ID_IN_USE for code, _ in broker.connect_errors) or "already in use" in str(exc):
-            fix = "set another IBKR_CLIENT_ID, or stop the other program (a crashed run frees it in a minute)"
+            fix = (
+                "each bot on one gateway needs its own IBKR_CLIENT_ID (and its own JOURNAL_PATH): set "
+                "another, or stop the other program (a crashed run frees it in a minute)"
+            )
             return Line(
                 False, "client id", f"IBKR_CLIENT_ID={client_id} is in use by another API client", fix
             )

@@ -21,6 +21,7 @@ Stock = ibm.Stock
 Option = ibm.Option
 Future = ibm.Future
 ContFuture = ibm.ContFuture
+Forex = ibm.Forex
 IBOrder = ibm.Order
 Trade = ibm.Trade
 Fill = ibm.Fill

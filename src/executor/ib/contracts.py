@@ -6,6 +6,8 @@
   (``ES 2026-12``) asks for that month; an undated one asks ``ContFuture`` for the front month and
   then trades the dated contract it names, since IB refuses orders on a CONTFUT.
 - Stocks: SMART, USD.
+- Forex pairs: ``CASH`` on IDEALPRO (``Forex("EURUSD")``: symbol EUR, currency USD); spot gold and
+  silver: IB's commodity contracts ``XAUUSD`` / ``XAGUSD`` (``CMDTY``, SMART, USD).
 
 A contract that cannot be qualified raises ``QualificationError`` with IB's code 200: the adapter
 turns it into a journaled rejection, never a silent skip. Prices are rounded to the ladder from
@@ -20,10 +22,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from parser import Asset, Instrument
-from risk import instrument_key
+from risk import fx, instrument_key
 from risk.specs import Toward, UnknownContract, round_to_step, tick
 
-from .compat import IB, ContFuture, Contract, ContractDetails, Future, Option, Stock
+from .compat import IB, ContFuture, Contract, ContractDetails, Forex, Future, Option, Stock
 
 NO_SECURITY = 200
 FUTURE_EXCHANGES = {
@@ -33,6 +35,16 @@ FUTURE_EXCHANGES = {
 }  # fmt: skip
 TRADING_CLASSES = {"SPX": ("SPXW", "SPX"), "NDX": ("NDXP", "NDX"), "RUT": ("RUTW", "RUT")}
 Ladder = tuple[tuple[Decimal, Decimal], ...]
+
+
+def spot_contract(instrument: Instrument) -> Contract:
+    """A forex pair on IDEALPRO, or spot gold or silver as IB's commodity of that name."""
+    pair = fx.pair_symbol(instrument)
+    if fx.is_metal(instrument):
+        return Contract(
+            secType="CMDTY", symbol=pair, exchange="SMART", currency=fx.quote_currency(instrument)
+        )
+    return Forex(pair, exchange="IDEALPRO")
 
 
 class QualificationError(LookupError):
@@ -117,6 +129,8 @@ class Contracts:
             return await self._future(instrument)
         if instrument.asset is Asset.STOCK:
             return await self._one(Stock(instrument.symbol, "SMART", "USD"), instrument.symbol)
+        if instrument.asset is Asset.FOREX:
+            return await self._one(spot_contract(instrument), instrument_key(instrument))
         raise QualificationError(f"{instrument.symbol}: no asset class to trade")
 
     async def _option(self, instrument: Instrument) -> ContractDetails:

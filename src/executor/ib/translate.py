@@ -1,7 +1,9 @@
 """The domain's orders in IB's words, and IB's codes in the domain's.
 
 Every order carries ``orderRef`` = our client order id (it survives reconnects and restarts and
-comes back on open orders and executions) and ``tif=DAY``: scalps do not sleep at IB overnight.
+comes back on open orders and executions) and ``tif=DAY``: scalps do not sleep at IB overnight. A
+forex or gold position's stop and target are ``GTC``: those markets trade through the 17:00 roll, when
+a DAY order would expire and leave the position without its stop.
 Prices move onto the contract's ladder in the direction that never adds risk: a buy limit down, a
 sell limit up, a protective stop toward the market.
 """
@@ -10,14 +12,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from risk import Trail
+from risk import Trail, fx
 from risk.specs import Toward
 
-from ..orders import Action, Order, OrderType
+from ..orders import Action, Order, OrderType, Role
 from .compat import UNSET_DOUBLE, IBOrder
 from .contracts import Listed
 
 TIF = "DAY"
+PROTECTIVE_SPOT_TIF = "GTC"
 IB_ORDER_TYPES = {OrderType.LIMIT: "LMT", OrderType.MARKET: "MKT", OrderType.STOP: "STP"}
 WORKING_STATES = frozenset({"PreSubmitted", "Submitted"})
 CANCELLED_STATES = frozenset({"Cancelled", "ApiCancelled"})
@@ -58,7 +61,7 @@ def ib_order(order: Order, *, account: str, transmit: bool, parent_id: int = 0) 
         action="BUY" if order.action is Action.BUY else "SELL",
         totalQuantity=order.quantity,
         orderType=IB_ORDER_TYPES[order.order_type],
-        tif=TIF,
+        tif=PROTECTIVE_SPOT_TIF if fx.is_spot(order.instrument) and order.role is not Role.ENTRY else TIF,
         account=account,
         orderRef=order.client_id,
         transmit=transmit,

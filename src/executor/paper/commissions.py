@@ -4,6 +4,8 @@
   below $0.05; at least $1.00 per order.
 - Futures: $0.85 per contract; micro contracts (MES, MNQ, M2K, MYM, MCL, MGC) $0.25 per contract.
 - Stocks: $0.005 per share, at least $1.00 and at most 1 % of the trade's value per order.
+- Forex (IDEALPRO): 0.20 basis point of the trade's value in dollars, at least $2.00 per order.
+- Spot gold and silver: 0.15 basis point of the trade's value, at least $2.00 per order.
 
 Exchange, clearing and regulatory fees are not included: IB passes them through at cost and they
 vary by venue. A live account's real figure comes from IB's commission report, never from here.
@@ -15,6 +17,7 @@ from decimal import Decimal
 
 from parser import Asset, Instrument
 from risk import multiplier
+from risk.fx import account_rate, is_metal
 
 _CENT = Decimal("0.01")
 OPTION_MINIMUM = Decimal("1.00")
@@ -29,11 +32,18 @@ MICRO_FUTURES = frozenset({"MES", "MNQ", "M2K", "MYM", "MCL", "MGC"})
 STOCK_PER_SHARE = Decimal("0.005")
 STOCK_MINIMUM = Decimal("1.00")
 STOCK_MAXIMUM_SHARE_OF_VALUE = Decimal("0.01")
+FOREX_RATE = Decimal("0.00002")  # 0.20 basis point
+METAL_RATE = Decimal("0.000015")  # 0.15 basis point
+SPOT_MINIMUM = Decimal("2.00")
 
 
-def commission(instrument: Instrument, quantity: int, price: Decimal) -> Decimal:
-    """What one order of ``quantity`` at ``price`` costs, to the cent."""
-    if instrument.asset is Asset.OPTION:
+def commission(instrument: Instrument, quantity: int, price: Decimal, rate: Decimal | None = None) -> Decimal:
+    """What one order of ``quantity`` at ``price`` costs, to the cent. ``rate``: dollars per unit
+    of a forex cross's quote currency (risk/fx.py); pairs with the dollar on one side need none."""
+    if instrument.asset is Asset.FOREX:
+        value = price * quantity * (account_rate(instrument, price, {}) or rate or Decimal(1))
+        amount = max(SPOT_MINIMUM, value * (METAL_RATE if is_metal(instrument) else FOREX_RATE))
+    elif instrument.asset is Asset.OPTION:
         amount = max(OPTION_MINIMUM, _option_rate(price) * quantity)
     elif instrument.asset is Asset.FUTURE:
         rate = MICRO_PER_CONTRACT if instrument.symbol in MICRO_FUTURES else FUTURE_PER_CONTRACT
