@@ -12,7 +12,7 @@ from typing import Any
 from executor.ib import IBBroker, IBConfig
 from tests.fakes.listings import Request
 from tests.fakes.tws import FakeTWS
-from tests.trading import SimClock
+from tests.trading import Desk, SimClock
 
 
 def config(tws: FakeTWS, **overrides: Any) -> IBConfig:
@@ -40,6 +40,18 @@ async def connected(tws: FakeTWS, clock: SimClock | None = None, **overrides: An
     await broker.connect()
     try:
         yield broker
+    finally:
+        await broker.shutdown()
+
+
+@asynccontextmanager
+async def desk_on(tws: FakeTWS, **fields: Any) -> AsyncIterator[Desk]:
+    """A trader's desk (parser, risk, executor) whose broker is the IB adapter on ``tws``."""
+    clock = SimClock()
+    broker = IBBroker(config(tws), clock)
+    desk = await Desk(clock=clock, broker=broker, **fields).start()
+    try:
+        yield desk
     finally:
         await broker.shutdown()
 

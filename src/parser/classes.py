@@ -99,7 +99,7 @@ def _second_pass(raw: list[Tok]) -> list[Tok]:
         elif kind == "PT" and previous == "ORD":
             out[-1] = tok._replace(value=int(prev.value))  # type: ignore[union-attr]  # "1st TP", "2nd target"
             continue
-        elif kind == "PT" and tok.upper and tok.value is None and _contract_follows(raw, i - 1):
+        elif kind == "PT" and tok.upper and tok.value is None and _contract_follows(raw, i - 1, previous):
             tok = tok._replace(kind="WORD")  # "BTO TGT 3/20 150C": the ticker TGT, not "target"
         elif kind == "WORD" and previous == "SLASHES" and tok.text in ("pips", "pip"):
             tok = tok._replace(kind="PIPS")  # "TP 30/60 pips": the list's unit
@@ -177,14 +177,30 @@ def _share(tok: Tok) -> bool:
     return year is None and 0 < month < day <= 5
 
 
-def _contract_follows(tokens: list[Tok], i: int) -> bool:
-    """A strike (perhaps after a date) comes next; a lone glued ``50p`` with no date is pips ("TP 50p")."""
+def _contract_follows(tokens: list[Tok], i: int, previous: str) -> bool:
+    """A strike (perhaps after a date) comes next. A glued ``50p`` with no date after it names a
+    ticker's put only right after a verb or at the start ("BTO TGT 150P") in a message naming no
+    forex pair or metal; otherwise it is pips ("SL 30p TP 50p", "EURUSD BUY NOW TP 50P")."""
     kinds = [t[0] for t in tokens[i + 1 : i + 3]]
     if kinds == ["DATE", "STRIKE"]:
         return True
     if kinds[:1] != ["STRIKE"]:
         return False
-    return not _GLUED_P.fullmatch(tokens[i + 1].text) or kinds[1:] == ["DATE"]
+    if not _GLUED_P.fullmatch(tokens[i + 1].text) or kinds[1:] == ["DATE"]:
+        return True
+    return (previous in _OPENING or previous in ("", "SEP")) and not _names_spot(tokens)
+
+
+def _names_spot(tokens: list[Tok]) -> bool:
+    """The message names a forex pair or spot metal (``EURUSD``, ``GOLD``): its "TP 50p" is pips."""
+    from .models import Asset
+    from .symbols import pair_asset  # symbols.py classifies; asked only in this rare case
+    from .vocabulary import METAL_NAMES
+
+    return any(
+        t.kind == "WORD" and (pair_asset(t.text) is Asset.FOREX or t.text.upper() in METAL_NAMES)
+        for t in tokens
+    )
 
 
 def _skip_line(tokens: list[Tok], i: int) -> int:

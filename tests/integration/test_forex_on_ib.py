@@ -9,11 +9,10 @@ from decimal import Decimal
 
 import pytest
 from tests.fakes.tws import FakeTWS
-from tests.ibkit import config, gateway, round_trip
-from tests.trading import Desk, SimClock
+from tests.ibkit import desk_on, gateway, round_trip
+from tests.trading import Desk
 
 from executor import Role, client_id
-from executor.ib import IBBroker
 from parser import Asset
 from risk import Limits
 
@@ -29,13 +28,8 @@ async def tws() -> AsyncIterator[FakeTWS]:
 
 @pytest.fixture
 async def desk(tws: FakeTWS) -> AsyncIterator[Desk]:
-    clock = SimClock()
-    broker = IBBroker(config(tws), clock)
-    desk = await Desk(clock=clock, broker=broker, limits=FOREX).start()
-    try:
+    async with desk_on(tws, limits=FOREX) as desk:
         yield desk
-    finally:
-        await broker.shutdown()
 
 
 def placed(tws: FakeTWS) -> list[list[str]]:

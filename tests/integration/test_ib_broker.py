@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 from tests.fakes.tws import FakeTWS
-from tests.ibkit import con_id, config, connected, gateway, round_trip, until
+from tests.ibkit import con_id, config, connected, desk_on, gateway, round_trip, until
 from tests.trading import SPY, Desk, SimClock, bracket, money
 
 from executor import (
@@ -44,14 +44,9 @@ async def tws() -> AsyncIterator[FakeTWS]:
 
 @pytest.fixture
 async def desk(tws: FakeTWS) -> AsyncIterator[Desk]:
-    clock = SimClock()
-    broker = IBBroker(config(tws), clock)
-    desk = await Desk(clock=clock, broker=broker).start()
-    await market(desk, tws, "1.28", "1.30")
-    try:
+    async with desk_on(tws) as desk:
+        await market(desk, tws, "1.28", "1.30")
         yield desk
-    finally:
-        await broker.shutdown()
 
 
 async def market(desk: Desk, tws: FakeTWS, bid: str, ask: str, key: str = SPY) -> None:

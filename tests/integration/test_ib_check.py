@@ -70,6 +70,7 @@ async def test_a_client_id_in_use_is_named(tws: FakeTWS) -> None:
     async with connected(tws):  # the bot runs with the same IBKR_CLIENT_ID
         line = failed(await checks(tws))
     assert line.name == "client id" and "IBKR_CLIENT_ID=7 is in use" in line.detail
+    assert "each bot on one gateway needs its own IBKR_CLIENT_ID (and its own JOURNAL_PATH)" in line.fix
 
 
 async def test_a_live_account_in_paper_mode_fails_the_account_check_and_sends_no_probe(tws: FakeTWS) -> None:
