@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from parser import Instrument, Side
 from risk import Position, Quote, Realized, instrument_key, multiplier, trading_day
-from risk.fx import CENT, account_rate, is_spot
+from risk.fx import CENT, dollar_rate, is_spot
 
 from .events import (
     BrokerEvent,
@@ -95,15 +95,14 @@ class Holding:
         self.avg_price = (self.avg_price * self.quantity + price * quantity) / total
         self.quantity = total
 
-    def reduce(self, quantity: int, price: Decimal) -> Decimal:
-        """Close ``quantity`` at ``price``; return the gross P&L it realizes, in dollars (a forex
-        pair's quote-currency P&L converted at the fill: risk/fx.py)."""
+    def reduce(self, quantity: int, price: Decimal, dollars: Decimal = Decimal(1)) -> Decimal:
+        """Close ``quantity`` at ``price``; return the gross P&L it realizes, in dollars: a forex
+        pair's is in its quote currency, converted at ``dollars`` per unit and kept to the cent."""
         closed = min(quantity, self.quantity)
         per_unit = price - self.avg_price if self.side is Side.LONG else self.avg_price - price
         pnl = per_unit * closed * multiplier(self.instrument)
         if is_spot(self.instrument):
-            rate = account_rate(self.instrument, price, {}) or self.rate or Decimal(1)
-            pnl = (pnl * rate).quantize(CENT)
+            pnl = (pnl * dollars).quantize(CENT)
         self.quantity -= closed
         self.realized += pnl
         return pnl
@@ -253,7 +252,7 @@ class PositionBook:
             if event.quantity > holding.quantity:
                 held = f"{holding.quantity} held in {holding.position}"
                 self.anomalies.append(f"{order.client_id} closed {event.quantity} of {held}")
-            realized = holding.reduce(event.quantity, event.price)
+            realized = holding.reduce(event.quantity, event.price, self._dollar_rate(holding, event))
         holding.commissions += event.commission
         self._realized += realized
         self._commissions += event.commission
@@ -284,6 +283,15 @@ class PositionBook:
             self._closing.setdefault(trading_day(event.at), []).append(closing)
         holding.fills.append(fill)
         self.fills.append(fill)
+
+    def _dollar_rate(self, holding: Holding, event: OrderFilled) -> Decimal:
+        """Dollars per unit of the position's price currency at this fill (risk/fx.py). A cross
+        with no rate at all (risk never opens one) is converted at 1 and reported as an anomaly."""
+        rate = dollar_rate(holding.instrument, event.price, holding.rate)
+        if rate is None:
+            self.anomalies.append(f"{event.client_id}: no dollar rate for {holding.key}; P&L counted at 1")
+            return Decimal(1)
+        return rate
 
     def _risk_position(self, holding: Holding) -> Position:
         entries = self.working(holding.position, (Role.ENTRY,))

@@ -31,9 +31,10 @@ from .models import (
     Trim,
     contract_json,
 )
-from .symbols import pip_size
+from .symbols import SPOT_PAIRS, pip_size
 
 __all__ = [
+    "SPOT_PAIRS",
     "Add",
     "Asset",
     "BreakevenStop",

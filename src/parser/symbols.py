@@ -142,19 +142,19 @@ def pair_asset(text: str) -> Asset | None:
 _PIP = Decimal("0.0001")
 _YEN_PIP = Decimal("0.01")
 _METAL_PIPS = {"XAU": Decimal("0.1"), "XAG": Decimal("0.01"), "XPT": Decimal("0.1"), "XPD": Decimal("0.1")}
-_METAL_BY_NAME = {"GOLD": "XAU", "SILVER": "XAG"}
+# Spot metals by the names signal channels use, as the dollar pairs they are.
+SPOT_PAIRS = {"GOLD": "XAUUSD", "SILVER": "XAGUSD"}
 
 
 def pip_size(symbol: str) -> Decimal | None:
     """The price of one pip for a forex pair or spot metal (``EURUSD`` 0.0001, ``USDJPY`` 0.01,
     ``XAUUSD`` or ``GOLD`` 0.1); None for anything else."""
-    symbol = symbol.upper()
-    metal = _METAL_BY_NAME.get(symbol) or (symbol[:3] if pair_asset(symbol) is Asset.FOREX else None)
-    if metal in _METAL_PIPS:
-        return _METAL_PIPS[metal]
-    if metal is None:
+    pair = SPOT_PAIRS.get(symbol.upper(), symbol.upper())
+    if pair_asset(pair) is not Asset.FOREX:
         return None
-    return _YEN_PIP if symbol.endswith("JPY") else _PIP
+    if pair[:3] in _METAL_PIPS:
+        return _METAL_PIPS[pair[:3]]
+    return _YEN_PIP if pair.endswith("JPY") else _PIP
 
 
 def asset_of(symbol: str, crypto_style: bool) -> Asset | None:

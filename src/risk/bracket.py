@@ -20,7 +20,7 @@ from . import fx
 from .account import AccountSnapshot, Position, Quote
 from .gates import fresh_quote
 from .limits import Limits, SizingRule
-from .loss import loss_per_contract, money, open_risk, realized_today, worst_case
+from .loss import loss_per_contract, money, open_risk, point_value, realized_today, worst_case
 from .plan import BracketPlan, PlanDraft, Reason, TargetLeg, Trail
 from .prices import (
     entry_limit,
@@ -30,7 +30,7 @@ from .prices import (
     target_price,
     target_side_reasons,
 )
-from .specs import Toward, instrument_key, multiplier, round_price
+from .specs import Toward, instrument_key, round_price
 
 _CONTRACT_ASSETS = frozenset({Asset.OPTION, Asset.FUTURE})
 
@@ -52,7 +52,7 @@ def build_bracket(ctx: EntryContext) -> PlanDraft:
     quote = fresh_quote(ctx.account, ctx.instrument, ctx.limits, ctx.now)
     _spread(ctx, quote, draft)
     reference = _reference(ctx, quote, draft)
-    if reference is None or draft.reasons:
+    if reference is None:
         return draft
     stop = _stop(ctx, reference, draft)
     if stop is None:
@@ -91,16 +91,14 @@ def build_bracket(ctx: EntryContext) -> PlanDraft:
 def _point_value(ctx: EntryContext, stop: Decimal, draft: PlanDraft) -> Decimal | None:
     """Dollars per point per contract (per forex unit, converted: risk/fx.py); None, with the
     reason, for a cross whose dollar pair has no quote to convert at."""
-    rate = fx.account_rate(ctx.instrument, stop, ctx.account.quotes)
-    if rate is None:
-        pair = fx.conversion_pair(ctx.instrument)
+    value = point_value(ctx.instrument, stop, fx.cross_rate(ctx.instrument, ctx.account.quotes))
+    if value is None:
         detail = (
             f"{instrument_key(ctx.instrument)}'s P&L is in {fx.quote_currency(ctx.instrument)}: "
-            f"converting it to dollars needs a quote for {pair}"
+            f"converting it to dollars needs a quote for {fx.conversion_pair(ctx.instrument)}"
         )
         draft.reasons.append(Reason(code="no_conversion_rate", detail=detail))
-        return None
-    return multiplier(ctx.instrument) * rate
+    return value
 
 
 def _trail(ctx: EntryContext, reference: Decimal, draft: PlanDraft) -> Trail | None:

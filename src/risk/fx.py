@@ -19,13 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from parser import Asset, Instrument, pip_size
+from parser import SPOT_PAIRS, Asset, Instrument, pip_size
 
 from .account import Quote
 
 ACCOUNT_CURRENCY = "USD"
 IDEALPRO_MINIMUM = 20_000  # IB's smallest IDEALPRO order; smaller ones are routed as odd lots
-METAL_NAMES = {"GOLD": "XAUUSD", "SILVER": "XAGUSD"}
 TRADED_METALS = frozenset({"XAUUSD", "XAGUSD"})
 _METAL_CODES = frozenset({"XAU", "XAG", "XPT", "XPD"})
 # IB's price increments: IDEALPRO quotes half pips (0.00005; 0.005 for yen quotes), XAUUSD cents,
@@ -41,15 +40,15 @@ def is_spot(instrument: Instrument) -> bool:
     return instrument.asset is Asset.FOREX
 
 
-def canonical(instrument: Instrument) -> Instrument:
-    """``GOLD`` as the pair IB lists (``XAUUSD``); every other instrument as it is."""
-    if instrument.asset is Asset.FOREX and instrument.symbol in METAL_NAMES:
-        return instrument.model_copy(update={"symbol": METAL_NAMES[instrument.symbol]})
-    return instrument
-
-
 def pair_symbol(instrument: Instrument) -> str:
-    return canonical(instrument).symbol
+    """A forex instrument's pair as IB lists it: an alert's ``GOLD`` is ``XAUUSD``."""
+    return SPOT_PAIRS.get(instrument.symbol, instrument.symbol) if is_spot(instrument) else instrument.symbol
+
+
+def canonical(instrument: Instrument) -> Instrument:
+    """The instrument under the pair's name (``GOLD`` -> ``XAUUSD``); every other one as it is."""
+    pair = pair_symbol(instrument)
+    return instrument if pair == instrument.symbol else instrument.model_copy(update={"symbol": pair})
 
 
 def is_metal(instrument: Instrument) -> bool:
@@ -100,27 +99,25 @@ def conversion_instrument(instrument: Instrument) -> Instrument | None:
     return Instrument(asset=Asset.FOREX, symbol=pair) if pair is not None else None
 
 
-def account_rate(instrument: Instrument, price: Decimal, quotes: Mapping[str, Quote]) -> Decimal | None:
-    """Dollars per unit of the quote currency at ``price`` (module docstring); 1 for non-spot
-    instruments, None for a cross whose dollar pair has no usable quote."""
+def dollar_rate(instrument: Instrument, price: Decimal, cross: Decimal | None = None) -> Decimal | None:
+    """Dollars per unit of the currency ``instrument`` is priced in, at ``price`` (module docstring):
+    1 for dollar prices, 1 / ``price`` for a dollar-based pair, ``cross`` (``cross_rate``) for a
+    cross, None when a cross has none."""
     if not is_spot(instrument) or quote_currency(instrument) == ACCOUNT_CURRENCY:
         return _ONE
     if base_currency(instrument) == ACCOUNT_CURRENCY:
         return _ONE / price
-    pair = conversion_pair(instrument)
-    assert pair is not None
-    mid = _mid(quotes.get(pair))
-    if mid is None:
+    return cross
+
+
+def cross_rate(instrument: Instrument, quotes: Mapping[str, Quote]) -> Decimal | None:
+    """A cross's dollars per unit of its quote currency, from its dollar pair's quote (USDJPY's for
+    GBPJPY); None for any other instrument, or when that pair has no usable quote."""
+    pair = conversion_pair(instrument) if is_spot(instrument) else None
+    mid = _mid(quotes.get(pair)) if pair is not None else None
+    if pair is None or mid is None:
         return None
     return mid if pair.endswith(ACCOUNT_CURRENCY) else _ONE / mid
-
-
-def conversion_rate(instrument: Instrument, quotes: Mapping[str, Quote]) -> Decimal | None:
-    """A cross's rate from its dollar pair's quote, to stamp on a fill; None for everything else
-    (their rate follows from the fill's own price)."""
-    if not is_spot(instrument) or conversion_pair(instrument) is None:
-        return None
-    return account_rate(instrument, _ONE, quotes)
 
 
 def _mid(quote: Quote | None) -> Decimal | None:

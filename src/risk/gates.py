@@ -10,7 +10,7 @@ import math
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from parser import Asset, Instrument, Intent
+from parser import SPOT_PAIRS, Asset, Instrument, Intent
 
 from . import fx
 from .account import AccountSnapshot, Alert, Position, Quote, TradingState, TradingStatus
@@ -228,7 +228,7 @@ def same_contract(named: Instrument, held: Instrument) -> bool:
         (named.strike, held.strike),
         (named.expiry, held.expiry),
     )
-    spot_name = held.asset is Asset.FOREX and fx.METAL_NAMES.get(named.symbol) == held.symbol
+    spot_name = held.asset is Asset.FOREX and SPOT_PAIRS.get(named.symbol) == held.symbol
     same_name = named.symbol == held.symbol or spot_name  # "close GOLD" names the XAUUSD held
     return same_name and all(mine is None or mine == theirs for mine, theirs in pairs)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from parser import Instrument, Side
 
 from .account import AccountSnapshot, Position, Realized, TradingState, TradingStatus
-from .fx import account_rate
+from .fx import dollar_rate
 from .hours import trading_day
 from .limits import Limits
 from .specs import multiplier
@@ -45,18 +45,18 @@ def realized_today(account: AccountSnapshot, now: datetime) -> Decimal:
 _LAST_TODAY: list[tuple[tuple[Realized, ...] | None, date | None, Decimal]] = [(None, None, Decimal(0))]
 
 
-def loss_per_contract(side: Side, entry: Decimal, stop: Decimal, instrument_multiplier: Decimal) -> Decimal:
+def loss_per_contract(side: Side, entry: Decimal, stop: Decimal, dollars_per_point: Decimal) -> Decimal:
     """What one contract loses if the stop fills at its price (negative when the stop is in profit)."""
     distance = entry - stop if side is Side.LONG else stop - entry
-    return distance * instrument_multiplier
+    return distance * dollars_per_point
 
 
-def point_value(instrument: Instrument, price: Decimal, rate: Decimal | None = None) -> Decimal | None:
+def point_value(instrument: Instrument, price: Decimal, cross: Decimal | None = None) -> Decimal | None:
     """Dollars a one-point move is worth per contract (share, forex unit) at ``price``: the
-    multiplier, converted from a forex pair's quote currency (risk/fx.py; ``rate`` for a cross,
-    None when a cross has none)."""
-    converted = account_rate(instrument, price, {}) or rate
-    return None if converted is None else multiplier(instrument) * converted
+    multiplier, converted from a forex pair's quote currency (``fx.dollar_rate``; ``cross`` for a
+    cross, None when a cross has no rate)."""
+    rate = dollar_rate(instrument, price, cross)
+    return None if rate is None else multiplier(instrument) * rate
 
 
 def worst_case(position: Position) -> Decimal | None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from tests.fakes.tws import FakeTWS
-from tests.ibkit import desk_on, gateway, round_trip
+from tests.ibkit import desk_on, round_trip
 from tests.trading import Desk
 
 from executor import Role, client_id
@@ -18,12 +18,6 @@ from risk import Limits
 
 D = Decimal
 FOREX = Limits(allowed_assets=frozenset({Asset.OPTION, Asset.FUTURE, Asset.STOCK, Asset.FOREX}))
-
-
-@pytest.fixture
-async def tws() -> AsyncIterator[FakeTWS]:
-    async with gateway() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from tests.fakes.tws import FakeTWS
 from tests.fakes.wire import WireOrder
-from tests.ibkit import con_id, config, gateway, round_trip, until
+from tests.ibkit import con_id, config, round_trip, until
 from tests.trading import SPY, Desk, SimClock
 
 from executor import OrderStatus, ProtectionNotice, Role, client_id
@@ -24,12 +24,6 @@ from executor.ib import IBBroker
 OPEN_2 = "BTO 2 SPY 3/20 580C @ 1.25 SL .90 PT 1.80"
 ENTRY = client_id("m1", 1, Role.ENTRY)
 D = Decimal
-
-
-@pytest.fixture
-async def tws() -> AsyncIterator[FakeTWS]:
-    async with gateway() as fake:
-        yield fake
 
 
 async def open_desk(tws: FakeTWS, **overrides: float) -> Desk:

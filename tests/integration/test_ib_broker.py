@@ -37,12 +37,6 @@ D = Decimal
 
 
 @pytest.fixture
-async def tws() -> AsyncIterator[FakeTWS]:
-    async with gateway() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def desk(tws: FakeTWS) -> AsyncIterator[Desk]:
     async with desk_on(tws) as desk:
         await market(desk, tws, "1.28", "1.30")

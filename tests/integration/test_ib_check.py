@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,12 +13,6 @@ from tests.ibkit import config, connected, gateway
 
 from executor.ib import check
 from executor.ib.check import Line, run_checks
-
-
-@pytest.fixture
-async def tws() -> AsyncIterator[FakeTWS]:
-    async with gateway() as fake:
-        yield fake
 
 
 async def checks(

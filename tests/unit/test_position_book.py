@@ -211,3 +211,24 @@ def test_a_position_that_is_over_is_let_go_and_its_totals_stay() -> None:
     fill(book, stop.client_id, 1, "0.50", fill_id="held:f2", filled=1)  # the held one still closes
     assert book.holdings["held"].quantity == 0
     assert book.forget_closed() == 2 and book.holdings == {}
+
+
+@pytest.mark.parametrize(
+    ("symbol", "side", "opened", "closed", "pnl"),
+    [
+        ("EURUSD", Side.LONG, "1.08500", "1.09100", "120.00"),  # dollars already
+        ("USDJPY", Side.SHORT, "150.100", "150.350", "-33.26"),  # 5,000 yen lost, at the closing 150.35
+    ],
+)
+def test_a_pairs_pnl_is_converted_to_dollars_at_the_closing_fill(
+    symbol: str, side: Side, opened: str, closed: str, pnl: str
+) -> None:
+    pair = Instrument(asset=Asset.FOREX, symbol=symbol)
+    book = round_trip(pair, 20000, opened, closed, side=side)
+    assert book.realized_pnl() == Decimal(pnl)
+    assert book.anomalies == []
+
+
+def test_a_cross_filled_without_a_dollar_rate_is_reported_not_silently_converted() -> None:
+    book = round_trip(Instrument(asset=Asset.FOREX, symbol="GBPJPY"), 20000, "190.40", "191.20")
+    assert book.anomalies == ["c1: no dollar rate for GBPJPY; P&L counted at 1"]

@@ -61,7 +61,7 @@ def ib_order(order: Order, *, account: str, transmit: bool, parent_id: int = 0) 
         action="BUY" if order.action is Action.BUY else "SELL",
         totalQuantity=order.quantity,
         orderType=IB_ORDER_TYPES[order.order_type],
-        tif=PROTECTIVE_SPOT_TIF if fx.is_spot(order.instrument) and order.role is not Role.ENTRY else TIF,
+        tif=_time_in_force(order),
         account=account,
         orderRef=order.client_id,
         transmit=transmit,
@@ -71,6 +71,11 @@ def ib_order(order: Order, *, account: str, transmit: bool, parent_id: int = 0) 
     if order.trail is not None and order.price is not None:
         _trailing(placed, order.trail, order.price)
     return placed
+
+
+def _time_in_force(order: Order) -> str:
+    """DAY, except a forex or gold position's stop and target (module docstring)."""
+    return PROTECTIVE_SPOT_TIF if fx.is_spot(order.instrument) and order.role is not Role.ENTRY else TIF
 
 
 def _trailing(placed: IBOrder, trail: Trail, stop: Decimal) -> None:

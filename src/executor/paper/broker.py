@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from parser import Asset, Instrument
 from risk import Quote, instrument_key
-from risk.fx import conversion_rate
+from risk.fx import cross_rate
 from risk.hours import new_york_day
 from risk.specs import Toward, UnknownContract, round_price
 
@@ -320,7 +320,7 @@ class PaperBroker:
         signed = quantity if order.action is Action.BUY else -quantity
         self._positions[key] = self._positions.get(key, 0) + signed
         self._last[key] = price
-        rate = conversion_rate(order.instrument, self._quotes)
+        cross = cross_rate(order.instrument, self._quotes)
         self._feed.emit(
             OrderFilled(
                 at=at,
@@ -328,12 +328,12 @@ class PaperBroker:
                 fill_id=f"paper:{order.client_id}:{order.quantity}",  # unique per order, so restart-safe
                 quantity=quantity,
                 price=price,
-                commission=commission(order.instrument, quantity, price, rate),
+                commission=commission(order.instrument, quantity, price, cross),
                 filled=order.quantity,
                 remaining=0,
                 price_basis=price_basis(order, self._quotes.get(key)),
                 quote=self._quotes.get(key),
-                rate=rate,
+                rate=cross,
             )
         )
         self._after_fill(order, at)

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from parser import Asset, Instrument
 from risk import multiplier
-from risk.fx import account_rate, is_metal
+from risk.fx import dollar_rate, is_metal
 
 _CENT = Decimal("0.01")
 OPTION_MINIMUM = Decimal("1.00")
@@ -37,11 +37,14 @@ METAL_RATE = Decimal("0.000015")  # 0.15 basis point
 SPOT_MINIMUM = Decimal("2.00")
 
 
-def commission(instrument: Instrument, quantity: int, price: Decimal, rate: Decimal | None = None) -> Decimal:
-    """What one order of ``quantity`` at ``price`` costs, to the cent. ``rate``: dollars per unit
-    of a forex cross's quote currency (risk/fx.py); pairs with the dollar on one side need none."""
+def commission(
+    instrument: Instrument, quantity: int, price: Decimal, cross: Decimal | None = None
+) -> Decimal:
+    """What one order of ``quantity`` at ``price`` costs, to the cent. ``cross``: a forex cross's
+    dollars per unit of its quote currency (``fx.cross_rate``); without it the trade is valued as if
+    in dollars, which only decides whether the $2.00 minimum applies."""
     if instrument.asset is Asset.FOREX:
-        value = price * quantity * (account_rate(instrument, price, {}) or rate or Decimal(1))
+        value = price * quantity * (dollar_rate(instrument, price, cross) or Decimal(1))
         amount = max(SPOT_MINIMUM, value * (METAL_RATE if is_metal(instrument) else FOREX_RATE))
     elif instrument.asset is Asset.OPTION:
         amount = max(OPTION_MINIMUM, _option_rate(price) * quantity)
